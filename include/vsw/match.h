@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef VSW_MATCH_H
+#define VSW_MATCH_H 1
+
+/**
+ * @file
+ * A match: a flow key and a mask of the same shape.  A packet whose flow is
+ * 'f' matches when (f & mask) == key for every bit.  'key' is always stored
+ * already masked ("host bits normalised away"), so two matches are equal
+ * exactly when their bytes are equal.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vsw/flow.h"
+
+struct vsw_match {
+    struct vsw_flow key;   /**< Values, with every bit outside 'mask' zero. */
+    struct vsw_flow mask;  /**< 1-bits are the bits that must match. */
+};
+
+static inline void
+vsw_match_init_catchall(struct vsw_match *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+/** Clears every key bit that the mask does not cover. */
+static inline void
+vsw_match_normalize(struct vsw_match *m)
+{
+    uint64_t *k = (uint64_t *) &m->key;
+    const uint64_t *mk = (const uint64_t *) &m->mask;
+    for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
+        k[i] &= mk[i];
+    }
+}
+
+/** True if 'flow' matches 'm'. */
+static inline bool
+vsw_match_flow(const struct vsw_match *m, const struct vsw_flow *flow)
+{
+    const uint64_t *k = (const uint64_t *) &m->key;
+    const uint64_t *mk = (const uint64_t *) &m->mask;
+    const uint64_t *f = (const uint64_t *) flow;
+    uint64_t diff = 0;
+    for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
+        diff |= (f[i] & mk[i]) ^ k[i];
+    }
+    return diff == 0;
+}
+
+static inline bool
+vsw_match_equal(const struct vsw_match *a, const struct vsw_match *b)
+{
+    return !memcmp(a, b, sizeof *a);
+}
+
+/** True if the two matches can be matched by one packet (they overlap). */
+static inline bool
+vsw_match_overlaps(const struct vsw_match *a, const struct vsw_match *b)
+{
+    const uint64_t *ak = (const uint64_t *) &a->key;
+    const uint64_t *am = (const uint64_t *) &a->mask;
+    const uint64_t *bk = (const uint64_t *) &b->key;
+    const uint64_t *bm = (const uint64_t *) &b->mask;
+    for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
+        if ((ak[i] ^ bk[i]) & am[i] & bm[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/** True if every packet that matches 'narrow' also matches 'wide'. */
+static inline bool
+vsw_match_covered_by(const struct vsw_match *narrow, const struct vsw_match *wide)
+{
+    const uint64_t *nk = (const uint64_t *) &narrow->key;
+    const uint64_t *nm = (const uint64_t *) &narrow->mask;
+    const uint64_t *wk = (const uint64_t *) &wide->key;
+    const uint64_t *wm = (const uint64_t *) &wide->mask;
+    for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
+        if ((wm[i] & ~nm[i]) || ((nk[i] ^ wk[i]) & wm[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+#endif /* VSW_MATCH_H */

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tuple-space rule classifier snapshot; see cls.h for the design. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+
+#include "classifier/cls.h"
+
+struct cls_entry {
+    struct vsw_flow key;          /* Masked key. */
+    uint32_t first;               /* Index of its first rule in cls->rules. */
+    uint32_t n_rules;             /* Rules with this exact match, best first. */
+};
+
+struct cls_bucket {
+    uint32_t hash;
+    uint32_t entry;               /* Entry index + 1; 0 = empty. */
+};
+
+struct cls_subtable {
+    struct vsw_flow mask;
+    uint32_t max_priority;
+    uint8_t n_words;                       /* Non-zero words of 'mask'. */
+    uint8_t words[VSW_FLOW_U64S];          /* Their indices. */
+    uint32_t bucket_mask;                  /* n_buckets - 1. */
+    struct cls_bucket *buckets;
+    struct cls_entry *entries;
+    uint32_t n_entries;
+};
+
+struct cls_table {
+    struct cls_subtable *subtables;        /* Sorted by max_priority, desc. */
+    uint32_t n_subtables;
+};
+
+struct vsw_cls {
+    struct vsw_rule **rules;               /* All rules, sorted by build order. */
+    size_t n_rules;
+    struct cls_table tables[VSW_N_TABLES];
+};
+
+static int
+rule_cmp(const void *a_, const void *b_)
+{
+    const struct vsw_rule *a = *(const struct vsw_rule *const *) a_;
+    const struct vsw_rule *b = *(const struct vsw_rule *const *) b_;
+    int c;
+
+    if (a->table_id != b->table_id) {
+        return a->table_id < b->table_id ? -1 : 1;
+    }
+    c = memcmp(&a->match.mask, &b->match.mask, sizeof a->match.mask);
+    if (c) {
+        return c;
+    }
+    c = memcmp(&a->match.key, &b->match.key, sizeof a->match.key);
+    if (c) {
+        return c;
+    }
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static inline uint32_t
+masked_hash(const struct cls_subtable *st, const struct vsw_flow *flow)
+{
+    const uint64_t *f = (const uint64_t *) flow;
+    const uint64_t *m = (const uint64_t *) &st->mask;
+    uint32_t h = 0;
+
+    for (unsigned i = 0; i < st->n_words; i++) {
+        unsigned w = st->words[i];
+        h = rte_hash_crc_8byte(f[w] & m[w], h);
+    }
+    return h;
+}
+
+static inline bool
+masked_equal(const struct cls_subtable *st, const struct vsw_flow *flow,
+             const struct vsw_flow *key)
+{
+    const uint64_t *f = (const uint64_t *) flow;
+    const uint64_t *m = (const uint64_t *) &st->mask;
+    const uint64_t *k = (const uint64_t *) key;
+    uint64_t diff = 0;
+
+    for (unsigned i = 0; i < st->n_words; i++) {
+        unsigned w = st->words[i];
+        diff |= (f[w] & m[w]) ^ k[w];
+    }
+    return !diff;
+}
+
+static int
+subtable_cmp(const void *a_, const void *b_)
+{
+    const struct cls_subtable *a = a_, *b = b_;
+
+    if (a->max_priority != b->max_priority) {
+        return a->max_priority > b->max_priority ? -1 : 1;
+    }
+    return 0;
+}
+
+static void
+subtable_free(struct cls_subtable *st)
+{
+    free(st->buckets);
+    free(st->entries);
+}
+
+/* Fills 'st' from the run rules[first .. first + n) which share one mask. */
+static int
+subtable_init(struct cls_subtable *st, struct vsw_rule **rules, uint32_t first, uint32_t n)
+{
+    const uint64_t *m;
+    uint32_t n_buckets = 4;
+
+    memset(st, 0, sizeof *st);
+    st->mask = rules[first]->match.mask;
+    m = (const uint64_t *) &st->mask;
+    for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
+        if (m[i]) {
+            st->words[st->n_words++] = (uint8_t) i;
+        }
+    }
+
+    st->entries = calloc(n, sizeof *st->entries);
+    if (!st->entries) {
+        return -1;
+    }
+    for (uint32_t i = first; i < first + n; i++) {
+        struct vsw_rule *r = rules[i];
+        if (st->n_entries
+            && !memcmp(&st->entries[st->n_entries - 1].key, &r->match.key, sizeof r->match.key)) {
+            st->entries[st->n_entries - 1].n_rules++;
+        } else {
+            struct cls_entry *e = &st->entries[st->n_entries++];
+            e->key = r->match.key;
+            e->first = i;
+            e->n_rules = 1;
+        }
+        if (r->priority > st->max_priority) {
+            st->max_priority = r->priority;
+        }
+    }
+
+    while (n_buckets < st->n_entries * 2) {
+        n_buckets *= 2;
+    }
+    st->buckets = calloc(n_buckets, sizeof *st->buckets);
+    if (!st->buckets) {
+        return -1;
+    }
+    st->bucket_mask = n_buckets - 1;
+    for (uint32_t e = 0; e < st->n_entries; e++) {
+        uint32_t h = masked_hash(st, &st->entries[e].key);
+        uint32_t b = h & st->bucket_mask;
+        while (st->buckets[b].entry) {
+            b = (b + 1) & st->bucket_mask;
+        }
+        st->buckets[b].hash = h;
+        st->buckets[b].entry = e + 1;
+    }
+    return 0;
+}
+
+struct vsw_cls *
+vsw_cls_build(struct vsw_rule *const *in, size_t n)
+{
+    struct vsw_cls *cls = calloc(1, sizeof *cls);
+    if (!cls) {
+        return NULL;
+    }
+    cls->rules = malloc((n ? n : 1) * sizeof *cls->rules);
+    if (!cls->rules) {
+        free(cls);
+        return NULL;
+    }
+    if (n) {
+        memcpy(cls->rules, in, n * sizeof *in);
+    }
+    cls->n_rules = n;
+    qsort(cls->rules, n, sizeof *cls->rules, rule_cmp);
+
+    size_t i = 0;
+    while (i < n) {
+        uint8_t t = cls->rules[i]->table_id;
+        size_t tend = i, n_masks = 0;
+
+        /* Count mask runs in this table. */
+        for (size_t j = i; j < n && cls->rules[j]->table_id == t; j++) {
+            if (j == i || memcmp(&cls->rules[j]->match.mask, &cls->rules[j - 1]->match.mask,
+                                 sizeof(struct vsw_flow))) {
+                n_masks++;
+            }
+            tend = j + 1;
+        }
+
+        struct cls_table *tab = &cls->tables[t];
+        tab->subtables = calloc(n_masks, sizeof *tab->subtables);
+        if (!tab->subtables) {
+            vsw_cls_free(cls);
+            return NULL;
+        }
+        size_t j = i;
+        while (j < tend) {
+            size_t k = j + 1;
+            while (k < tend && !memcmp(&cls->rules[k]->match.mask, &cls->rules[j]->match.mask,
+                                       sizeof(struct vsw_flow))) {
+                k++;
+            }
+            if (subtable_init(&tab->subtables[tab->n_subtables++], cls->rules,
+                              (uint32_t) j, (uint32_t) (k - j))) {
+                vsw_cls_free(cls);
+                return NULL;
+            }
+            j = k;
+        }
+        qsort(tab->subtables, tab->n_subtables, sizeof *tab->subtables, subtable_cmp);
+        i = tend;
+    }
+    return cls;
+}
+
+void
+vsw_cls_free(struct vsw_cls *cls)
+{
+    if (!cls) {
+        return;
+    }
+    for (unsigned t = 0; t < VSW_N_TABLES; t++) {
+        struct cls_table *tab = &cls->tables[t];
+        for (uint32_t s = 0; s < tab->n_subtables; s++) {
+            subtable_free(&tab->subtables[s]);
+        }
+        free(tab->subtables);
+    }
+    free(cls->rules);
+    free(cls);
+}
+
+static inline bool
+rule_better(const struct vsw_rule *a, const struct vsw_rule *b)
+{
+    return !b || a->priority > b->priority
+           || (a->priority == b->priority && a->seq < b->seq);
+}
+
+const struct vsw_rule *
+vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *flow)
+{
+    const struct cls_table *tab = &cls->tables[table];
+    const struct vsw_rule *best = NULL;
+
+    for (uint32_t s = 0; s < tab->n_subtables; s++) {
+        const struct cls_subtable *st = &tab->subtables[s];
+
+        if (best && best->priority > st->max_priority) {
+            break;
+        }
+        uint32_t h = masked_hash(st, flow);
+        for (uint32_t b = h & st->bucket_mask;; b = (b + 1) & st->bucket_mask) {
+            const struct cls_bucket *bk = &st->buckets[b];
+            if (!bk->entry) {
+                break;
+            }
+            if (bk->hash != h) {
+                continue;
+            }
+            const struct cls_entry *e = &st->entries[bk->entry - 1];
+            if (masked_equal(st, flow, &e->key)) {
+                const struct vsw_rule *r = cls->rules[e->first];
+                if (rule_better(r, best)) {
+                    best = r;
+                }
+                break;
+            }
+        }
+    }
+    return best;
+}
+
+unsigned
+vsw_cls_n_subtables(const struct vsw_cls *cls, uint8_t table)
+{
+    return cls->tables[table].n_subtables;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef VSW_RULE_H
+#define VSW_RULE_H 1
+
+/*
+ * An OpenFlow rule as the datapath sees it.
+ *
+ * Thread safety:
+ *  - Everything but 'stats' is written once by the control thread before the
+ *    rule is published (in a classifier snapshot) and never changes after.
+ *  - stats[i] is written only by PMD thread i (plain stores, no atomics) and
+ *    read by the control thread for dump-flows and idle timeouts; a torn read
+ *    of a 64-bit counter cannot happen on x86-64.
+ *  - A rule is freed by the control thread only after it has left every
+ *    published snapshot and an RCU grace period has passed.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "vsw/actions.h"
+#include "vsw/match.h"
+
+#define VSW_MAX_PMDS 8
+
+/** Per-PMD counters of one rule, on its own cache line. */
+struct vsw_rule_stats {
+    uint64_t n_packets;  /**< Packets that hit the rule. */
+    uint64_t n_bytes;    /**< Their bytes. */
+    uint64_t used_tsc;   /**< TSC of the last hit, 0 if never. */
+} __rte_cache_aligned;
+
+struct vsw_rule {
+    struct vsw_match match;        /**< Normalised match. */
+    uint32_t priority;             /**< Higher wins. */
+    uint8_t table_id;              /**< OpenFlow table. */
+    uint16_t idle_timeout;         /**< Seconds, 0 = never. */
+    uint16_t hard_timeout;         /**< Seconds, 0 = never. */
+    uint64_t cookie;               /**< Opaque to us. */
+    uint64_t seq;                  /**< Insertion sequence number (stable order). */
+    uint64_t created_tsc;          /**< When it was added (TSC). */
+    uint64_t base_packets;         /**< Counts carried over from a replaced rule. */
+    uint64_t base_bytes;           /**< Likewise, bytes. */
+    struct vsw_actions *actions;   /**< Immutable action list, owned. */
+    struct vsw_rule_stats stats[VSW_MAX_PMDS];
+};
+
+/** Sums the per-PMD counters of 'r'. */
+static inline void
+vsw_rule_get_stats(const struct vsw_rule *r, uint64_t *packets, uint64_t *bytes,
+                   uint64_t *used_tsc)
+{
+    uint64_t p = r->base_packets, b = r->base_bytes, u = 0;
+    for (int i = 0; i < VSW_MAX_PMDS; i++) {
+        p += r->stats[i].n_packets;
+        b += r->stats[i].n_bytes;
+        if (r->stats[i].used_tsc > u) {
+            u = r->stats[i].used_tsc;
+        }
+    }
+    *packets = p;
+    *bytes = b;
+    *used_tsc = u;
+}
+
+#endif /* VSW_RULE_H */

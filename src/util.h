@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef VSW_UTIL_H
+#define VSW_UTIL_H 1
+
+/* Small helpers shared by the daemon modules: logging and a growable string. */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VSW_LOG(level, ...) vsw_log(level, __VA_ARGS__)
+
+enum vsw_log_level { VSW_LOG_ERR, VSW_LOG_WARN, VSW_LOG_INFO, VSW_LOG_DBG };
+
+void vsw_log(enum vsw_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void vsw_log_set_level(enum vsw_log_level level);
+
+/** A growable NUL-terminated string. */
+struct vsw_buf {
+    char *s;        /**< The string; NULL until something is appended. */
+    size_t len;     /**< Its length. */
+    size_t cap;     /**< Bytes allocated. */
+};
+
+void vsw_buf_printf(struct vsw_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void vsw_buf_append(struct vsw_buf *b, const char *s, size_t n);
+const char *vsw_buf_cstr(struct vsw_buf *b);
+void vsw_buf_free(struct vsw_buf *b);
+
+/** Monotonic time in nanoseconds. */
+uint64_t vsw_now_ns(void);
+
+#endif /* VSW_UTIL_H */
