@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Datapath object: ports, RCU publication, PMD start/stop. See dp.h. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "util.h"
+
+#define MBUF_CACHE 256
+
+struct vsw_dp *
+vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
+              char *err, size_t err_size)
+{
+    struct vsw_dp *dp;
+    size_t sz;
+
+    if (!n_pmds || n_pmds > VSW_MAX_PMDS) {
+        snprintf(err, err_size, "need 1..%d PMD lcores, have %u", VSW_MAX_PMDS, n_pmds);
+        return NULL;
+    }
+    dp = calloc(1, sizeof *dp);
+    if (!dp) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    dp->n_pmds = n_pmds;
+    dp->nb_rxd = 1024;
+    dp->nb_txd = 1024;
+    for (unsigned i = 0; i < n_pmds; i++) {
+        dp->pmds[i].dp = dp;
+        dp->pmds[i].idx = i;
+        dp->pmds[i].lcore = pmd_lcores[i];
+    }
+    dp->mp = rte_pktmbuf_pool_create("vsw_mbufs", n_mbufs, MBUF_CACHE, 0,
+                                     RTE_MBUF_DEFAULT_BUF_SIZE, (int) rte_socket_id());
+    if (!dp->mp) {
+        snprintf(err, err_size, "cannot create a pool of %u mbufs: %s", n_mbufs,
+                 rte_strerror(rte_errno));
+        free(dp);
+        return NULL;
+    }
+    sz = rte_rcu_qsbr_get_memsize(VSW_MAX_PMDS);
+    dp->qsbr = rte_zmalloc("vsw_qsbr", sz, RTE_CACHE_LINE_SIZE);
+    if (!dp->qsbr || rte_rcu_qsbr_init(dp->qsbr, VSW_MAX_PMDS)) {
+        snprintf(err, err_size, "cannot set up RCU");
+        return NULL;
+    }
+    dp->ports = calloc(1, sizeof *dp->ports);
+    memset(dp->ports->idx_of, -1, sizeof dp->ports->idx_of);
+    dp->cls = vsw_cls_build(NULL, 0);
+    if (!dp->ports || !dp->cls) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    return dp;
+}
+
+void
+vsw_dp_synchronize(struct vsw_dp *dp)
+{
+    if (dp->running) {
+        rte_rcu_qsbr_synchronize(dp->qsbr, RTE_QSBR_THRID_INVALID);
+    }
+}
+
+void
+vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls)
+{
+    struct vsw_cls *old = dp->cls;
+
+    __atomic_store_n(&dp->cls, cls, __ATOMIC_RELEASE);
+    vsw_dp_synchronize(dp);
+    vsw_cls_free(old);
+}
+
+static void
+publish_ports(struct vsw_dp *dp, struct vsw_ports_snap *snap)
+{
+    struct vsw_ports_snap *old = dp->ports;
+
+    memset(snap->idx_of, -1, sizeof snap->idx_of);
+    for (unsigned i = 0; i < snap->n; i++) {
+        snap->ofports[i] = snap->ports[i]->ofport;
+        if (snap->ofports[i] < VSW_OFPORT_MAP) {
+            snap->idx_of[snap->ofports[i]] = (int8_t) i;
+        }
+    }
+    __atomic_store_n(&dp->ports, snap, __ATOMIC_RELEASE);
+    vsw_dp_synchronize(dp);
+    free(old);
+}
+
+struct vsw_port *
+vsw_dp_find_port(struct vsw_dp *dp, const char *s)
+{
+    const struct vsw_ports_snap *ps = dp->ports;
+    char *end;
+    unsigned long n = strtoul(s, &end, 10);
+
+    for (unsigned i = 0; i < ps->n; i++) {
+        if (!strcmp(ps->ports[i]->name, s) || (*s && !*end && ps->ports[i]->ofport == n)) {
+            return ps->ports[i];
+        }
+    }
+    return NULL;
+}
+
+/* Splits 'spec' into DPDK devargs and our own keys (ofport=, n_rxq=). */
+static int
+parse_port_spec(const char *spec, char **devargs, uint32_t *ofport, uint16_t *n_rxq,
+                char *err, size_t err_size)
+{
+    struct vsw_buf da = { 0 };
+    char *copy = strdup(spec), *save = NULL;
+    int error = 0;
+
+    *ofport = 0;
+    *n_rxq = 1;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+        if (!strncmp(tok, "ofport=", 7)) {
+            unsigned long v = strtoul(tok + 7, &end, 0);
+            if (*end || !tok[7] || v == 0 || v >= 0xff00) {
+                snprintf(err, err_size, "ofport: \"%s\" is not a port number in 1..65279",
+                         tok + 7);
+                error = EINVAL;
+                break;
+            }
+            *ofport = (uint32_t) v;
+        } else if (!strncmp(tok, "n_rxq=", 6)) {
+            unsigned long v = strtoul(tok + 6, &end, 0);
+            if (*end || v == 0 || v > VSW_MAX_QUEUES) {
+                snprintf(err, err_size, "n_rxq: \"%s\" is not in 1..%d", tok + 6,
+                         VSW_MAX_QUEUES);
+                error = EINVAL;
+                break;
+            }
+            *n_rxq = (uint16_t) v;
+        } else {
+            if (da.len) {
+                vsw_buf_append(&da, ",", 1);
+            }
+            vsw_buf_append(&da, tok, strlen(tok));
+        }
+    }
+    free(copy);
+    if (!error && !da.len) {
+        snprintf(err, err_size, "missing device arguments (e.g. net_pcap0,rx_pcap=in.pcap)");
+        error = EINVAL;
+    }
+    if (error) {
+        vsw_buf_free(&da);
+        return error;
+    }
+    *devargs = da.s;
+    return 0;
+}
+
+static int
+port_setup(struct vsw_dp *dp, struct vsw_port *port, char *err, size_t err_size)
+{
+    struct rte_eth_dev_info info;
+    struct rte_eth_conf conf;
+    int ret;
+
+    ret = rte_eth_dev_info_get(port->port_id, &info);
+    if (ret) {
+        snprintf(err, err_size, "%s: cannot get device info: %s", port->name, strerror(-ret));
+        return -ret;
+    }
+    if (port->n_rxq > info.max_rx_queues) {
+        port->n_rxq = info.max_rx_queues;
+    }
+    port->n_txq = (uint16_t) RTE_MIN(dp->n_pmds, info.max_tx_queues);
+    if (!port->n_rxq || !port->n_txq) {
+        snprintf(err, err_size, "%s: device has no rx or tx queue", port->name);
+        return EINVAL;
+    }
+    port->txq_shared = port->n_txq < dp->n_pmds;
+    for (unsigned i = 0; i < VSW_MAX_QUEUES; i++) {
+        rte_spinlock_init(&port->txq_lock[i]);
+    }
+
+    memset(&conf, 0, sizeof conf);
+    ret = rte_eth_dev_configure(port->port_id, port->n_rxq, port->n_txq, &conf);
+    if (ret) {
+        snprintf(err, err_size, "%s: cannot configure device: %s", port->name, strerror(-ret));
+        return -ret;
+    }
+    uint16_t nb_rxd = dp->nb_rxd, nb_txd = dp->nb_txd;
+    rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd, &nb_txd);
+    int socket = rte_eth_dev_socket_id(port->port_id);
+    if (socket < 0) {
+        socket = (int) rte_socket_id();
+    }
+    for (uint16_t q = 0; q < port->n_rxq; q++) {
+        ret = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd, (unsigned) socket, NULL, dp->mp);
+        if (ret) {
+            snprintf(err, err_size, "%s: rx queue %u setup failed: %s", port->name, q,
+                     strerror(-ret));
+            return -ret;
+        }
+    }
+    for (uint16_t q = 0; q < port->n_txq; q++) {
+        ret = rte_eth_tx_queue_setup(port->port_id, q, nb_txd, (unsigned) socket, NULL);
+        if (ret) {
+            snprintf(err, err_size, "%s: tx queue %u setup failed: %s", port->name, q,
+                     strerror(-ret));
+            return -ret;
+        }
+    }
+    ret = rte_eth_dev_start(port->port_id);
+    if (ret) {
+        snprintf(err, err_size, "%s: cannot start device: %s", port->name, strerror(-ret));
+        return -ret;
+    }
+    rte_eth_promiscuous_enable(port->port_id);
+    return 0;
+}
+
+static int dev_remove_by_name(const char *name);
+
+static void
+port_close(struct vsw_port *port)
+{
+    rte_eth_dev_stop(port->port_id);
+    rte_eth_dev_close(port->port_id);
+    if (port->probed) {
+        dev_remove_by_name(port->dev_name);
+    }
+}
+
+static void
+port_free(struct vsw_port *port)
+{
+    if (port) {
+        free(port->devargs);
+        free(port->dev_name);
+        free(port);
+    }
+}
+
+/* Hot-unplugs a device we probed: vdevs are on bus "vdev", the rest on "pci". */
+static int
+dev_remove_by_name(const char *name)
+{
+    const char *bus = !strncmp(name, "net_", 4) || !strncmp(name, "eth_", 4) ? "vdev" : "pci";
+    return rte_eal_hotplug_remove(bus, name);
+}
+
+int
+vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
+                char *err, size_t err_size)
+{
+    const struct vsw_ports_snap *ps = dp->ports;
+    struct vsw_port *port;
+    uint32_t ofport;
+    uint16_t n_rxq;
+    char *devargs;
+    int error;
+
+    if (!name[0] || strlen(name) >= VSW_PORT_NAME_LEN || strchr(name, ' ')) {
+        snprintf(err, err_size, "\"%s\": a port name has 1..%d characters and no spaces", name,
+                 VSW_PORT_NAME_LEN - 1);
+        return EINVAL;
+    }
+    if (vsw_dp_find_port(dp, name)) {
+        snprintf(err, err_size, "a port named \"%s\" already exists", name);
+        return EEXIST;
+    }
+    if (ps->n >= VSW_MAX_PORTS) {
+        snprintf(err, err_size, "too many ports (at most %d)", VSW_MAX_PORTS);
+        return ENOSPC;
+    }
+    error = parse_port_spec(spec, &devargs, &ofport, &n_rxq, err, err_size);
+    if (error) {
+        return error;
+    }
+    if (ofport) {
+        for (unsigned i = 0; i < ps->n; i++) {
+            if (ps->ports[i]->ofport == ofport) {
+                snprintf(err, err_size, "ofport %u is taken by port \"%s\"", ofport,
+                         ps->ports[i]->name);
+                free(devargs);
+                return EEXIST;
+            }
+        }
+    } else {
+        for (ofport = 1;; ofport++) {
+            bool taken = false;
+            for (unsigned i = 0; i < ps->n; i++) {
+                taken |= ps->ports[i]->ofport == ofport;
+            }
+            if (!taken) {
+                break;
+            }
+        }
+    }
+
+    port = calloc(1, sizeof *port);
+    if (!port) {
+        free(devargs);
+        snprintf(err, err_size, "out of memory");
+        return ENOMEM;
+    }
+    snprintf(port->name, sizeof port->name, "%s", name);
+    port->ofport = ofport;
+    port->n_rxq = n_rxq;
+    port->devargs = devargs;
+    port->dev_name = strndup(devargs, strcspn(devargs, ","));
+
+    uint16_t pid;
+    if (!rte_eth_dev_get_port_by_name(port->dev_name, &pid)) {
+        /* Already present (e.g. a PCI device probed at start-up). */
+        for (unsigned i = 0; i < ps->n; i++) {
+            if (ps->ports[i]->port_id == pid) {
+                snprintf(err, err_size, "device %s is already port \"%s\"", port->dev_name,
+                         ps->ports[i]->name);
+                port_free(port);
+                return EEXIST;
+            }
+        }
+    } else {
+        int ret = rte_dev_probe(devargs);
+        if (ret) {
+            snprintf(err, err_size, "cannot attach device \"%s\": %s", devargs, strerror(-ret));
+            port_free(port);
+            return -ret ? -ret : EINVAL;
+        }
+        port->probed = true;
+        if (rte_eth_dev_get_port_by_name(port->dev_name, &pid)) {
+            snprintf(err, err_size, "device \"%s\" attached but is not an ethdev",
+                     port->dev_name);
+            dev_remove_by_name(port->dev_name);
+            port_free(port);
+            return ENODEV;
+        }
+    }
+    port->port_id = pid;
+    error = port_setup(dp, port, err, err_size);
+    if (error) {
+        port_close(port);
+        port_free(port);
+        return error;
+    }
+
+    struct vsw_ports_snap *snap = malloc(sizeof *snap);
+    if (!snap) {
+        port_close(port);
+        port_free(port);
+        snprintf(err, err_size, "out of memory");
+        return ENOMEM;
+    }
+    *snap = *ps;
+    snap->ports[snap->n++] = port;
+    publish_ports(dp, snap);
+    VSW_LOG(VSW_LOG_INFO, "added port %s (ofport %u, %s)", name, ofport, devargs);
+    return 0;
+}
+
+int
+vsw_dp_del_port(struct vsw_dp *dp, const char *name, char *err, size_t err_size)
+{
+    const struct vsw_ports_snap *ps = dp->ports;
+    struct vsw_port *port = vsw_dp_find_port(dp, name);
+
+    if (!port) {
+        snprintf(err, err_size, "no port \"%s\"", name);
+        return ENOENT;
+    }
+    struct vsw_ports_snap *snap = malloc(sizeof *snap);
+    if (!snap) {
+        snprintf(err, err_size, "out of memory");
+        return ENOMEM;
+    }
+    snap->n = 0;
+    for (unsigned i = 0; i < ps->n; i++) {
+        if (ps->ports[i] != port) {
+            snap->ports[snap->n++] = ps->ports[i];
+        }
+    }
+    publish_ports(dp, snap);  /* Waits until no PMD uses 'port'. */
+    port_close(port);
+    VSW_LOG(VSW_LOG_INFO, "deleted port %s", port->name);
+    port_free(port);
+    return 0;
+}
+
+void
+vsw_port_get_stats(const struct vsw_port *port, struct vsw_port_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < VSW_MAX_PMDS; i++) {
+        const struct vsw_port_stats *s = &port->stats[i];
+        out->rx_packets += s->rx_packets;
+        out->rx_bytes += s->rx_bytes;
+        out->rx_dropped += s->rx_dropped;
+        out->tx_packets += s->tx_packets;
+        out->tx_bytes += s->tx_bytes;
+        out->tx_dropped += s->tx_dropped;
+    }
+}
+
+int
+vsw_dp_start(struct vsw_dp *dp)
+{
+    dp->running = true;
+    for (unsigned i = 0; i < dp->n_pmds; i++) {
+        int ret = rte_eal_remote_launch(vsw_pmd_main, &dp->pmds[i], dp->pmds[i].lcore);
+        if (ret) {
+            VSW_LOG(VSW_LOG_ERR, "cannot launch PMD on lcore %u: %s", dp->pmds[i].lcore,
+                    strerror(-ret));
+            return -ret;
+        }
+    }
+    return 0;
+}
+
+void
+vsw_dp_stop(struct vsw_dp *dp)
+{
+    __atomic_store_n(&dp->quit, true, __ATOMIC_RELEASE);
+    if (dp->running) {
+        for (unsigned i = 0; i < dp->n_pmds; i++) {
+            rte_eal_wait_lcore(dp->pmds[i].lcore);
+        }
+        dp->running = false;
+    }
+    struct vsw_ports_snap *ps = dp->ports;
+    for (unsigned i = 0; i < ps->n; i++) {
+        port_close(ps->ports[i]);
+        port_free(ps->ports[i]);
+    }
+    ps->n = 0;
+}

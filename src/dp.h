@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef VSW_DP_H
+#define VSW_DP_H 1
+
+/*
+ * The datapath object: ports, the published rule classifier and the PMD
+ * threads that forward between them.
+ *
+ * Thread safety:
+ *  - The control thread (main lcore) owns everything here except what is
+ *    marked "PMD-written".  It changes the port set and the rule set by
+ *    building a new immutable snapshot (vsw_ports_snap, vsw_cls), publishing
+ *    it with a release store, waiting for an RCU grace period
+ *    (rte_rcu_qsbr_synchronize: every PMD has finished the loop iteration that
+ *    might have seen the old one), and only then freeing the old snapshot and
+ *    whatever left it (rules, ports).
+ *  - A PMD thread loads both snapshot pointers once at the top of each loop
+ *    iteration, uses them without locks, flushes its tx buffers, and reports a
+ *    quiescent state at the bottom.  So no mbuf sits in a PMD buffer for a
+ *    port that the control thread is about to close.
+ *  - Counters are per PMD (one writer each, plain stores); readers sum them.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
+
+#include "classifier/cls.h"
+#include "classifier/rule.h"
+
+#define VSW_MAX_PORTS 64
+#define VSW_PORT_NAME_LEN 32
+#define VSW_OFPORT_MAP 4096   /* ofports below this are found by direct index. */
+#define VSW_MAX_QUEUES 16
+
+/** Per-PMD counters of one port. */
+struct vsw_port_stats {
+    uint64_t rx_packets;   /**< Packets received. */
+    uint64_t rx_bytes;     /**< Their bytes. */
+    uint64_t rx_dropped;   /**< Received but dropped before classification. */
+    uint64_t tx_packets;   /**< Packets sent. */
+    uint64_t tx_bytes;     /**< Their bytes. */
+    uint64_t tx_dropped;   /**< Packets the device did not take. */
+} __rte_cache_aligned;
+
+struct vsw_port {
+    char name[VSW_PORT_NAME_LEN];   /**< User's name for the port. */
+    uint32_t ofport;                /**< OpenFlow port number. */
+    uint16_t port_id;               /**< DPDK ethdev port id. */
+    uint16_t n_rxq;                 /**< Rx queues configured. */
+    uint16_t n_txq;                 /**< Tx queues configured. */
+    bool txq_shared;                /**< Fewer tx queues than PMDs: lock them. */
+    char *devargs;                  /**< Devargs it was created from. */
+    char *dev_name;                 /**< DPDK device name (devargs up to ','). */
+    bool probed;                    /**< We hot-plugged the device (remove on delete). */
+    rte_spinlock_t txq_lock[VSW_MAX_QUEUES]; /**< Used only if 'txq_shared'. */
+    struct vsw_port_stats stats[VSW_MAX_PMDS]; /**< PMD-written. */
+};
+
+/** The set of ports as PMD threads see it. Immutable once published. */
+struct vsw_ports_snap {
+    unsigned n;                              /**< Number of ports. */
+    struct vsw_port *ports[VSW_MAX_PORTS];   /**< The ports. */
+    uint32_t ofports[VSW_MAX_PORTS];         /**< ports[i]->ofport, for "all". */
+    int8_t idx_of[VSW_OFPORT_MAP];           /**< ofport -> index, -1 if none. */
+};
+
+/** PMD-written datapath counters (per PMD). */
+struct vsw_pmd_stats {
+    uint64_t iterations;     /**< Loop iterations. */
+    uint64_t busy_iterations;/**< Iterations that received packets. */
+    uint64_t packets;        /**< Packets received. */
+    uint64_t matched;        /**< Packets that matched a rule. */
+    uint64_t missed;         /**< Packets that matched no rule (dropped). */
+    uint64_t nonlinear;      /**< Multi-segment packets that could not be linearised. */
+    uint64_t runt;           /**< Frames shorter than an Ethernet header. */
+    uint64_t no_port;        /**< Outputs to a port that does not exist. */
+    uint64_t copy_failed;    /**< Copies for multiple outputs that failed. */
+    uint64_t no_headroom;    /**< VLAN pushes without headroom. */
+    uint64_t outs_overflow;  /**< Outputs beyond the per-burst limit. */
+    uint64_t busy_cycles;    /**< TSC cycles spent in busy iterations. */
+} __rte_cache_aligned;
+
+struct vsw_dp;
+
+/** One PMD thread. */
+struct vsw_pmd {
+    struct vsw_dp *dp;             /**< Owner. */
+    unsigned idx;                  /**< 0..n_pmds-1; also its RCU thread id. */
+    unsigned lcore;                /**< EAL lcore it runs on. */
+    struct vsw_pmd_stats stats;    /**< PMD-written. */
+};
+
+struct vsw_dp {
+    struct rte_mempool *mp;              /**< Packet buffers. */
+    struct rte_rcu_qsbr *qsbr;           /**< RCU state, one reader per PMD. */
+    struct vsw_ports_snap *ports;        /**< Published port set (RCU). */
+    struct vsw_cls *cls;                 /**< Published rule classifier (RCU). */
+    struct vsw_pmd pmds[VSW_MAX_PMDS];   /**< PMD threads. */
+    unsigned n_pmds;                     /**< Number of PMDs. */
+    volatile bool quit;                  /**< Set by the signal handler. */
+    bool running;                        /**< PMDs launched. */
+    uint16_t nb_rxd, nb_txd;             /**< Ring sizes for new ports. */
+};
+
+/** Loads a published pointer for PMD use. */
+#define VSW_RCU_LOAD(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+
+/** Creates the datapath (mempool, RCU). Returns NULL with a message on error. */
+struct vsw_dp *vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
+                             char *err, size_t err_size);
+
+/** Publishes 'cls' and frees the old one after a grace period. */
+void vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls);
+
+/** Waits until every PMD has passed a quiescent state. */
+void vsw_dp_synchronize(struct vsw_dp *dp);
+
+/**
+ * Adds a port.  'spec' is "DEVARGS[,ofport=N][,n_rxq=N]" and 'name' the port
+ * name.  Returns 0 or a positive errno with a message in 'err'.
+ */
+int vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
+                    char *err, size_t err_size);
+
+/** Removes the port called 'name'. */
+int vsw_dp_del_port(struct vsw_dp *dp, const char *name, char *err, size_t err_size);
+
+/** Finds a port by name or by OpenFlow number in decimal; NULL if none. */
+struct vsw_port *vsw_dp_find_port(struct vsw_dp *dp, const char *name_or_number);
+
+/** Starts the PMD threads. */
+int vsw_dp_start(struct vsw_dp *dp);
+
+/** Stops PMD threads, then stops and closes every port (flushing tx). */
+void vsw_dp_stop(struct vsw_dp *dp);
+
+/** Sums the per-PMD counters of 'port'. */
+void vsw_port_get_stats(const struct vsw_port *port, struct vsw_port_stats *out);
+
+/** The PMD main loop (pmd/pmd.c). */
+int vsw_pmd_main(void *pmd);
+
+#endif /* VSW_DP_H */

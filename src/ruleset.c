@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Rule set operations for the control thread; see ruleset.h. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_hash_crc.h>
+
+#include "actions/execute.h"
+#include "ruleset.h"
+
+/* ---- Parsing rule files. ---- */
+
+void
+vsw_flow_mods_free(struct vsw_flow_mod *fms, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        vsw_flow_mod_uninit(&fms[i]);
+    }
+    free(fms);
+}
+
+int
+vsw_flow_mods_parse_text(const char *text, enum vsw_fm_command cmd,
+                         struct vsw_flow_mod **fmsp, size_t *np, char *err, size_t err_size)
+{
+    struct vsw_flow_mod *fms = NULL;
+    size_t n = 0, cap = 0, line_no = 0;
+    const char *p = text;
+    char *line = NULL;
+    size_t line_cap = 0;
+
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t) (eol - p) : strlen(p);
+
+        line_no++;
+        if (len + 1 > line_cap) {
+            line_cap = len + 1 > 256 ? len + 1 : 256;
+            char *l = realloc(line, line_cap);
+            if (!l) {
+                goto nomem;
+            }
+            line = l;
+        }
+        memcpy(line, p, len);
+        line[len] = '\0';
+        p += len + (eol ? 1 : 0);
+
+        /* Strip comments, trailing CR and surrounding blanks. */
+        char *hash = strchr(line, '#');
+        if (hash) {
+            *hash = '\0';
+        }
+        char *s = line;
+        while (*s == ' ' || *s == '\t') {
+            s++;
+        }
+        char *e = s + strlen(s);
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) {
+            *--e = '\0';
+        }
+        if (!*s) {
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct vsw_flow_mod *f = realloc(fms, cap * sizeof *fms);
+            if (!f) {
+                goto nomem;
+            }
+            fms = f;
+        }
+        char msg[512];
+        int error = vsw_flow_mod_parse(s, cmd, &fms[n], msg, sizeof msg);
+        if (error) {
+            snprintf(err, err_size, "line %zu: %s", line_no, msg);
+            vsw_flow_mods_free(fms, n);
+            free(line);
+            return error;
+        }
+        if (cmd == VSW_FM_ADD) {
+            error = vsw_actions_normalize(&fms[n].actions, &fms[n].match);
+            if (error) {
+                vsw_flow_mod_uninit(&fms[n]);
+                goto nomem;
+            }
+        }
+        n++;
+    }
+    free(line);
+    *fmsp = fms;
+    *np = n;
+    return 0;
+
+nomem:
+    vsw_flow_mods_free(fms, n);
+    free(line);
+    snprintf(err, err_size, "out of memory");
+    return ENOMEM;
+}
+
+/* ---- Identity index: (table, priority, match) -> position. ---- */
+
+struct rule_index {
+    uint32_t *slots;   /* Position + 1; 0 = empty. */
+    uint32_t mask;
+};
+
+static uint32_t
+rule_key_hash(uint8_t table, uint32_t priority, const struct vsw_match *m)
+{
+    uint32_t h = rte_hash_crc(m, sizeof *m, priority);
+    return rte_hash_crc_4byte(table, h);
+}
+
+static bool
+rule_same_key(const struct vsw_rule *r, uint8_t table, uint32_t priority,
+              const struct vsw_match *m)
+{
+    return r->table_id == table && r->priority == priority && vsw_match_equal(&r->match, m);
+}
+
+static int
+index_init(struct rule_index *ix, size_t n)
+{
+    uint32_t size = 16;
+    while (size < n * 2 + 16) {
+        size *= 2;
+    }
+    ix->slots = calloc(size, sizeof *ix->slots);
+    ix->mask = size - 1;
+    return ix->slots ? 0 : ENOMEM;
+}
+
+/* Returns the slot for the key: either holding an equal rule or empty. */
+static uint32_t *
+index_find(struct rule_index *ix, struct vsw_rule **rules, uint8_t table, uint32_t priority,
+           const struct vsw_match *m)
+{
+    uint32_t b = rule_key_hash(table, priority, m) & ix->mask;
+    for (;; b = (b + 1) & ix->mask) {
+        uint32_t s = ix->slots[b];
+        if (!s || rule_same_key(rules[s - 1], table, priority, m)) {
+            return &ix->slots[b];
+        }
+    }
+}
+
+/* ---- Publishing a new rule list. ---- */
+
+struct rule_vec {
+    struct vsw_rule **v;
+    size_t n, cap;
+};
+
+static int
+vec_push(struct rule_vec *vec, struct vsw_rule *r)
+{
+    if (vec->n == vec->cap) {
+        size_t cap = vec->cap ? vec->cap * 2 : 64;
+        struct vsw_rule **v = realloc(vec->v, cap * sizeof *v);
+        if (!v) {
+            return ENOMEM;
+        }
+        vec->v = v;
+        vec->cap = cap;
+    }
+    vec->v[vec->n++] = r;
+    return 0;
+}
+
+static void
+rule_free(struct vsw_rule *r)
+{
+    if (r) {
+        vsw_actions_free(r->actions);
+        free(r);
+    }
+}
+
+/* Makes 'rules' the rule set: publishes a snapshot, then frees 'dead'.  On
+ * failure frees nothing of the old set and returns ENOMEM. */
+static int
+commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
+             struct rule_vec *dead, char *err, size_t err_size)
+{
+    struct vsw_cls *cls = vsw_cls_build(rules->v, rules->n);
+
+    if (!cls) {
+        snprintf(err, err_size, "out of memory building the classifier");
+        return ENOMEM;
+    }
+    vsw_dp_publish_cls(dp, cls);   /* Returns after an RCU grace period. */
+    for (size_t i = 0; i < dead->n; i++) {
+        rule_free(dead->v[i]);
+    }
+    free(rs->rules);
+    rs->rules = rules->v;
+    rs->n = rules->n;
+    rules->v = NULL;
+    return 0;
+}
+
+static struct vsw_rule *
+rule_from_fm(struct vsw_ruleset *rs, struct vsw_flow_mod *fm, uint64_t now)
+{
+    struct vsw_rule *r = aligned_alloc(RTE_CACHE_LINE_SIZE,
+                                       RTE_ALIGN_CEIL(sizeof *r, RTE_CACHE_LINE_SIZE));
+    if (!r) {
+        return NULL;
+    }
+    memset(r, 0, sizeof *r);
+    if (!r) {
+        return NULL;
+    }
+    r->match = fm->match;
+    r->priority = fm->priority;
+    r->table_id = fm->table_id;
+    r->idle_timeout = fm->idle_timeout;
+    r->hard_timeout = fm->hard_timeout;
+    r->cookie = fm->cookie;
+    r->seq = rs->next_seq++;
+    r->created_tsc = now;
+    r->actions = fm->actions;
+    fm->actions = NULL;
+    return r;
+}
+
+int
+vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_mod *fms,
+                size_t n, char *err, size_t err_size)
+{
+    struct rule_vec rules = { 0 }, dead = { 0 }, fresh = { 0 };
+    struct rule_index ix;
+    uint64_t now = rte_rdtsc();
+    uint64_t first_fresh_seq = rs->next_seq;
+    int error = ENOMEM;
+
+    if (index_init(&ix, rs->n + n)) {
+        goto nomem;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        if (vec_push(&rules, rs->rules[i])) {
+            goto nomem;
+        }
+        *index_find(&ix, rules.v, rs->rules[i]->table_id, rs->rules[i]->priority,
+                    &rs->rules[i]->match) = (uint32_t) rules.n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct vsw_rule *r = rule_from_fm(rs, &fms[i], now);
+        if (!r || vec_push(&fresh, r)) {
+            rule_free(r);
+            goto nomem;
+        }
+        uint32_t *slot = index_find(&ix, rules.v, r->table_id, r->priority, &r->match);
+        if (*slot) {
+            struct vsw_rule *old = rules.v[*slot - 1];
+            /* A rule from this same batch is freed below instead. */
+            if (old->seq < first_fresh_seq && vec_push(&dead, old)) {
+                goto nomem;
+            }
+            rules.v[*slot - 1] = r;
+        } else {
+            if (vec_push(&rules, r)) {
+                goto nomem;
+            }
+            *slot = (uint32_t) rules.n;
+        }
+    }
+    /* Rules added twice in one batch: only the last survives; free the rest. */
+    for (size_t i = 0; i < fresh.n; i++) {
+        uint32_t *slot = index_find(&ix, rules.v, fresh.v[i]->table_id, fresh.v[i]->priority,
+                                    &fresh.v[i]->match);
+        if (rules.v[*slot - 1] != fresh.v[i]) {
+            rule_free(fresh.v[i]);
+            fresh.v[i] = NULL;
+        }
+    }
+    error = commit_rules(dp, rs, &rules, &dead, err, err_size);
+    if (error) {
+        for (size_t i = 0; i < fresh.n; i++) {
+            rule_free(fresh.v[i]);
+        }
+    }
+    free(ix.slots);
+    free(rules.v);
+    free(dead.v);
+    free(fresh.v);
+    return error;
+
+nomem:
+    for (size_t i = 0; i < fresh.n; i++) {
+        rule_free(fresh.v[i]);
+    }
+    free(ix.slots);
+    free(rules.v);
+    free(dead.v);
+    free(fresh.v);
+    snprintf(err, err_size, "out of memory");
+    return error;
+}
+
+/* True if rule 'r' is selected by the del-flows/dump-flows filter 'fm'. */
+static bool
+rule_selected(const struct vsw_rule *r, const struct vsw_flow_mod *fm, bool strict)
+{
+    if (fm->has_table && r->table_id != fm->table_id) {
+        return false;
+    }
+    if ((r->cookie ^ fm->cookie) & fm->cookie_mask) {
+        return false;
+    }
+    if (strict) {
+        return r->priority == fm->priority && vsw_match_equal(&r->match, &fm->match);
+    }
+    return vsw_match_covered_by(&r->match, &fm->match);
+}
+
+int
+vsw_ruleset_delete(struct vsw_dp *dp, struct vsw_ruleset *rs, const struct vsw_flow_mod *fm,
+                   bool strict, size_t *n_deleted, char *err, size_t err_size)
+{
+    struct rule_vec keep = { 0 }, dead = { 0 };
+    int error = 0;
+
+    for (size_t i = 0; i < rs->n && !error; i++) {
+        error = vec_push(rule_selected(rs->rules[i], fm, strict) ? &dead : &keep, rs->rules[i]);
+    }
+    *n_deleted = dead.n;
+    if (!error && dead.n) {
+        error = commit_rules(dp, rs, &keep, &dead, err, err_size);
+    } else if (error) {
+        snprintf(err, err_size, "out of memory");
+    }
+    free(keep.v);
+    free(dead.v);
+    return error;
+}
+
+static bool
+actions_equal(const struct vsw_actions *a, const struct vsw_actions *b)
+{
+    return a->n == b->n && !memcmp(a->a, b->a, a->n * sizeof a->a[0]);
+}
+
+int
+vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_mod *fms,
+                    size_t n, char *err, size_t err_size)
+{
+    struct rule_vec rules = { 0 }, dead = { 0 };
+    struct rule_index ix;
+    uint64_t now = rte_rdtsc();
+    int error = ENOMEM;
+
+    /* Index the old rules; an identical new rule keeps the old object. */
+    if (index_init(&ix, rs->n)) {
+        goto out;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        *index_find(&ix, rs->rules, rs->rules[i]->table_id, rs->rules[i]->priority,
+                    &rs->rules[i]->match) = (uint32_t) i + 1;
+    }
+    bool *kept = calloc(rs->n + 1, sizeof *kept);
+    if (!kept) {
+        goto out;
+    }
+    struct rule_index nix;
+    if (index_init(&nix, n)) {
+        free(kept);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct vsw_flow_mod *fm = &fms[i];
+        uint32_t *nslot = index_find(&nix, rules.v, fm->table_id, fm->priority, &fm->match);
+        uint32_t *slot = index_find(&ix, rs->rules, fm->table_id, fm->priority, &fm->match);
+        struct vsw_rule *r = NULL;
+
+        if (*slot) {
+            struct vsw_rule *old = rs->rules[*slot - 1];
+            if (!kept[*slot - 1] && old->cookie == fm->cookie
+                && old->idle_timeout == fm->idle_timeout
+                && old->hard_timeout == fm->hard_timeout
+                && actions_equal(old->actions, fm->actions)) {
+                r = old;
+                kept[*slot - 1] = true;
+            }
+        }
+        if (!r) {
+            r = rule_from_fm(rs, fm, now);
+            if (!r) {
+                free(kept);
+                free(nix.slots);
+                goto out;
+            }
+        }
+        if (*nslot) {
+            /* Same rule twice in the file: the later line wins. */
+            struct vsw_rule *prev = rules.v[*nslot - 1];
+            rules.v[*nslot - 1] = r;
+            bool prev_is_old = false;
+            for (size_t k = 0; k < rs->n; k++) {
+                if (rs->rules[k] == prev) {
+                    prev_is_old = true;
+                    kept[k] = false;
+                }
+            }
+            if (!prev_is_old) {
+                rule_free(prev);
+            }
+        } else {
+            if (vec_push(&rules, r)) {
+                free(kept);
+                free(nix.slots);
+                goto out;
+            }
+            *nslot = (uint32_t) rules.n;
+        }
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        if (!kept[i] && vec_push(&dead, rs->rules[i])) {
+            free(kept);
+            free(nix.slots);
+            goto out;
+        }
+    }
+    free(kept);
+    free(nix.slots);
+    error = commit_rules(dp, rs, &rules, &dead, err, err_size);
+
+out:
+    if (error == ENOMEM) {
+        snprintf(err, err_size, "out of memory");
+    }
+    free(ix.slots);
+    free(rules.v);
+    free(dead.v);
+    return error;
+}
+
+size_t
+vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs)
+{
+    struct rule_vec keep = { 0 }, dead = { 0 };
+    uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+    char err[128];
+
+    for (size_t i = 0; i < rs->n; i++) {
+        struct vsw_rule *r = rs->rules[i];
+        bool expired = false;
+
+        if (r->hard_timeout && now - r->created_tsc >= r->hard_timeout * hz) {
+            expired = true;
+        }
+        if (r->idle_timeout) {
+            uint64_t p, b, used;
+            vsw_rule_get_stats(r, &p, &b, &used);
+            if (used < r->created_tsc) {
+                used = r->created_tsc;
+            }
+            if (now > used && now - used >= r->idle_timeout * hz) {
+                expired = true;
+            }
+        }
+        if (vec_push(expired ? &dead : &keep, r)) {
+            free(keep.v);
+            free(dead.v);
+            return 0;
+        }
+    }
+    size_t n = dead.n;
+    if (n && commit_rules(dp, rs, &keep, &dead, err, sizeof err)) {
+        n = 0;
+    }
+    free(keep.v);
+    free(dead.v);
+    return n;
+}
+
+static int
+dump_cmp(const void *a_, const void *b_)
+{
+    const struct vsw_rule *a = *(const struct vsw_rule *const *) a_;
+    const struct vsw_rule *b = *(const struct vsw_rule *const *) b_;
+
+    if (a->table_id != b->table_id) {
+        return a->table_id < b->table_id ? -1 : 1;
+    }
+    if (a->priority != b->priority) {
+        return a->priority > b->priority ? -1 : 1;
+    }
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void
+vsw_ruleset_dump(const struct vsw_ruleset *rs, const struct vsw_flow_mod *filter, bool strict,
+                 struct vsw_buf *out)
+{
+    struct vsw_rule **v = malloc((rs->n ? rs->n : 1) * sizeof *v);
+    uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+    size_t n = 0;
+    char match_s[2048];
+    char *acts_s = NULL;
+    size_t acts_cap = 0;
+
+    if (!v) {
+        return;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        if (!filter || rule_selected(rs->rules[i], filter, strict)) {
+            v[n++] = rs->rules[i];
+        }
+    }
+    qsort(v, n, sizeof *v, dump_cmp);
+    for (size_t i = 0; i < n; i++) {
+        const struct vsw_rule *r = v[i];
+        uint64_t packets, bytes, used;
+        vsw_rule_get_stats(r, &packets, &bytes, &used);
+        uint64_t age = now - r->created_tsc;
+        uint64_t idle = now - (used > r->created_tsc ? used : r->created_tsc);
+
+        vsw_buf_printf(out, " cookie=0x%" PRIx64 ", duration=%" PRIu64 ".%03" PRIu64 "s, "
+                       "table=%u, n_packets=%" PRIu64 ", n_bytes=%" PRIu64 ", ",
+                       r->cookie, age / hz, (age % hz) * 1000 / hz, r->table_id, packets, bytes);
+        if (r->idle_timeout) {
+            vsw_buf_printf(out, "idle_timeout=%u, ", r->idle_timeout);
+        }
+        if (r->hard_timeout) {
+            vsw_buf_printf(out, "hard_timeout=%u, ", r->hard_timeout);
+        }
+        vsw_buf_printf(out, "idle_age=%" PRIu64 ", ", idle / hz);
+        vsw_match_format(&r->match, (int) r->priority, match_s, sizeof match_s);
+        char probe[1];
+        int need = vsw_actions_format(r->actions, probe, sizeof probe) + 1;
+        if ((size_t) need > acts_cap) {
+            acts_cap = (size_t) need;
+            char *a = realloc(acts_s, acts_cap);
+            if (!a) {
+                break;
+            }
+            acts_s = a;
+        }
+        vsw_actions_format(r->actions, acts_s, acts_cap);
+        vsw_buf_printf(out, "%s%sactions=%s\n", match_s, match_s[0] ? " " : "", acts_s);
+    }
+    free(acts_s);
+    free(v);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef VSW_RULESET_H
+#define VSW_RULESET_H 1
+
+/*
+ * The OpenFlow rule set as the control thread keeps it, and the operations
+ * vswctl asks for (add, delete, replace, dump, expire).
+ *
+ * Every operation is all or nothing: it computes the complete new rule list,
+ * builds a classifier snapshot from it and publishes that in one pointer
+ * store (dp.h), so a packet sees either the old rules or the new ones, never
+ * a mix.  Rules that left the set are freed after the RCU grace period.
+ *
+ * Thread safety: control thread only.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dp.h"
+#include "util.h"
+#include "vsw/ofp_parse.h"
+
+struct vsw_ruleset {
+    struct vsw_rule **rules;   /**< Current rules (the published snapshot's). */
+    size_t n;                  /**< Number of rules. */
+    uint64_t next_seq;         /**< Next insertion sequence number. */
+};
+
+/**
+ * Parses 'text' (a rule file: one flow per line, '#' comments and blank lines
+ * allowed) for 'cmd'.  On success '*fms' holds '*n' parsed flow mods (free
+ * with vsw_flow_mods_free).  On error returns a positive errno and a message
+ * "line N: ..." in 'err'.
+ */
+int vsw_flow_mods_parse_text(const char *text, enum vsw_fm_command cmd,
+                             struct vsw_flow_mod **fms, size_t *n,
+                             char *err, size_t err_size);
+void vsw_flow_mods_free(struct vsw_flow_mod *fms, size_t n);
+
+/** Adds (or replaces same table+match+priority) 'n' rules; takes their actions. */
+int vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs,
+                    struct vsw_flow_mod *fms, size_t n, char *err, size_t err_size);
+
+/** Deletes the rules selected by 'fm' ('strict': same match and priority). */
+int vsw_ruleset_delete(struct vsw_dp *dp, struct vsw_ruleset *rs,
+                       const struct vsw_flow_mod *fm, bool strict, size_t *n_deleted,
+                       char *err, size_t err_size);
+
+/** Makes the rule set exactly 'fms'; unchanged rules keep their counters. */
+int vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs,
+                        struct vsw_flow_mod *fms, size_t n, char *err, size_t err_size);
+
+/** Removes rules whose idle or hard timeout has passed. Returns how many. */
+size_t vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs);
+
+/** Prints rules (all, or those selected by 'filter') like ovs-ofctl dump-flows. */
+void vsw_ruleset_dump(const struct vsw_ruleset *rs, const struct vsw_flow_mod *filter,
+                      bool strict, struct vsw_buf *out);
+
+#endif /* VSW_RULESET_H */

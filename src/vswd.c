@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vswd: the switch daemon.  main() initialises DPDK's EAL, creates the
+ * datapath, loads the rule file, adds the ports given on the command line,
+ * launches one PMD thread per worker lcore and then serves the control
+ * socket on the main lcore until SIGINT/SIGTERM.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "ctl/ctl_server.h"
+#include "ctl/proto.h"
+#include "dp.h"
+#include "ruleset.h"
+#include "util.h"
+
+#define DEFAULT_MBUFS 32768
+
+struct vswd {
+    struct vsw_dp *dp;
+    struct vsw_ruleset rules;
+};
+
+static struct vsw_dp *signal_dp;
+
+static void
+on_signal(int sig)
+{
+    (void) sig;
+    if (signal_dp) {
+        __atomic_store_n(&signal_dp->quit, true, __ATOMIC_RELEASE);
+    }
+}
+
+static void
+usage(void)
+{
+    printf("usage: vswd [EAL options] -- [options]\n"
+           "\n"
+           "Userspace DPDK virtual switch.  The main lcore serves the control socket;\n"
+           "every other lcore (e.g. -l 0,1) runs a PMD thread.\n"
+           "\n"
+           "options:\n"
+           "  --ctl PATH             control socket (default $" VSW_CTL_ENV " or " VSW_DEFAULT_CTL ")\n"
+           "  --port NAME,DEVARGS[,ofport=N][,n_rxq=N]\n"
+           "                         add a port at start; DEVARGS are DPDK device arguments,\n"
+           "                         e.g. net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
+           "                         (repeatable; OpenFlow numbers are assigned from 1)\n"
+           "  --flows FILE           load OpenFlow rules (ovs-ofctl syntax) before any\n"
+           "                         port receives\n"
+           "  --mbufs N              packet buffers in the pool (default %d)\n"
+           "  --verbose              log debug messages\n"
+           "  --help                 this text\n"
+           "\n"
+           "Example:\n"
+           "  vswd -l 0,1 --no-pci --file-prefix vsw -- --ctl /tmp/vsw.ctl \\\n"
+           "       --port p1,net_pcap0,rx_pcap=in.pcap,tx_pcap=out1.pcap \\\n"
+           "       --port p2,net_pcap1,tx_pcap=out2.pcap --flows rules.txt\n",
+           DEFAULT_MBUFS);
+}
+
+/* ---- Control commands. ---- */
+
+static int
+read_flows(int argc, char **argv, int i, enum vsw_fm_command cmd, struct vsw_flow_mod **fms,
+           size_t *n, struct vsw_buf *out)
+{
+    char err[1024];
+    int error;
+
+    if (i >= argc) {
+        vsw_buf_printf(out, "%s: missing rule text", argv[0]);
+        return EINVAL;
+    }
+    error = vsw_flow_mods_parse_text(argv[i], cmd, fms, n, err, sizeof err);
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+    }
+    return error;
+}
+
+static int
+cmd_add_flows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    struct vsw_flow_mod *fms;
+    size_t n;
+    char err[512];
+    int error = read_flows(argc, argv, 1, VSW_FM_ADD, &fms, &n, out);
+
+    if (error) {
+        return error;
+    }
+    if (!strcmp(argv[0], "add-flow") && n != 1) {
+        vsw_flow_mods_free(fms, n);
+        vsw_buf_printf(out, "add-flow: expected exactly one flow");
+        return EINVAL;
+    }
+    error = vsw_ruleset_add(d->dp, &d->rules, fms, n, err, sizeof err);
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+    }
+    vsw_flow_mods_free(fms, n);
+    return error;
+}
+
+static int
+cmd_replace_flows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    struct vsw_flow_mod *fms;
+    size_t n;
+    char err[512];
+    int error = read_flows(argc, argv, 1, VSW_FM_ADD, &fms, &n, out);
+
+    if (error) {
+        return error;
+    }
+    error = vsw_ruleset_replace(d->dp, &d->rules, fms, n, err, sizeof err);
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+    }
+    vsw_flow_mods_free(fms, n);
+    return error;
+}
+
+/* Parses "[--strict] [MATCH]" for del-flows and dump-flows. */
+static int
+parse_filter(int argc, char **argv, bool *strict, struct vsw_flow_mod *fm, bool *have,
+             struct vsw_buf *out)
+{
+    const char *match = NULL;
+    char err[512];
+
+    *strict = false;
+    *have = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--strict")) {
+            *strict = true;
+        } else if (!match) {
+            match = argv[i];
+        } else {
+            vsw_buf_printf(out, "%s: unexpected argument \"%s\"", argv[0], argv[i]);
+            return EINVAL;
+        }
+    }
+    if (!match) {
+        if (*strict) {
+            /* --strict with no match selects the catch-all at default priority. */
+            memset(fm, 0, sizeof *fm);
+            fm->priority = VSW_DEFAULT_PRIORITY;
+            *have = true;
+        }
+        return 0;
+    }
+    int error = vsw_flow_mod_parse(match, *strict ? VSW_FM_DELETE_STRICT : VSW_FM_DELETE, fm,
+                                   err, sizeof err);
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+        return error;
+    }
+    *have = true;
+    return 0;
+}
+
+static int
+cmd_del_flows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    struct vsw_flow_mod fm;
+    bool strict, have;
+    size_t n_deleted;
+    char err[512];
+    int error = parse_filter(argc, argv, &strict, &fm, &have, out);
+
+    if (error) {
+        return error;
+    }
+    if (!have) {
+        memset(&fm, 0, sizeof fm);  /* Catch-all: every rule of every table. */
+    }
+    error = vsw_ruleset_delete(d->dp, &d->rules, &fm, strict, &n_deleted, err, sizeof err);
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+    }
+    vsw_flow_mod_uninit(&fm);
+    return error;
+}
+
+static int
+cmd_dump_flows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    struct vsw_flow_mod fm;
+    bool strict, have;
+    int error = parse_filter(argc, argv, &strict, &fm, &have, out);
+
+    if (error) {
+        return error;
+    }
+    vsw_ruleset_dump(&d->rules, have ? &fm : NULL, strict, out);
+    if (have) {
+        vsw_flow_mod_uninit(&fm);
+    }
+    return 0;
+}
+
+static int
+cmd_add_port(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    char err[512];
+    struct vsw_buf spec = { 0 };
+    int error;
+
+    if (argc < 3) {
+        vsw_buf_printf(out, "usage: add-port NAME DEVARGS[,ofport=N][,n_rxq=N]");
+        return EINVAL;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (i > 2) {
+            vsw_buf_append(&spec, ",", 1);
+        }
+        vsw_buf_append(&spec, argv[i], strlen(argv[i]));
+    }
+    error = vsw_dp_add_port(d->dp, argv[1], vsw_buf_cstr(&spec), err, sizeof err);
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+    }
+    vsw_buf_free(&spec);
+    return error;
+}
+
+static int
+cmd_del_port(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    char err[512];
+    int error;
+
+    if (argc != 2) {
+        vsw_buf_printf(out, "usage: del-port NAME");
+        return EINVAL;
+    }
+    error = vsw_dp_del_port(d->dp, argv[1], err, sizeof err);
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+    }
+    return error;
+}
+
+static int
+cmd_show(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    const struct vsw_ports_snap *ps = d->dp->ports;
+
+    (void) argc;
+    (void) argv;
+    vsw_buf_printf(out, "vswd: %u PMD thread(s), %zu rule(s), %u port(s)\n", d->dp->n_pmds,
+                   d->rules.n, ps->n);
+    for (unsigned i = 0; i < d->dp->n_pmds; i++) {
+        vsw_buf_printf(out, " pmd %u: lcore %u\n", i, d->dp->pmds[i].lcore);
+    }
+    for (unsigned i = 0; i < ps->n; i++) {
+        const struct vsw_port *p = ps->ports[i];
+        struct rte_eth_link link;
+        struct rte_ether_addr mac;
+
+        memset(&link, 0, sizeof link);
+        rte_eth_link_get_nowait(p->port_id, &link);
+        rte_eth_macaddr_get(p->port_id, &mac);
+        vsw_buf_printf(out, " %u(%s): dpdk port %u, %s, rxq %u, txq %u%s, "
+                       "mac %02x:%02x:%02x:%02x:%02x:%02x, link %s\n",
+                       p->ofport, p->name, p->port_id, p->devargs, p->n_rxq, p->n_txq,
+                       p->txq_shared ? " (shared)" : "", mac.addr_bytes[0], mac.addr_bytes[1],
+                       mac.addr_bytes[2], mac.addr_bytes[3], mac.addr_bytes[4],
+                       mac.addr_bytes[5], link.link_status ? "up" : "down");
+    }
+    return 0;
+}
+
+static int
+cmd_dump_ports(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    const struct vsw_ports_snap *ps = d->dp->ports;
+    const struct vsw_port *only = NULL;
+
+    if (argc > 2) {
+        vsw_buf_printf(out, "usage: dump-ports [PORT]");
+        return EINVAL;
+    }
+    if (argc == 2) {
+        only = vsw_dp_find_port(d->dp, argv[1]);
+        if (!only) {
+            vsw_buf_printf(out, "no port \"%s\"", argv[1]);
+            return ENOENT;
+        }
+    }
+    vsw_buf_printf(out, "%u ports\n", only ? 1 : ps->n);
+    for (unsigned i = 0; i < ps->n; i++) {
+        const struct vsw_port *p = ps->ports[i];
+        struct vsw_port_stats s;
+        struct rte_eth_stats es;
+
+        if (only && p != only) {
+            continue;
+        }
+        vsw_port_get_stats(p, &s);
+        memset(&es, 0, sizeof es);
+        rte_eth_stats_get(p->port_id, &es);
+        vsw_buf_printf(out, "  port %2u: rx pkts=%" PRIu64 ", bytes=%" PRIu64 ", drop=%" PRIu64
+                       ", errs=%" PRIu64 "\n",
+                       p->ofport, s.rx_packets, s.rx_bytes, s.rx_dropped + es.imissed,
+                       es.ierrors);
+        vsw_buf_printf(out, "           tx pkts=%" PRIu64 ", bytes=%" PRIu64 ", drop=%" PRIu64
+                       ", errs=%" PRIu64 "\n",
+                       s.tx_packets, s.tx_bytes, s.tx_dropped, es.oerrors);
+    }
+    return 0;
+}
+
+static int
+cmd_pmd_stats(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    (void) argc;
+    (void) argv;
+    for (unsigned i = 0; i < d->dp->n_pmds; i++) {
+        const struct vsw_pmd_stats *s = &d->dp->pmds[i].stats;
+        vsw_buf_printf(out,
+                       "pmd %u (lcore %u):\n"
+                       "  packets received: %" PRIu64 "\n"
+                       "  matched a rule: %" PRIu64 "\n"
+                       "  dropped, no matching rule: %" PRIu64 "\n"
+                       "  dropped, output port missing: %" PRIu64 "\n"
+                       "  dropped, copy for multiple outputs failed: %" PRIu64 "\n"
+                       "  dropped, no headroom for a VLAN tag: %" PRIu64 "\n"
+                       "  dropped, could not linearise: %" PRIu64 "\n"
+                       "  dropped, shorter than an Ethernet header: %" PRIu64 "\n"
+                       "  busy iterations: %" PRIu64 " of %" PRIu64 "\n"
+                       "  avg cycles per packet: %.1f\n",
+                       i, d->dp->pmds[i].lcore, s->packets, s->matched, s->missed, s->no_port,
+                       s->copy_failed, s->no_headroom, s->nonlinear, s->runt, s->busy_iterations,
+                       s->iterations,
+                       s->packets ? (double) s->busy_cycles / (double) s->packets : 0.0);
+    }
+    return 0;
+}
+
+static int
+handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(struct vswd *, int, char **, struct vsw_buf *);
+    } cmds[] = {
+        { "add-flow", cmd_add_flows },      { "add-flows", cmd_add_flows },
+        { "del-flows", cmd_del_flows },     { "replace-flows", cmd_replace_flows },
+        { "dump-flows", cmd_dump_flows },   { "add-port", cmd_add_port },
+        { "del-port", cmd_del_port },       { "show", cmd_show },
+        { "dump-ports", cmd_dump_ports },   { "pmd-stats", cmd_pmd_stats },
+    };
+
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (!strcmp(argv[0], cmds[i].name)) {
+            return cmds[i].fn(aux, argc, argv, out);
+        }
+    }
+    vsw_buf_printf(out, "unknown command \"%s\"", argv[0]);
+    return EINVAL;
+}
+
+/* ---- Start-up. ---- */
+
+static char *
+read_file(const char *path, char *err, size_t err_size)
+{
+    FILE *f = fopen(path, "rb");
+    struct vsw_buf b = { 0 };
+    char chunk[65536];
+    size_t n;
+
+    if (!f) {
+        snprintf(err, err_size, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        vsw_buf_append(&b, chunk, n);
+    }
+    if (ferror(f)) {
+        snprintf(err, err_size, "%s: read error", path);
+        fclose(f);
+        vsw_buf_free(&b);
+        return NULL;
+    }
+    fclose(f);
+    vsw_buf_cstr(&b);
+    return b.s;   /* Caller frees. */
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "ctl", required_argument, NULL, 'c' },
+        { "port", required_argument, NULL, 'p' },
+        { "flows", required_argument, NULL, 'f' },
+        { "mbufs", required_argument, NULL, 'm' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *ctl_path = getenv(VSW_CTL_ENV) ? getenv(VSW_CTL_ENV) : VSW_DEFAULT_CTL;
+    const char *flows_path = NULL;
+    char *port_specs[VSW_MAX_PORTS];
+    unsigned n_port_specs = 0, n_mbufs = DEFAULT_MBUFS;
+    struct vswd d = { 0 };
+    char err[1024];
+    int ret;
+
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            bool after_dashdash = false;
+            for (int k = 1; k < i; k++) {
+                after_dashdash |= !strcmp(argv[k], "--");
+            }
+            if (after_dashdash || i == 1) {
+                usage();
+                return 0;
+            }
+        }
+    }
+
+    ret = rte_eal_init(argc, argv);
+    if (ret < 0) {
+        fprintf(stderr, "vswd: cannot initialise DPDK (EAL): %s\n", rte_strerror(rte_errno));
+        return 1;
+    }
+    argc -= ret;
+    argv += ret;
+
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            ctl_path = optarg;
+            break;
+        case 'p':
+            if (n_port_specs == VSW_MAX_PORTS) {
+                fprintf(stderr, "vswd: too many --port options\n");
+                return 1;
+            }
+            port_specs[n_port_specs++] = optarg;
+            break;
+        case 'f':
+            flows_path = optarg;
+            break;
+        case 'm': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || v < 1024 || v > (1ul << 24)) {
+                fprintf(stderr, "vswd: --mbufs: \"%s\" is not in 1024..16777216\n", optarg);
+                return 1;
+            }
+            n_mbufs = (unsigned) v;
+            break;
+        }
+        case 'v':
+            vsw_log_set_level(VSW_LOG_DBG);
+            break;
+        case 'h':
+            usage();
+            return 0;
+        default:
+            fprintf(stderr, "vswd: try --help\n");
+            return 1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vswd: unexpected argument \"%s\"; try --help\n", argv[optind]);
+        return 1;
+    }
+
+    unsigned lcores[VSW_MAX_PMDS], n_pmds = 0, lc;
+    RTE_LCORE_FOREACH_WORKER(lc) {
+        if (n_pmds < VSW_MAX_PMDS) {
+            lcores[n_pmds++] = lc;
+        }
+    }
+    if (!n_pmds) {
+        fprintf(stderr, "vswd: need at least one worker lcore for a PMD (e.g. -l 0,1)\n");
+        return 1;
+    }
+    d.dp = vsw_dp_create(n_pmds, lcores, n_mbufs, err, sizeof err);
+    if (!d.dp) {
+        fprintf(stderr, "vswd: %s\n", err);
+        return 1;
+    }
+    signal_dp = d.dp;
+
+    if (flows_path) {
+        char *text = read_file(flows_path, err, sizeof err);
+        if (!text) {
+            fprintf(stderr, "vswd: %s\n", err);
+            return 1;
+        }
+        struct vsw_flow_mod *fms;
+        size_t n_fms;
+        ret = vsw_flow_mods_parse_text(text, VSW_FM_ADD, &fms, &n_fms, err, sizeof err);
+        free(text);
+        if (ret) {
+            fprintf(stderr, "vswd: %s: %s\n", flows_path, err);
+            return 1;
+        }
+        ret = vsw_ruleset_add(d.dp, &d.rules, fms, n_fms, err, sizeof err);
+        vsw_flow_mods_free(fms, n_fms);
+        if (ret) {
+            fprintf(stderr, "vswd: %s: %s\n", flows_path, err);
+            return 1;
+        }
+        VSW_LOG(VSW_LOG_INFO, "loaded %zu rules from %s", d.rules.n, flows_path);
+    }
+
+    for (unsigned i = 0; i < n_port_specs; i++) {
+        char *spec = port_specs[i], *comma = strchr(spec, ',');
+        if (!comma) {
+            fprintf(stderr, "vswd: --port %s: expected NAME,DEVARGS\n", spec);
+            vsw_dp_stop(d.dp);
+            return 1;
+        }
+        *comma = '\0';
+        ret = vsw_dp_add_port(d.dp, spec, comma + 1, err, sizeof err);
+        if (ret) {
+            fprintf(stderr, "vswd: --port %s: %s\n", spec, err);
+            vsw_dp_stop(d.dp);
+            return 1;
+        }
+    }
+
+    struct vsw_ctl *ctl = vsw_ctl_create(ctl_path, handle_request, &d, err, sizeof err);
+    if (!ctl) {
+        fprintf(stderr, "vswd: control socket: %s\n", err);
+        vsw_dp_stop(d.dp);
+        return 1;
+    }
+
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (vsw_dp_start(d.dp)) {
+        vsw_ctl_destroy(ctl);
+        vsw_dp_stop(d.dp);
+        return 1;
+    }
+    VSW_LOG(VSW_LOG_INFO, "ready: %u PMD(s), control socket %s", n_pmds, ctl_path);
+
+    uint64_t hz = rte_get_tsc_hz(), next_expire = rte_rdtsc() + hz / 10;
+    while (!__atomic_load_n(&d.dp->quit, __ATOMIC_ACQUIRE)) {
+        vsw_ctl_poll(ctl, 100);
+        if (rte_rdtsc() >= next_expire) {
+            size_t n = vsw_ruleset_expire(d.dp, &d.rules);
+            if (n) {
+                VSW_LOG(VSW_LOG_DBG, "%zu rule(s) expired", n);
+            }
+            next_expire = rte_rdtsc() + hz / 10;
+        }
+    }
+
+    VSW_LOG(VSW_LOG_INFO, "stopping");
+    vsw_ctl_destroy(ctl);
+    vsw_dp_stop(d.dp);
+    rte_eal_cleanup();
+    return 0;
+}

@@ -1,0 +1,396 @@
+#!/usr/bin/python3
+"""End-to-end tests of vswd on net_pcap ports.
+
+Each case starts a real vswd with four pcap ports, loads rules, replays
+packets and compares every output pcap, packet by packet, with the frames
+the rules say must come out.  Expected frames are built from scratch by
+tests/diff/packets.py (checksums computed in full, not incrementally), so
+they check vswd's incremental checksum updates independently.
+
+Control-plane cases drive vswctl against a running vswd: errors name the
+line and token and change nothing, requests that are oversized or cut off
+leave the switch serving, ports come and go at run time.
+
+Usage: test_switch.py [--build DIR] [-k SUBSTRING] [--keep]
+Prints "N passed, M failed"; exit status 0 iff all passed.
+"""
+
+import argparse
+import ipaddress
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "diff"))
+
+import packets as P  # noqa: E402
+from pcapio import read_pcap, write_pcap  # noqa: E402
+from vsw import Vsw, find_binary  # noqa: E402
+
+MAC1 = "00:00:00:00:00:01"
+MAC2 = "00:00:00:00:00:02"
+
+
+def A(addr):
+    """An address written as text -> the int that packets.py expects."""
+    if isinstance(addr, int):
+        return addr
+    if addr.count(":") == 5 and "::" not in addr and len(addr) == 17:
+        return int(addr.replace(":", ""), 16)
+    return int(ipaddress.ip_address(addr))
+
+
+class Pkt:
+    def __init__(self, port, data):
+        self.port = port
+        self.data = data
+
+
+def udp4(src="10.0.0.1", dst="10.0.0.2", sport=1000, dport=53, payload=b"x" * 18,
+         vlans=(), ttl=64, tos=0, zero_csum=False, mf=False, frag_off=0,
+         dl_src=MAC1, dl_dst=MAC2):
+    u = P.udp(sport, dport, payload, P.pseudo4(A(src), A(dst), 17, 8 + len(payload)),
+              zero_csum=zero_csum)
+    return (P.eth(A(dl_dst), A(dl_src), list(vlans), 0x0800)
+            + P.ipv4(A(src), A(dst), 17, u, ttl=ttl, tos=tos, mf=mf, frag_off=frag_off))
+
+
+def tcp4(src="10.0.0.1", dst="10.0.0.2", sport=1000, dport=80, flags=0x002,
+         payload=b"y" * 10, vlans=(), dl_src=MAC1, dl_dst=MAC2, ttl=64):
+    t = P.tcp(sport, dport, flags, payload, P.pseudo4(A(src), A(dst), 6, 20 + len(payload)))
+    return (P.eth(A(dl_dst), A(dl_src), list(vlans), 0x0800)
+            + P.ipv4(A(src), A(dst), 6, t, ttl=ttl))
+
+
+def tcp6(src="2001:db8::1", dst="2001:db8::2", sport=1000, dport=80, payload=b"z" * 8):
+    t = P.tcp(sport, dport, 0x010, payload, P.pseudo6(A(src), A(dst), 6, 20 + len(payload)))
+    return P.eth(A(MAC2), A(MAC1), [], 0x86DD) + P.ipv6(A(src), A(dst), 6, t)
+
+
+class Case:
+    """A forwarding case: rules, input packets, and expected outputs per port."""
+
+    def __init__(self, name, rules, inputs, expected):
+        self.name = name
+        self.rules = rules
+        self.inputs = inputs
+        self.expected = expected
+
+
+def forwarding_cases():
+    cases = []
+
+    # 1. Plain forwarding keeps bytes and order; nothing else comes out.
+    pk = [udp4(sport=1000 + i) for i in range(50)]
+    cases.append(Case("forward-in-order", ["in_port=1,actions=output:2"],
+                      [Pkt(1, p) for p in pk], {2: pk}))
+
+    # 2. Priorities: the most specific ACL entry wins; table miss drops.
+    rules = ["priority=10,ip,nw_dst=10.0.0.0/8,actions=output:2",
+             "priority=20,ip,nw_dst=10.1.0.0/16,actions=output:3",
+             "priority=30,udp,nw_dst=10.1.2.0/24,tp_dst=53,actions=drop",
+             "priority=5,ip,actions=output:4"]
+    a = udp4(dst="10.9.9.9")
+    b = udp4(dst="10.1.9.9")
+    c = udp4(dst="10.1.2.3", dport=53)
+    d = udp4(dst="10.1.2.3", dport=54)
+    e = udp4(dst="192.168.0.1")
+    arp = P.eth(A("ff:ff:ff:ff:ff:ff"), A(MAC1), [], 0x0806) + P.arp(
+        1, A(MAC1), A("10.0.0.1"), 0, A("10.0.0.2"))
+    cases.append(Case("acl-priorities", rules,
+                      [Pkt(1, x) for x in (a, b, c, d, e, arp)],
+                      {2: [a], 3: [b, d], 4: [e]}))
+
+    # 3. NAT on TCP and UDP: addresses and ports, checksums updated.
+    rules = ["priority=10,tcp,nw_dst=10.0.0.2,tp_dst=80,"
+             "actions=mod_nw_dst:192.168.1.10,mod_tp_dst:8080,output:2",
+             "priority=10,udp,nw_src=10.0.0.1,actions=mod_nw_src:172.16.0.1,"
+             "mod_tp_src:5353,output:2"]
+    t_in = tcp4(dport=80)
+    t_out = tcp4(dst="192.168.1.10", dport=8080)
+    u_in = udp4(sport=1000)
+    u_out = udp4(src="172.16.0.1", sport=5353)
+    uz_in = udp4(sport=1001, zero_csum=True)
+    uz_out = udp4(src="172.16.0.1", sport=5353, zero_csum=True)
+    cases.append(Case("nat-checksums", rules,
+                      [Pkt(1, t_in), Pkt(1, u_in), Pkt(1, uz_in)],
+                      {2: [t_out, u_out, uz_out]}))
+
+    # 4. Several outputs interleaved with rewrites; output to in_port skipped.
+    rules = ["in_port=1,ip,actions=output:2,mod_dl_dst:aa:bb:cc:dd:ee:ff,output:3,"
+             "mod_nw_tos:32,output:4,output:1"]
+    p = udp4()
+    cases.append(Case("multi-output", rules, [Pkt(1, p)],
+                      {2: [p], 3: [udp4(dl_dst="aa:bb:cc:dd:ee:ff")],
+                       4: [udp4(dl_dst="aa:bb:cc:dd:ee:ff", tos=32)]}))
+
+    # 5. in_port action sends back out of the ingress port.
+    rules = ["in_port=2,actions=in_port"]
+    p = udp4()
+    cases.append(Case("in-port-action", rules, [Pkt(2, p)], {2: [p]}))
+
+    # 6. VLANs: push on untagged, retag keeping PCP, strip.
+    rules = ["priority=10,in_port=1,dl_vlan=0xffff,actions=push_vlan:0x8100,"
+             "set_field:4106->vlan_vid,output:2",
+             "priority=10,in_port=1,dl_vlan=20,actions=mod_vlan_vid:30,output:3",
+             "priority=10,in_port=1,dl_vlan=40,actions=strip_vlan,output:4"]
+    untagged = udp4()
+    t20 = udp4(vlans=[(0x8100, (5 << 13) | 20)])
+    t40 = udp4(vlans=[(0x8100, 40)])
+    cases.append(Case("vlan-actions", rules,
+                      [Pkt(1, untagged), Pkt(1, t20), Pkt(1, t40)],
+                      {2: [udp4(vlans=[(0x8100, 10)])],
+                       3: [udp4(vlans=[(0x8100, (5 << 13) | 30)])],
+                       4: [udp4()]}))
+
+    # 7. mod_vlan_vid on a rule that does not match a VLAN pushes a new tag
+    #    (OVS's OpenFlow 1.3 meaning), even on a tagged packet (QinQ).
+    rules = ["in_port=1,ip,actions=mod_vlan_vid:7,output:2"]
+    cases.append(Case("mod-vlan-vid-pushes", rules, [Pkt(1, udp4())],
+                      {2: [udp4(vlans=[(0x8100, 7)])]}))
+
+    # 8. dec_ttl: decremented with checksum; TTL 1 stops the action list.
+    rules = ["in_port=1,ip,actions=output:3,dec_ttl,output:2"]
+    cases.append(Case("dec-ttl", rules, [Pkt(1, udp4(ttl=64)), Pkt(1, udp4(ttl=1, sport=7))],
+                      {2: [udp4(ttl=63)], 3: [udp4(ttl=64), udp4(ttl=1, sport=7)]}))
+
+    # 9. Fragments match as if their ports were 0.
+    rules = ["priority=20,udp,tp_dst=53,actions=output:2",
+             "priority=10,udp,actions=output:3"]
+    whole = udp4(dport=53)
+    first = udp4(dport=53, mf=True)
+    cases.append(Case("fragments-normal", rules, [Pkt(1, whole), Pkt(1, first)],
+                      {2: [whole], 3: [first]}))
+
+    # 10. IPv6 address rewrite updates the TCP checksum.
+    rules = ["tcp6,ipv6_dst=2001:db8::2,actions=set_field:2001:db8::99->ipv6_dst,output:2"]
+    cases.append(Case("ipv6-nat", rules, [Pkt(1, tcp6())], {2: [tcp6(dst="2001:db8::99")]}))
+
+    # 11. Malformed frames: never a crash; a runt is dropped, a truncated
+    #     IPv4 header is still Ethernet and follows an L2 rule.
+    runt = b"\x01\x02\x03"
+    trunc = udp4()[:20]
+    rules = ["priority=5,actions=output:2"]
+    cases.append(Case("malformed", rules, [Pkt(1, runt), Pkt(1, trunc)], {2: [trunc]}))
+    return cases
+
+
+# ---------------------------------------------------------------------------
+
+def hexdiff(a, b):
+    for i in range(min(len(a), len(b))):
+        if a[i] != b[i]:
+            return "first difference at byte %d (%02x vs %02x), lengths %d/%d" % (
+                i, a[i], b[i], len(a), len(b))
+    return "lengths %d/%d" % (len(a), len(b))
+
+
+def run_forwarding(case, build, vswd, vswctl, keep):
+    d = tempfile.mkdtemp(prefix="vsw-it-")
+    try:
+        rules = os.path.join(d, "rules.txt")
+        with open(rules, "w") as f:
+            f.write("\n".join(case.rules) + "\n")
+        v = Vsw(d, vswd, vswctl, nports=4, log=lambda *a: None, timeout=30)
+        out = v.run(rules, case.inputs)
+        errors = []
+        for port in range(1, 5):
+            want = case.expected.get(port, [])
+            got = out.get(port, [])
+            if len(want) != len(got):
+                errors.append("port %d: expected %d frames, got %d" % (port, len(want), len(got)))
+                continue
+            for i, (w, g) in enumerate(zip(want, got)):
+                if w != g:
+                    errors.append("port %d frame %d differs: %s\n  want %s\n  got  %s"
+                                  % (port, i, hexdiff(w, g), w.hex(), g.hex()))
+        return errors
+    finally:
+        if keep:
+            print("  kept", d)
+        else:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# Control-plane cases: one vswd, many vswctl calls.
+
+class Daemon:
+    def __init__(self, vswd, vswctl):
+        self.dir = tempfile.mkdtemp(prefix="vsw-ctl-")
+        self.vswctl = vswctl
+        self.ctl = os.path.join(self.dir, "vswd.ctl")
+        self.prefix = "vswit%d" % os.getpid()
+        cmd = [vswd, "-l", "0,1", "--file-prefix=" + self.prefix, "--no-huge", "-m", "256",
+               "--no-pci", "--", "--ctl", self.ctl, "--mbufs", "8192",
+               "--port", "p1,net_ring0,ofport=1", "--port", "p2,net_null0,no-rx=1"]
+        self.log = open(os.path.join(self.dir, "vswd.log"), "wb")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
+                                     start_new_session=True)
+        deadline = time.time() + 20
+        while not os.path.exists(self.ctl):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("vswd did not start:\n" + open(self.log.name).read())
+            time.sleep(0.05)
+
+    def ctl_cmd(self, *args, stdin=None):
+        p = subprocess.run([self.vswctl, "--ctl", self.ctl] + list(args), input=stdin,
+                           capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout, p.stderr
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def control_checks(dm):
+    """Yields (name, error-or-None)."""
+    def check(name, cond, detail=""):
+        return (name, None if cond else detail)
+
+    rc, out, err = dm.ctl_cmd("add-flow", "priority=100,udp,tp_dst=53,actions=output:2")
+    yield check("add-flow", rc == 0, err)
+    rc, out, err = dm.ctl_cmd("dump-flows")
+    yield check("dump-flows shows the rule",
+                rc == 0 and "priority=100,udp,tp_dst=53 actions=output:2" in out
+                and "n_packets=0" in out, out + err)
+
+    # A file with a bad line: error names the line and token; nothing changes.
+    bad = "priority=1,ip,actions=output:2\n# comment\n\npriority=2,ip,nw_srcx=1.2.3.4,actions=drop\n"
+    path = os.path.join(dm.dir, "bad.flows")
+    with open(path, "w") as f:
+        f.write(bad)
+    rc, out, err = dm.ctl_cmd("add-flows", path)
+    yield check("bad add-flows rejected with line and token",
+                rc == 1 and "line 4" in err and "nw_srcx" in err, "rc=%d %s" % (rc, err))
+    rc, out, _ = dm.ctl_cmd("dump-flows")
+    yield check("bad add-flows changed nothing", out.count("actions=") == 1, out)
+
+    rc, out, err = dm.ctl_cmd("add-flow", "tp_dst=80,actions=drop")
+    yield check("prerequisite enforced", rc == 1 and "tp_dst" in err, err)
+
+    # A good file loads completely.
+    good = "".join("priority=%d,ip,nw_dst=10.0.%d.0/24,actions=output:2\n" % (i, i)
+                   for i in range(1, 201))
+    with open(path, "w") as f:
+        f.write(good)
+    rc, out, err = dm.ctl_cmd("add-flows", path)
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("add-flows file", rc == 0 and out2.count("actions=") == 201, err + out2[-200:])
+
+    rc, out, err = dm.ctl_cmd("del-flows", "ip,nw_dst=10.0.0.0/16")
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("del-flows non-strict", rc == 0 and out2.count("actions=") == 1, err + out2)
+
+    rc, out, err = dm.ctl_cmd("del-flows", "--strict", "udp,tp_dst=53")
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("del-flows --strict needs the priority", out2.count("actions=") == 1, out2)
+    rc, out, err = dm.ctl_cmd("del-flows", "--strict", "priority=100,udp,tp_dst=53")
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("del-flows --strict", rc == 0 and out2.count("actions=") == 0, err + out2)
+
+    with open(path, "w") as f:
+        f.write("priority=7,arp,actions=output:2\npriority=8,ip,actions=drop\n")
+    rc, out, err = dm.ctl_cmd("replace-flows", path)
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("replace-flows", rc == 0 and out2.count("actions=") == 2, err + out2)
+
+    # Oversized request: refused, switch keeps serving.
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(dm.ctl)
+    s.sendall(struct.pack("<I", 0xFFFFFFFF))
+    hdr = s.recv(8)
+    s.close()
+    status = struct.unpack("<II", hdr)[0] if len(hdr) == 8 else -1
+    yield check("oversized request refused", status != 0 and status != -1, repr(hdr))
+
+    # Client that disconnects mid-request: nothing applied.
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(dm.ctl)
+    body = b"add-flow\0priority=9,ip,actions=output:2\0"
+    s.sendall(struct.pack("<I", len(body)) + body[:10])
+    s.close()
+    time.sleep(0.2)
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("half request applied nothing", rc2 == 0 and out2.count("actions=") == 2, out2)
+
+    rc, out, err = dm.ctl_cmd("bogus-command")
+    yield check("unknown command", rc == 2 and "unknown command" in err, err)
+
+    # Ports at run time.
+    rc, out, err = dm.ctl_cmd("add-port", "p3", "net_null1,no-rx=1,ofport=7")
+    rc2, out2, _ = dm.ctl_cmd("show")
+    yield check("add-port", rc == 0 and "7(p3)" in out2, err + out2)
+    rc, out, err = dm.ctl_cmd("add-port", "p4", "net_null2,no-rx=1,ofport=7")
+    yield check("add-port duplicate ofport refused", rc == 1 and "ofport 7" in err, err)
+    rc, out, err = dm.ctl_cmd("add-port", "p5", "net_doesnotexist0")
+    yield check("add-port bad device refused", rc == 1 and "cannot attach" in err, err)
+    rc, out, err = dm.ctl_cmd("del-port", "p3")
+    rc2, out2, _ = dm.ctl_cmd("show")
+    yield check("del-port", rc == 0 and "p3" not in out2, err + out2)
+    rc, out, err = dm.ctl_cmd("dump-ports")
+    yield check("dump-ports", rc == 0 and "port  1: rx pkts=" in out, out + err)
+    yield check("daemon still alive", dm.proc.poll() is None, "vswd exited")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("-k", default="")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    vswd = find_binary(args.build, "vswd")
+    vswctl = find_binary(args.build, "vswctl")
+    if not vswd or not vswctl:
+        print("vswd/vswctl not found in %s" % args.build)
+        return 1
+    passed = failed = 0
+    for case in forwarding_cases():
+        if args.k not in case.name:
+            continue
+        try:
+            errors = run_forwarding(case, args.build, vswd, vswctl, args.keep)
+        except Exception:
+            errors = [traceback.format_exc()]
+        if errors:
+            failed += 1
+            print("FAIL %s\n  %s" % (case.name, "\n  ".join(errors)))
+        else:
+            passed += 1
+            print("ok   %s" % case.name)
+    if "control"[: len(args.k)] == args.k or args.k in "control":
+        dm = Daemon(vswd, vswctl)
+        try:
+            for name, err in control_checks(dm):
+                if err is None:
+                    passed += 1
+                    print("ok   control: %s" % name)
+                else:
+                    failed += 1
+                    print("FAIL control: %s\n  %s" % (name, err))
+        except Exception:
+            failed += 1
+            print("FAIL control\n" + traceback.format_exc())
+        finally:
+            dm.stop()
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
