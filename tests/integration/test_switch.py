@@ -329,6 +329,15 @@ def control_checks(dm):
     rc2, out2, _ = dm.ctl_cmd("dump-flows")
     yield check("half request applied nothing", rc2 == 0 and out2.count("actions=") == 2, out2)
 
+    # Timeouts: a hard_timeout=1 rule is gone after ~1 s, a permanent one stays.
+    rc, out, err = dm.ctl_cmd("add-flow", "priority=3,hard_timeout=1,arp,actions=drop")
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("hard_timeout rule added", rc == 0 and "hard_timeout=1" in out2, err + out2)
+    time.sleep(1.5)
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("hard_timeout expires", "hard_timeout" not in out2
+                and out2.count("actions=") == 2, out2)
+
     rc, out, err = dm.ctl_cmd("bogus-command")
     yield check("unknown command", rc == 2 and "unknown command" in err, err)
 
