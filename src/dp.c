@@ -7,20 +7,24 @@
 #include <string.h>
 
 #include <rte_bus.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "classifier/dpcls.h"
+#include "classifier/emc.h"
 #include "dp.h"
+#include "pmd/upcall.h"
 #include "util.h"
 
 #define MBUF_CACHE 256
 
 struct vsw_dp *
 vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
-              char *err, size_t err_size)
+              uint32_t flow_limit, char *err, size_t err_size)
 {
     struct vsw_dp *dp;
     size_t sz;
@@ -37,10 +41,28 @@ vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
     dp->n_pmds = n_pmds;
     dp->nb_rxd = 1024;
     dp->nb_txd = 1024;
+    dp->flow_limit = flow_limit;
+    dp->megaflow_idle_ms = 10000;
+    dp->emc_enabled = true;
+    dp->upcall_overflow_inline = true;
+    emc_sig_match_best(&dp->emc_impl);
     for (unsigned i = 0; i < n_pmds; i++) {
-        dp->pmds[i].dp = dp;
-        dp->pmds[i].idx = i;
-        dp->pmds[i].lcore = pmd_lcores[i];
+        struct vsw_pmd *pmd = &dp->pmds[i];
+        int socket = (int) rte_lcore_to_socket_id(pmd_lcores[i]);
+
+        pmd->dp = dp;
+        pmd->idx = i;
+        pmd->lcore = pmd_lcores[i];
+        pmd->emc = rte_zmalloc_socket("emc", sizeof *pmd->emc, RTE_CACHE_LINE_SIZE, socket);
+        pmd->dpcls = dpcls_create(flow_limit, socket);
+        pmd->upq = upcall_queue_create(i, socket);
+        if (!pmd->emc || !pmd->dpcls || !pmd->upq) {
+            snprintf(err, err_size, "cannot allocate the caches of PMD %u (flow limit %u): "
+                     "not enough DPDK memory", i, flow_limit);
+            free(dp);
+            return NULL;
+        }
+        emc_init(pmd->emc);
     }
     dp->mp = rte_pktmbuf_pool_create("vsw_mbufs", n_mbufs, MBUF_CACHE, 0,
                                      RTE_MBUF_DEFAULT_BUF_SIZE, (int) rte_socket_id());
@@ -50,9 +72,9 @@ vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
         free(dp);
         return NULL;
     }
-    sz = rte_rcu_qsbr_get_memsize(VSW_MAX_PMDS);
+    sz = rte_rcu_qsbr_get_memsize(VSW_MAX_PMDS + 1);
     dp->qsbr = rte_zmalloc("vsw_qsbr", sz, RTE_CACHE_LINE_SIZE);
-    if (!dp->qsbr || rte_rcu_qsbr_init(dp->qsbr, VSW_MAX_PMDS)) {
+    if (!dp->qsbr || rte_rcu_qsbr_init(dp->qsbr, VSW_MAX_PMDS + 1)) {
         snprintf(err, err_size, "cannot set up RCU");
         return NULL;
     }
@@ -416,6 +438,9 @@ int
 vsw_dp_start(struct vsw_dp *dp)
 {
     dp->running = true;
+    if (handler_start(dp)) {
+        return EAGAIN;
+    }
     for (unsigned i = 0; i < dp->n_pmds; i++) {
         int ret = rte_eal_remote_launch(vsw_pmd_main, &dp->pmds[i], dp->pmds[i].lcore);
         if (ret) {
@@ -437,10 +462,58 @@ vsw_dp_stop(struct vsw_dp *dp)
         }
         dp->running = false;
     }
+    handler_stop(dp);
+    /* Free packets that were waiting for, or coming back from, the handler. */
+    for (unsigned i = 0; i < dp->n_pmds; i++) {
+        struct upcall_queue *q = dp->pmds[i].upq;
+        uint32_t idx;
+        while (q && (!rte_ring_dequeue_elem(q->to_handler, &idx, sizeof idx)
+                     || !rte_ring_dequeue_elem(q->to_pmd, &idx, sizeof idx))) {
+            rte_pktmbuf_free(q->slots[idx].m);
+        }
+    }
     struct vsw_ports_snap *ps = dp->ports;
     for (unsigned i = 0; i < ps->n; i++) {
         port_close(ps->ports[i]);
         port_free(ps->ports[i]);
     }
     ps->n = 0;
+}
+
+int
+vsw_dp_dump_megaflows(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out, uint32_t *n)
+{
+    struct vsw_pmd *pmd = &dp->pmds[idx];
+    struct vsw_mf_dump_req req = { 0 };
+
+    *out = NULL;
+    *n = 0;
+    req.capacity = dp->flow_limit;
+    req.entries = malloc(sizeof *req.entries * req.capacity);
+    if (!req.entries) {
+        return ENOMEM;
+    }
+    if (!dp->running) {
+        free(req.entries);
+        return 0;
+    }
+    __atomic_store_n(&pmd->dump_req, &req, __ATOMIC_RELEASE);
+    for (int i = 0; i < 1000 && !__atomic_load_n(&req.done, __ATOMIC_ACQUIRE); i++) {
+        rte_delay_us_sleep(1000);
+    }
+    if (!req.done) {
+        /* Withdraw the request; if the PMD took it meanwhile, wait for it. */
+        if (!__atomic_compare_exchange_n(&pmd->dump_req, &(struct vsw_mf_dump_req *) { &req },
+                                         NULL, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            while (!__atomic_load_n(&req.done, __ATOMIC_ACQUIRE)) {
+                rte_delay_us_sleep(100);
+            }
+        } else {
+            free(req.entries);
+            return ETIMEDOUT;
+        }
+    }
+    *out = req.entries;
+    *n = req.n;
+    return 0;
 }

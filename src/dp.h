@@ -22,6 +22,7 @@
  */
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -74,16 +75,48 @@ struct vsw_pmd_stats {
     uint64_t iterations;     /**< Loop iterations. */
     uint64_t busy_iterations;/**< Iterations that received packets. */
     uint64_t packets;        /**< Packets received. */
-    uint64_t matched;        /**< Packets that matched a rule. */
-    uint64_t missed;         /**< Packets that matched no rule (dropped). */
+    uint64_t emc_hits;       /**< Found in the exact-match cache. */
+    uint64_t megaflow_hits;  /**< Found in the megaflow classifier. */
+    uint64_t probes;         /**< Subtables probed for megaflow hits (sum). */
+    uint64_t upcalls;        /**< Sent to the slow path. */
+    uint64_t upcall_full;    /**< Upcall queue full: handled inline or dropped. */
+    uint64_t upcall_stale;   /**< Re-sent: rules changed during the upcall. */
+    uint64_t upcall_waits_timed_out; /**< Waits for in-flight upcalls cut short. */
+    uint64_t flow_limit;     /**< Megaflow not installed: flow limit reached. */
+    uint64_t megaflows_expired; /**< Idle megaflows removed. */
+    uint64_t missed;         /**< Dropped: no matching rule. */
     uint64_t nonlinear;      /**< Multi-segment packets that could not be linearised. */
     uint64_t runt;           /**< Frames shorter than an Ethernet header. */
     uint64_t no_port;        /**< Outputs to a port that does not exist. */
     uint64_t copy_failed;    /**< Copies for multiple outputs that failed. */
     uint64_t no_headroom;    /**< VLAN pushes without headroom. */
     uint64_t outs_overflow;  /**< Outputs beyond the per-burst limit. */
-    uint64_t busy_cycles;    /**< TSC cycles spent in busy iterations. */
+    uint64_t cycles_busy;    /**< TSC cycles in iterations that had packets. */
+    uint64_t cycles_parse;   /**< ... of which parsing and hashing, */
+    uint64_t cycles_emc;     /**< EMC lookups and inserts, */
+    uint64_t cycles_dpcls;   /**< megaflow lookups, */
+    uint64_t cycles_upcall;  /**< upcalls out and completions in (install), */
+    uint64_t cycles_execute; /**< actions and tx. */
 } __rte_cache_aligned;
+
+struct dpcls;
+struct emc;
+struct upcall_queue;
+
+/** A dump of one PMD's megaflows, filled by the PMD on request. */
+struct vsw_mf_dump {
+    struct vsw_flow key;            /**< Masked key. */
+    struct vsw_flow mask;           /**< Mask. */
+    const struct vsw_rule *rule;    /**< Rule (valid while the control thread holds it). */
+    uint64_t packets, bytes, used_tsc;
+};
+
+struct vsw_mf_dump_req {
+    struct vsw_mf_dump *entries;    /**< Room for 'capacity' entries. */
+    uint32_t capacity;
+    uint32_t n;                     /**< Written by the PMD. */
+    volatile bool done;             /**< Set by the PMD when complete. */
+};
 
 struct vsw_dp;
 
@@ -92,9 +125,14 @@ struct vsw_pmd {
     struct vsw_dp *dp;             /**< Owner. */
     unsigned idx;                  /**< 0..n_pmds-1; also its RCU thread id. */
     unsigned lcore;                /**< EAL lcore it runs on. */
+    struct emc *emc;               /**< PMD-owned exact-match cache. */
+    struct dpcls *dpcls;           /**< PMD-owned megaflow classifier. */
+    struct upcall_queue *upq;      /**< Upcall slots and rings. */
+    uint64_t mf_gen;               /**< Rule generation its caches were built from. */
     struct vsw_pmd_stats stats;    /**< PMD-written. */
+    struct vsw_mf_dump_req *volatile dump_req; /**< Control -> PMD: dump megaflows. */
+    volatile bool clear_stats;     /**< Control -> PMD: zero 'stats'. */
 };
-
 struct vsw_dp {
     struct rte_mempool *mp;              /**< Packet buffers. */
     struct rte_rcu_qsbr *qsbr;           /**< RCU state, one reader per PMD. */
@@ -104,15 +142,32 @@ struct vsw_dp {
     unsigned n_pmds;                     /**< Number of PMDs. */
     volatile bool quit;                  /**< Set by the signal handler. */
     bool running;                        /**< PMDs launched. */
+    uint64_t rules_gen;                  /**< Bumped for every published rule set. */
+    uint32_t flow_limit;                 /**< Megaflows per PMD. */
+    uint64_t megaflow_idle_ms;           /**< Idle megaflows expire after this. */
+    bool emc_enabled;                    /**< EMC in use (default true). */
+    bool upcall_overflow_inline;         /**< Upcall queue full: the PMD translates the
+                                          *   packet itself (default) instead of dropping. */
+    const char *emc_impl;                /**< Signature-match variant in use. */
+    pthread_t handler;                   /**< Slow-path thread. */
+    volatile bool handler_quit;          /**< Stops it. */
+    bool handler_running;
     uint16_t nb_rxd, nb_txd;             /**< Ring sizes for new ports. */
 };
 
 /** Loads a published pointer for PMD use. */
 #define VSW_RCU_LOAD(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 
-/** Creates the datapath (mempool, RCU). Returns NULL with a message on error. */
+/** RCU thread id of the handler (the PMDs use 0..n_pmds-1). */
+#define VSW_HANDLER_RCU_ID VSW_MAX_PMDS
+
+/** Creates the datapath (mempool, RCU, per-PMD caches). NULL with a message on error. */
 struct vsw_dp *vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
-                             char *err, size_t err_size);
+                             uint32_t flow_limit, char *err, size_t err_size);
+
+/** Copies PMD 'idx''s megaflows (asks the PMD; waits up to 1 s). */
+int vsw_dp_dump_megaflows(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out,
+                          uint32_t *n);
 
 /** Publishes 'cls' and frees the old one after a grace period. */
 void vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls);

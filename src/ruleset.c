@@ -194,6 +194,9 @@ commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
         snprintf(err, err_size, "out of memory building the classifier");
         return ENOMEM;
     }
+    /* A new generation makes every PMD drop its cached megaflows before it
+     * looks up another packet (pmd.c). */
+    vsw_cls_set_gen(cls, ++dp->rules_gen);
     vsw_dp_publish_cls(dp, cls);   /* Returns after an RCU grace period. */
     for (size_t i = 0; i < dead->n; i++) {
         rule_free(dead->v[i]);

@@ -19,6 +19,9 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "classifier/dpcls.h"
+#include "classifier/emc.h"
+#include "classifier/megaflow_format.h"
 #include "ctl/ctl_server.h"
 #include "ctl/proto.h"
 #include "dp.h"
@@ -26,6 +29,7 @@
 #include "util.h"
 
 #define DEFAULT_MBUFS 32768
+#define DEFAULT_FLOW_LIMIT 131072
 
 struct vswd {
     struct vsw_dp *dp;
@@ -60,6 +64,13 @@ usage(void)
            "  --flows FILE           load OpenFlow rules (ovs-ofctl syntax) before any\n"
            "                         port receives\n"
            "  --mbufs N              packet buffers in the pool (default %d)\n"
+           "  --flow-limit N         megaflows per PMD (default %d)\n"
+           "  --megaflow-idle MS     idle megaflows expire after MS ms (default 10000)\n"
+           "  --emc on|off           exact-match cache (default on)\n"
+           "  --upcall-overflow inline|drop\n"
+           "                         when the slow path is behind, the PMD translates\n"
+           "                         new flows itself (default, no loss) or drops them\n"
+           "                         (cached flows never slow down)\n"
            "  --verbose              log debug messages\n"
            "  --help                 this text\n"
            "\n"
@@ -67,7 +78,7 @@ usage(void)
            "  vswd -l 0,1 --no-pci --file-prefix vsw -- --ctl /tmp/vsw.ctl \\\n"
            "       --port p1,net_pcap0,rx_pcap=in.pcap,tx_pcap=out1.pcap \\\n"
            "       --port p2,net_pcap1,tx_pcap=out2.pcap --flows rules.txt\n",
-           DEFAULT_MBUFS);
+           DEFAULT_MBUFS, DEFAULT_FLOW_LIMIT);
 }
 
 /* ---- Control commands. ---- */
@@ -324,29 +335,98 @@ cmd_dump_ports(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
     return 0;
 }
 
+static void
+pct(struct vsw_buf *out, const char *what, uint64_t part, uint64_t whole)
+{
+    vsw_buf_printf(out, "  %s: %" PRIu64 " (%.1f %%)\n", what, part,
+                   whole ? 100.0 * (double) part / (double) whole : 0.0);
+}
+
 static int
 cmd_pmd_stats(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
 {
     (void) argc;
     (void) argv;
     for (unsigned i = 0; i < d->dp->n_pmds; i++) {
-        const struct vsw_pmd_stats *s = &d->dp->pmds[i].stats;
-        vsw_buf_printf(out,
-                       "pmd %u (lcore %u):\n"
-                       "  packets received: %" PRIu64 "\n"
-                       "  matched a rule: %" PRIu64 "\n"
-                       "  dropped, no matching rule: %" PRIu64 "\n"
-                       "  dropped, output port missing: %" PRIu64 "\n"
-                       "  dropped, copy for multiple outputs failed: %" PRIu64 "\n"
-                       "  dropped, no headroom for a VLAN tag: %" PRIu64 "\n"
-                       "  dropped, could not linearise: %" PRIu64 "\n"
-                       "  dropped, shorter than an Ethernet header: %" PRIu64 "\n"
-                       "  busy iterations: %" PRIu64 " of %" PRIu64 "\n"
-                       "  avg cycles per packet: %.1f\n",
-                       i, d->dp->pmds[i].lcore, s->packets, s->matched, s->missed, s->no_port,
-                       s->copy_failed, s->no_headroom, s->nonlinear, s->runt, s->busy_iterations,
-                       s->iterations,
-                       s->packets ? (double) s->busy_cycles / (double) s->packets : 0.0);
+        const struct vsw_pmd *pmd = &d->dp->pmds[i];
+        const struct vsw_pmd_stats *s = &pmd->stats;
+        uint64_t p = s->packets;
+        double cpp = p ? 1.0 / (double) p : 0.0;
+
+        vsw_buf_printf(out, "pmd %u (lcore %u):\n", i, pmd->lcore);
+        vsw_buf_printf(out, "  packets received: %" PRIu64 "\n", p);
+        pct(out, "emc hits", s->emc_hits, p);
+        pct(out, "megaflow hits", s->megaflow_hits, p);
+        vsw_buf_printf(out, "  avg subtables probed per megaflow hit: %.2f\n",
+                       s->megaflow_hits ? (double) s->probes / (double) s->megaflow_hits : 0.0);
+        pct(out, "upcalls", s->upcalls, p);
+        vsw_buf_printf(out, "  megaflows: %u (limit %u), expired %" PRIu64 ", subtables %u\n",
+                       pmd->dpcls->n_flows, d->dp->flow_limit, s->megaflows_expired,
+                       pmd->dpcls->n_subtables);
+        vsw_buf_printf(out, "  emc: %s, %s mode, %" PRIu64 " mode switches\n",
+                       d->dp->emc_enabled ? d->dp->emc_impl : "off",
+                       pmd->emc->bypass ? "bypass" : "normal", pmd->emc->mode_switches);
+        vsw_buf_printf(out, "  dropped, no matching rule: %" PRIu64 "\n", s->missed);
+        vsw_buf_printf(out, "  upcall queue full: %" PRIu64 " (%s)\n", s->upcall_full,
+                       d->dp->upcall_overflow_inline ? "translated by the PMD" : "dropped");
+        vsw_buf_printf(out, "  dropped, output port missing: %" PRIu64 "\n", s->no_port);
+        vsw_buf_printf(out, "  dropped, copy for multiple outputs failed: %" PRIu64 "\n",
+                       s->copy_failed);
+        vsw_buf_printf(out, "  dropped, no headroom for a VLAN tag: %" PRIu64 "\n",
+                       s->no_headroom);
+        vsw_buf_printf(out, "  dropped, could not linearise: %" PRIu64 "\n", s->nonlinear);
+        vsw_buf_printf(out, "  dropped, shorter than an Ethernet header: %" PRIu64 "\n", s->runt);
+        vsw_buf_printf(out, "  not cached, flow limit: %" PRIu64 "\n", s->flow_limit);
+        vsw_buf_printf(out, "  upcalls redone after a rule change: %" PRIu64 "\n",
+                       s->upcall_stale);
+        vsw_buf_printf(out, "  busy iterations: %" PRIu64 " of %" PRIu64 "\n",
+                       s->busy_iterations, s->iterations);
+        vsw_buf_printf(out, "  avg cycles per packet: %.1f\n", (double) s->cycles_busy * cpp);
+        vsw_buf_printf(out, "    parse: %.1f, emc: %.1f, megaflow: %.1f, upcall: %.1f, "
+                       "execute+tx: %.1f\n",
+                       (double) s->cycles_parse * cpp, (double) s->cycles_emc * cpp,
+                       (double) s->cycles_dpcls * cpp, (double) s->cycles_upcall * cpp,
+                       (double) s->cycles_execute * cpp);
+    }
+    return 0;
+}
+
+static int
+cmd_pmd_stats_clear(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    (void) argc;
+    (void) argv;
+    (void) out;
+    for (unsigned i = 0; i < d->dp->n_pmds; i++) {
+        d->dp->pmds[i].clear_stats = true;
+    }
+    /* The PMDs clear at their next iteration boundary; wait for it. */
+    vsw_dp_synchronize(d->dp);
+    return 0;
+}
+
+static int
+cmd_dump_megaflows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+
+    (void) argc;
+    (void) argv;
+    for (unsigned i = 0; i < d->dp->n_pmds; i++) {
+        struct vsw_mf_dump *e;
+        uint32_t n;
+        int error = vsw_dp_dump_megaflows(d->dp, i, &e, &n);
+        if (error) {
+            vsw_buf_printf(out, "pmd %u: cannot dump megaflows: %s", i, strerror(error));
+            return error;
+        }
+        if (d->dp->n_pmds > 1) {
+            vsw_buf_printf(out, "pmd %u:\n", i);
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            vsw_megaflow_format(&e[k], now, hz, out);
+        }
+        free(e);
     }
     return 0;
 }
@@ -363,6 +443,8 @@ handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
         { "dump-flows", cmd_dump_flows },   { "add-port", cmd_add_port },
         { "del-port", cmd_del_port },       { "show", cmd_show },
         { "dump-ports", cmd_dump_ports },   { "pmd-stats", cmd_pmd_stats },
+        { "pmd-stats-clear", cmd_pmd_stats_clear },
+        { "dump-megaflows", cmd_dump_megaflows },
     };
 
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -410,6 +492,10 @@ main(int argc, char **argv)
         { "port", required_argument, NULL, 'p' },
         { "flows", required_argument, NULL, 'f' },
         { "mbufs", required_argument, NULL, 'm' },
+        { "flow-limit", required_argument, NULL, 'L' },
+        { "megaflow-idle", required_argument, NULL, 'I' },
+        { "emc", required_argument, NULL, 'E' },
+        { "upcall-overflow", required_argument, NULL, 'U' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -418,6 +504,8 @@ main(int argc, char **argv)
     const char *flows_path = NULL;
     char *port_specs[VSW_MAX_PORTS];
     unsigned n_port_specs = 0, n_mbufs = DEFAULT_MBUFS;
+    unsigned long flow_limit = DEFAULT_FLOW_LIMIT, idle_ms = 10000;
+    bool emc_on = true, overflow_inline = true;
     struct vswd d = { 0 };
     char err[1024];
     int ret;
@@ -470,6 +558,32 @@ main(int argc, char **argv)
             n_mbufs = (unsigned) v;
             break;
         }
+        case 'L':
+        case 'I': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || !optarg[0] || v < (c == 'L' ? 1024ul : 10ul) || v > (1ul << 24)) {
+                fprintf(stderr, "vswd: --%s: \"%s\" is out of range\n",
+                        c == 'L' ? "flow-limit" : "megaflow-idle", optarg);
+                return 1;
+            }
+            *(c == 'L' ? &flow_limit : &idle_ms) = v;
+            break;
+        }
+        case 'E':
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                fprintf(stderr, "vswd: --emc: expected on or off\n");
+                return 1;
+            }
+            emc_on = !strcmp(optarg, "on");
+            break;
+        case 'U':
+            if (strcmp(optarg, "inline") && strcmp(optarg, "drop")) {
+                fprintf(stderr, "vswd: --upcall-overflow: expected inline or drop\n");
+                return 1;
+            }
+            overflow_inline = !strcmp(optarg, "inline");
+            break;
         case 'v':
             vsw_log_set_level(VSW_LOG_DBG);
             break;
@@ -496,11 +610,14 @@ main(int argc, char **argv)
         fprintf(stderr, "vswd: need at least one worker lcore for a PMD (e.g. -l 0,1)\n");
         return 1;
     }
-    d.dp = vsw_dp_create(n_pmds, lcores, n_mbufs, err, sizeof err);
+    d.dp = vsw_dp_create(n_pmds, lcores, n_mbufs, (uint32_t) flow_limit, err, sizeof err);
     if (!d.dp) {
         fprintf(stderr, "vswd: %s\n", err);
         return 1;
     }
+    d.dp->megaflow_idle_ms = idle_ms;
+    d.dp->emc_enabled = emc_on;
+    d.dp->upcall_overflow_inline = overflow_inline;
     signal_dp = d.dp;
 
     if (flows_path) {

@@ -36,6 +36,7 @@ struct cls_table {
 };
 
 struct vsw_cls {
+    uint64_t gen;                          /* Rule-set generation (vsw_cls_set_gen). */
     struct vsw_rule **rules;               /* All rules, sorted by build order. */
     size_t n_rules;
     struct cls_table tables[VSW_N_TABLES];
@@ -251,8 +252,26 @@ rule_better(const struct vsw_rule *a, const struct vsw_rule *b)
            || (a->priority == b->priority && a->seq < b->seq);
 }
 
+static inline void
+wc_or_mask(struct vsw_flow *wc, const struct cls_subtable *st)
+{
+    uint64_t *w = (uint64_t *) wc;
+    const uint64_t *m = (const uint64_t *) &st->mask;
+
+    for (unsigned i = 0; i < st->n_words; i++) {
+        w[st->words[i]] |= m[st->words[i]];
+    }
+}
+
 const struct vsw_rule *
 vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *flow)
+{
+    return vsw_cls_lookup_wc(cls, table, flow, NULL);
+}
+
+const struct vsw_rule *
+vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *flow,
+                  struct vsw_flow *wc)
 {
     const struct cls_table *tab = &cls->tables[table];
     const struct vsw_rule *best = NULL;
@@ -262,6 +281,12 @@ vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *
 
         if (best && best->priority > st->max_priority) {
             break;
+        }
+        if (wc) {
+            /* Whether this subtable hits or misses depends on exactly the
+             * bits of its mask: a packet that agrees on them gets the same
+             * answer here (see megaflow.h). */
+            wc_or_mask(wc, st);
         }
         uint32_t h = masked_hash(st, flow);
         for (uint32_t b = h & st->bucket_mask;; b = (b + 1) & st->bucket_mask) {
@@ -283,6 +308,18 @@ vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *
         }
     }
     return best;
+}
+
+void
+vsw_cls_set_gen(struct vsw_cls *cls, uint64_t gen)
+{
+    cls->gen = gen;
+}
+
+uint64_t
+vsw_cls_gen(const struct vsw_cls *cls)
+{
+    return cls->gen;
 }
 
 unsigned

@@ -48,6 +48,18 @@ void vsw_cls_free(struct vsw_cls *cls);
 const struct vsw_rule *vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table,
                                       const struct vsw_flow *flow);
 
+/**
+ * Like vsw_cls_lookup(), and ORs into 'wc' (if nonnull) the mask of every
+ * subtable it probed: every packet that agrees with 'flow' on the bits of
+ * 'wc' gets the same answer.  This is what makes a megaflow correct.
+ */
+const struct vsw_rule *vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table,
+                                         const struct vsw_flow *flow, struct vsw_flow *wc);
+
+/** The generation number of the rule set a snapshot was built from. */
+void vsw_cls_set_gen(struct vsw_cls *cls, uint64_t gen);
+uint64_t vsw_cls_gen(const struct vsw_cls *cls);
+
 /** Number of subtables in 'table' (for statistics and tests). */
 unsigned vsw_cls_n_subtables(const struct vsw_cls *cls, uint8_t table);
 

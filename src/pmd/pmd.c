@@ -1,27 +1,42 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The PMD loop: rx bursts from the queues this PMD owns, parse, classify,
- * execute, buffer for tx, flush, report quiescence.  No locks (except a
- * device's shared tx queue), no syscalls, no malloc on this path.
+ * The PMD loop (DESIGN.md §1).  Per rx burst of up to 32 packets:
  *
- * For each received burst:
- *   pass 1: parse every packet (prefetching ahead) and look it up;
- *   pass 2: count and execute, appending outputs to per-port tx buffers.
- * Tx buffers are flushed when full and at the end of every iteration.
+ *   parse    prefetch ahead; flow key + header offsets + hash per packet
+ *   emc      exact-match lookup of the whole burst (bitmap of packets left)
+ *   dpcls    megaflow lookup of what is left, subtable by subtable
+ *   upcall   what is still left goes to the slow path (bounded; never waits)
+ *   execute  every hit runs its rule's actions; outputs go to per-port tx
+ *            buffers, flushed when full and at the end of the iteration
+ *
+ * Completed upcalls are drained every iteration: the megaflow is installed
+ * and the packet executed here, so the PMD stays the only writer of its
+ * caches and tx queues.  Each stage's cycles are counted (pmd-stats).
+ *
+ * At the top of an iteration the PMD loads the published rule set; if it
+ * changed, both caches are flushed before any packet is looked up, so after
+ * a rule change returns (an RCU grace period later) every packet follows the
+ * new rules.  No locks (except a device's shared tx queue), no syscalls, no
+ * malloc, no atomics on this path.
  */
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
 #include "actions/execute.h"
+#include "classifier/dpcls.h"
+#include "classifier/emc.h"
 #include "dp.h"
+#include "pmd/upcall.h"
 
 #define BURST 32
 #define TX_BUF 64
 #define MAX_OUTS (BURST * 4)
 #define PREFETCH_AHEAD 3
+#define EXPIRE_BUDGET 64
 
 struct txbuf {
     uint16_t n;
@@ -30,7 +45,14 @@ struct txbuf {
 
 struct pmd_ctx {
     struct vsw_pmd *pmd;
+    emc_sig_match_fn *sig_match;
     struct txbuf tx[VSW_MAX_PORTS];
+    struct vsw_exec_out outs[MAX_OUTS];
+    unsigned n_outs;
+    struct vsw_exec_stats xs;
+    uint64_t idle_tsc;
+    uint64_t wait_tsc;          /* Longest wait for in-flight upcalls. */
+    uint64_t no_wait_until;     /* Storm: do not wait before this TSC. */
 };
 
 static void
@@ -78,46 +100,92 @@ port_index(const struct vsw_ports_snap *ps, uint32_t ofport)
 
 /* Moves executed outputs into the per-port tx buffers. */
 static void
-outs_to_tx(struct pmd_ctx *c, const struct vsw_ports_snap *ps,
-           struct vsw_exec_out *outs, unsigned n_outs)
+outs_to_tx(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
 {
     struct vsw_pmd *pmd = c->pmd;
 
-    for (unsigned o = 0; o < n_outs; o++) {
-        int pi = port_index(ps, outs[o].port);
+    for (unsigned o = 0; o < c->n_outs; o++) {
+        int pi = port_index(ps, c->outs[o].port);
         if (pi < 0) {
             pmd->stats.no_port++;
-            rte_pktmbuf_free(outs[o].m);
+            rte_pktmbuf_free(c->outs[o].m);
             continue;
         }
         struct txbuf *tb = &c->tx[pi];
-        tb->pkts[tb->n++] = outs[o].m;
+        tb->pkts[tb->n++] = c->outs[o].m;
         if (tb->n == TX_BUF) {
             tx_flush(pmd, ps->ports[pi], tb);
         }
     }
+    c->n_outs = 0;
+}
+
+/* Runs 'rule' (NULL: table miss, drop) on one packet. */
+static inline void
+execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw_rule *rule,
+            struct rte_mbuf *m, const struct vsw_flow *flow, const struct vsw_layout *lay,
+            uint64_t now)
+{
+    struct vsw_pmd *pmd = c->pmd;
+
+    if (!rule) {
+        pmd->stats.missed++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    struct vsw_rule_stats *rs = &((struct vsw_rule *) rule)->stats[pmd->idx];
+    rs->n_packets++;
+    rs->n_bytes += rte_pktmbuf_pkt_len(m);
+    rs->used_tsc = now;
+    if (c->n_outs + ps->n + rule->actions->n > MAX_OUTS) {
+        outs_to_tx(c, ps);
+    }
+    struct vsw_exec_env env = { .mp = pmd->dp->mp, .ports = ps->ofports, .n_ports = ps->n };
+    vsw_execute(rule->actions, m, flow, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
+}
+
+/* Installs the megaflow an upcall produced and executes its packet. */
+static void
+complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcall *up,
+                uint64_t now)
+{
+    struct megaflow *mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, up->rule, now);
+
+    if (mf) {
+        mf->packets++;
+        mf->bytes += rte_pktmbuf_pkt_len(up->m);
+    } else {
+        c->pmd->stats.flow_limit++;
+    }
+    execute_one(c, ps, up->rule, up->m, &up->flow, &up->lay, now);
+}
+
+static inline uint32_t
+flow_hash(const struct rte_mbuf *m, const struct vsw_flow *flow)
+{
+    if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
+        return m->hash.rss;
+    }
+    return rte_hash_crc(flow, sizeof *flow, 0);
 }
 
 static void
-process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps,
-              const struct vsw_cls *cls, struct vsw_port *in,
+process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_port *in,
               struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
     struct vsw_pmd *pmd = c->pmd;
-    struct vsw_dp *dp = pmd->dp;
+    struct vsw_pmd_stats *st = &pmd->stats;
     struct vsw_flow flows[BURST];
     struct vsw_layout lays[BURST];
-    const struct vsw_rule *rules[BURST];
-    struct vsw_exec_out outs[MAX_OUTS];
-    struct vsw_exec_stats xs = { 0 };
-    struct vsw_exec_env env = { .mp = dp->mp, .ports = ps->ofports, .n_ports = ps->n };
+    uint32_t hashes[BURST];
+    struct megaflow *mfs[BURST];
     struct vsw_port_stats *ist = &in->stats[pmd->idx];
-    unsigned n_outs = 0;
+    uint64_t keep = 0, t0 = now, t1;
 
+    /* Parse. */
     for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++) {
         rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
     }
-    /* Pass 1: parse and classify. */
     for (uint16_t i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
 
@@ -126,60 +194,204 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps,
         }
         ist->rx_bytes += rte_pktmbuf_pkt_len(m);
         if (unlikely(!rte_pktmbuf_is_contiguous(m)) && rte_pktmbuf_linearize(m)) {
-            pmd->stats.nonlinear++;
-            rules[i] = NULL;
+            st->nonlinear++;
+            rte_pktmbuf_free(m);
             continue;
         }
         if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)) {
             /* Not even an Ethernet header: dropped before lookup, as OVS's
              * userspace datapath does. */
-            pmd->stats.runt++;
-            rules[i] = NULL;
+            st->runt++;
+            rte_pktmbuf_free(m);
             continue;
         }
         vsw_flow_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
                          in->ofport, &flows[i], &lays[i]);
-        if (flows[i].nw_frag & VSW_FRAG_ANY) {
-            /* frags=normal: fragments match as if they had no L4 ports. */
-            struct vsw_flow key = flows[i];
-            key.tp_src = 0;
-            key.tp_dst = 0;
-            rules[i] = vsw_cls_lookup(cls, 0, &key);
-        } else {
-            rules[i] = vsw_cls_lookup(cls, 0, &flows[i]);
-        }
+        hashes[i] = flow_hash(m, &flows[i]);
+        keep |= 1ull << i;
     }
     ist->rx_packets += n;
-    pmd->stats.packets += n;
+    st->packets += n;
+    uint64_t valid = keep;
+    t1 = rte_rdtsc();
+    st->cycles_parse += t1 - t0;
+    t0 = t1;
 
-    /* Pass 2: count and execute. */
-    for (uint16_t i = 0; i < n; i++) {
-        struct vsw_rule *r = (struct vsw_rule *) rules[i];
-        struct rte_mbuf *m = pkts[i];
+    /* EMC. */
+    bool use_emc = pmd->dp->emc_enabled && emc_burst_enabled(pmd->emc);
+    if (use_emc) {
+        unsigned lookups = (unsigned) __builtin_popcountll(keep);
+        unsigned hits = emc_lookup_batch(pmd->emc, c->sig_match, flows, hashes, n, &keep, mfs);
+        st->emc_hits += hits;
+        emc_account(pmd->emc, lookups, hits);
+        t1 = rte_rdtsc();
+        st->cycles_emc += t1 - t0;
+        t0 = t1;
+    }
 
-        if (!r) {
-            if (rte_pktmbuf_data_len(m) >= RTE_ETHER_HDR_LEN && rte_pktmbuf_is_contiguous(m)) {
-                pmd->stats.missed++;
+    /* Megaflows. */
+    uint64_t emc_missed = keep;
+    if (keep) {
+        struct dpcls_port *port = dpcls_port_get(pmd->dpcls, in->ofport, false);
+        if (port) {
+            st->megaflow_hits += dpcls_lookup_batch(pmd->dpcls, port, flows, n, &keep, mfs,
+                                                    &st->probes);
+        }
+        if (use_emc) {
+            for (uint64_t t = emc_missed & ~keep; t; t &= t - 1) {
+                unsigned i = (unsigned) __builtin_ctzll(t);
+                emc_insert(pmd->emc, &flows[i], hashes[i], mfs[i]);
             }
-            rte_pktmbuf_free(m);
+        }
+        t1 = rte_rdtsc();
+        st->cycles_dpcls += t1 - t0;
+        t0 = t1;
+    }
+
+    /* Upcalls: what missed both caches. */
+    if (keep) {
+        struct upcall_queue *q = pmd->upq;
+        uint32_t idxs[BURST];
+        unsigned n_up = 0;
+
+        for (uint64_t t = keep; t; t &= t - 1) {
+            unsigned i = (unsigned) __builtin_ctzll(t);
+            if (!q->n_free) {
+                /* The handler is behind (a storm of new flows). */
+                st->upcall_full++;
+                if (pmd->dp->upcall_overflow_inline) {
+                    struct upcall up = { .m = pkts[i], .flow = flows[i], .lay = lays[i],
+                                         .hash = hashes[i] };
+                    upcall_translate(pmd->dp, &up);
+                    complete_upcall(c, ps, &up, now);
+                } else {
+                    rte_pktmbuf_free(pkts[i]);
+                }
+                continue;
+            }
+            uint32_t s = q->free_stack[--q->n_free];
+            struct upcall *up = &q->slots[s];
+            up->m = pkts[i];
+            up->flow = flows[i];
+            up->lay = lays[i];
+            up->hash = hashes[i];
+            idxs[n_up++] = s;
+        }
+        unsigned sent = rte_ring_sp_enqueue_burst_elem(q->to_handler, idxs, sizeof idxs[0], n_up,
+                                                       NULL);
+        for (unsigned k = sent; k < n_up; k++) {   /* Cannot happen: ring >= slots. */
+            st->upcall_full++;
+            rte_pktmbuf_free(q->slots[idxs[k]].m);
+            q->free_stack[q->n_free++] = idxs[k];
+        }
+        st->upcalls += sent;
+        t1 = rte_rdtsc();
+        st->cycles_upcall += t1 - t0;
+        t0 = t1;
+    }
+
+    /* Execute the hits, in arrival order. */
+    for (uint64_t t = valid & ~keep; t; t &= t - 1) {
+        unsigned i = (unsigned) __builtin_ctzll(t);
+        struct megaflow *mf = mfs[i];
+        mf->packets++;
+        mf->bytes += rte_pktmbuf_pkt_len(pkts[i]);
+        mf->used_tsc = now;
+        execute_one(c, ps, mf->rule, pkts[i], &flows[i], &lays[i], now);
+    }
+    outs_to_tx(c, ps);
+    st->cycles_execute += rte_rdtsc() - t0;
+}
+
+/* Installs and executes the upcalls the handler has finished. */
+static bool
+drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t now)
+{
+    struct vsw_pmd *pmd = c->pmd;
+    struct upcall_queue *q = pmd->upq;
+    uint32_t idxs[BURST];
+    unsigned n = rte_ring_sc_dequeue_burst_elem(q->to_pmd, idxs, sizeof idxs[0], BURST, NULL);
+
+    for (unsigned k = 0; k < n; k++) {
+        struct upcall *up = &q->slots[idxs[k]];
+
+        if (up->gen != pmd->mf_gen) {
+            /* Translated with rules that have since changed: again. */
+            pmd->stats.upcall_stale++;
+            if (rte_ring_sp_enqueue_elem(q->to_handler, &idxs[k], sizeof idxs[k]) == 0) {
+                continue;
+            }
+            rte_pktmbuf_free(up->m);
+            q->free_stack[q->n_free++] = idxs[k];
             continue;
         }
-        struct vsw_rule_stats *rs = &r->stats[pmd->idx];
-        rs->n_packets++;
-        rs->n_bytes += rte_pktmbuf_pkt_len(m);
-        rs->used_tsc = now;
-        pmd->stats.matched++;
-
-        if (n_outs + ps->n + r->actions->n > MAX_OUTS) {
-            outs_to_tx(c, ps, outs, n_outs);
-            n_outs = 0;
-        }
-        vsw_execute(r->actions, m, &flows[i], &lays[i], &env, outs, &n_outs, MAX_OUTS, &xs);
+        complete_upcall(c, ps, up, now);
+        q->free_stack[q->n_free++] = idxs[k];
     }
-    outs_to_tx(c, ps, outs, n_outs);
-    pmd->stats.copy_failed += xs.copy_failed;
-    pmd->stats.no_headroom += xs.no_headroom;
-    pmd->stats.outs_overflow += xs.outs_overflow;
+    if (n) {
+        outs_to_tx(c, ps);
+    }
+    return n != 0;
+}
+
+/*
+ * Packets of a new flow that miss in consecutive bursts are upcalled in
+ * order, but once the first answer installs the megaflow, later packets
+ * would hit it and overtake those still at the handler.  So before taking
+ * new packets the PMD waits briefly for its in-flight upcalls to come back.
+ * The wait is bounded, and after one wait times out (the handler is behind:
+ * a storm of new flows) it does not wait at all for a millisecond, so a miss
+ * storm never slows down packets of cached flows.
+ */
+static void
+wait_for_upcalls(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
+{
+    struct upcall_queue *q = c->pmd->upq;
+    uint64_t now = rte_rdtsc();
+
+    if (q->n_free == UPCALL_SLOTS || now < c->no_wait_until) {
+        return;
+    }
+    uint64_t deadline = now + c->wait_tsc;
+    while (q->n_free != UPCALL_SLOTS) {
+        drain_completions(c, ps, now);
+        now = rte_rdtsc();
+        if (now > deadline) {
+            c->no_wait_until = now + c->wait_tsc * 32;
+            c->pmd->stats.upcall_waits_timed_out++;
+            break;
+        }
+    }
+}
+
+static void
+serve_requests(struct vsw_pmd *pmd)
+{
+    struct vsw_mf_dump_req *req = pmd->dump_req;
+
+    if (req) {
+        struct dpcls *d = pmd->dpcls;
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < d->max_flows && n < req->capacity; i++) {
+            const struct megaflow *mf = &d->flows[i];
+            if (mf->st) {
+                struct vsw_mf_dump *e = &req->entries[n++];
+                e->key = mf->key;
+                e->mask = mf->st->mask;
+                e->rule = mf->rule;
+                e->packets = mf->packets;
+                e->bytes = mf->bytes;
+                e->used_tsc = mf->used_tsc;
+            }
+        }
+        req->n = n;
+        pmd->dump_req = NULL;
+        __atomic_store_n(&req->done, true, __ATOMIC_RELEASE);
+    }
+    if (pmd->clear_stats) {
+        memset(&pmd->stats, 0, sizeof pmd->stats);
+        pmd->clear_stats = false;
+    }
 }
 
 int
@@ -189,9 +401,13 @@ vsw_pmd_main(void *arg)
     struct vsw_dp *dp = pmd->dp;
     static __thread struct pmd_ctx ctx;
     struct rte_mbuf *pkts[BURST];
+    const char *impl;
 
     memset(&ctx, 0, sizeof ctx);
     ctx.pmd = pmd;
+    ctx.sig_match = emc_sig_match_best(&impl);
+    ctx.idle_tsc = dp->megaflow_idle_ms * rte_get_tsc_hz() / 1000;
+    ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 30;   /* 30 us */
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_online(dp->qsbr, pmd->idx);
 
@@ -201,26 +417,50 @@ vsw_pmd_main(void *arg)
         uint64_t start = rte_rdtsc();
         bool busy = false;
 
+        if (unlikely(vsw_cls_gen(cls) != pmd->mf_gen)) {
+            /* The rules changed: nothing cached may be used any more. */
+            dpcls_flush(pmd->dpcls);
+            emc_flush(pmd->emc);
+            pmd->mf_gen = vsw_cls_gen(cls);
+        }
         for (unsigned p = 0; p < ps->n; p++) {
             struct vsw_port *port = ps->ports[p];
-            for (uint16_t q = (uint16_t) pmd->idx; q < port->n_rxq; q = (uint16_t) (q + dp->n_pmds)) {
+            wait_for_upcalls(&ctx, ps);
+            for (uint16_t q = (uint16_t) pmd->idx; q < port->n_rxq;
+                 q = (uint16_t) (q + dp->n_pmds)) {
                 uint16_t n = rte_eth_rx_burst(port->port_id, q, pkts, BURST);
                 if (n) {
                     busy = true;
-                    process_burst(&ctx, ps, cls, port, pkts, n, start);
+                    process_burst(&ctx, ps, port, pkts, n, rte_rdtsc());
                 }
             }
+        }
+        uint64_t t = rte_rdtsc();
+        if (drain_completions(&ctx, ps, t)) {
+            busy = true;
+            pmd->stats.cycles_upcall += rte_rdtsc() - t;
         }
         for (unsigned p = 0; p < ps->n; p++) {
             tx_flush(pmd, ps->ports[p], &ctx.tx[p]);
         }
+        pmd->stats.megaflows_expired += dpcls_expire(pmd->dpcls, start, ctx.idle_tsc,
+                                                     EXPIRE_BUDGET);
+        if (pmd->dpcls->lookups_since_rerank > DPCLS_RERANK_INTERVAL) {
+            dpcls_rerank(pmd->dpcls);
+        }
+        pmd->stats.copy_failed += ctx.xs.copy_failed;
+        pmd->stats.no_headroom += ctx.xs.no_headroom;
+        pmd->stats.outs_overflow += ctx.xs.outs_overflow;
+        memset(&ctx.xs, 0, sizeof ctx.xs);
         pmd->stats.iterations++;
         if (busy) {
             pmd->stats.busy_iterations++;
-            pmd->stats.busy_cycles += rte_rdtsc() - start;
+            pmd->stats.cycles_busy += rte_rdtsc() - start;
         }
+        serve_requests(pmd);
         rte_rcu_qsbr_quiescent(dp->qsbr, pmd->idx);
     }
+    /* Give back packets still waiting for the handler's answer. */
     rte_rcu_qsbr_thread_offline(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_unregister(dp->qsbr, pmd->idx);
     return 0;

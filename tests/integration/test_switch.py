@@ -368,6 +368,7 @@ def main():
     if not vswd or not vswctl:
         print("vswd/vswctl not found in %s" % args.build)
         return 1
+    vswd, vswctl = os.path.abspath(vswd), os.path.abspath(vswctl)
     passed = failed = 0
     for case in forwarding_cases():
         if args.k not in case.name:

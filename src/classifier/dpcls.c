@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Megaflow classifier; see dpcls.h. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "classifier/dpcls.h"
+
+static inline uint32_t
+st_hash(const struct dpcls_subtable *st, const struct vsw_flow *flow)
+{
+    const uint64_t *f = (const uint64_t *) flow;
+    const uint64_t *m = (const uint64_t *) &st->mask;
+    uint32_t h = st->id;
+
+    for (unsigned i = 0; i < st->n_words; i++) {
+        unsigned w = st->words[i];
+        h = rte_hash_crc_8byte(f[w] & m[w], h);
+    }
+    return h;
+}
+
+static inline bool
+st_equal(const struct dpcls_subtable *st, const struct vsw_flow *flow, const struct vsw_flow *key)
+{
+    const uint64_t *f = (const uint64_t *) flow;
+    const uint64_t *m = (const uint64_t *) &st->mask;
+    const uint64_t *k = (const uint64_t *) key;
+    uint64_t diff = 0;
+
+    for (unsigned i = 0; i < st->n_words; i++) {
+        unsigned w = st->words[i];
+        diff |= (f[w] & m[w]) ^ k[w];
+    }
+    return !diff;
+}
+
+struct dpcls *
+dpcls_create(uint32_t max_flows, int socket)
+{
+    struct dpcls *cls = rte_zmalloc_socket("dpcls", sizeof *cls, RTE_CACHE_LINE_SIZE, socket);
+    uint32_t n_slots = 16;
+
+    if (!cls) {
+        return NULL;
+    }
+    while (n_slots < max_flows * 2) {
+        n_slots *= 2;
+    }
+    cls->max_flows = max_flows;
+    cls->flows = rte_zmalloc_socket("megaflows", sizeof *cls->flows * max_flows,
+                                    RTE_CACHE_LINE_SIZE, socket);
+    cls->free_stack = rte_malloc_socket("mf_free", sizeof(uint32_t) * max_flows, 0, socket);
+    cls->slots = rte_zmalloc_socket("mf_slots", sizeof(uint32_t) * n_slots, RTE_CACHE_LINE_SIZE,
+                                    socket);
+    if (!cls->flows || !cls->free_stack || !cls->slots) {
+        dpcls_destroy(cls);
+        return NULL;
+    }
+    cls->slot_mask = n_slots - 1;
+    dpcls_flush(cls);
+    return cls;
+}
+
+void
+dpcls_destroy(struct dpcls *cls)
+{
+    if (cls) {
+        rte_free(cls->flows);
+        rte_free(cls->free_stack);
+        rte_free(cls->slots);
+        rte_free(cls);
+    }
+}
+
+void
+dpcls_flush(struct dpcls *cls)
+{
+    for (uint32_t i = 0; i < cls->max_flows; i++) {
+        if (cls->flows[i].st) {
+            cls->flows[i].gen++;
+            cls->flows[i].st = NULL;
+        }
+        cls->free_stack[i] = cls->max_flows - 1 - i;
+    }
+    cls->n_free = cls->max_flows;
+    cls->n_flows = 0;
+    memset(cls->slots, 0, sizeof(uint32_t) * (cls->slot_mask + 1));
+    cls->n_subtables = 0;
+    for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
+        cls->ports[p].in_port = UINT32_MAX;
+        cls->ports[p].n = 0;
+    }
+}
+
+struct dpcls_port *
+dpcls_port_get(struct dpcls *cls, uint32_t in_port, bool create)
+{
+    struct dpcls_port *free_p = NULL;
+
+    for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
+        if (cls->ports[p].in_port == in_port) {
+            return &cls->ports[p];
+        }
+        if (!free_p && cls->ports[p].in_port == UINT32_MAX) {
+            free_p = &cls->ports[p];
+        }
+    }
+    if (create && free_p) {
+        free_p->in_port = in_port;
+        free_p->n = 0;
+        return free_p;
+    }
+    return NULL;
+}
+
+unsigned
+dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_flow *flows,
+                   unsigned n, uint64_t *keep, struct megaflow **mfs, uint64_t *probes)
+{
+    uint64_t left = *keep;
+    unsigned hits = 0;
+
+    cls->lookups_since_rerank += (unsigned) __builtin_popcountll(left);
+    for (unsigned k = 0; k < port->n && left; k++) {
+        struct dpcls_subtable *st = &cls->subtables[port->order[k]];
+        uint32_t hashes[64];
+        uint64_t todo = left;
+
+        /* Hash the whole batch first so the slot loads can overlap. */
+        while (todo) {
+            unsigned i = (unsigned) __builtin_ctzll(todo);
+            todo &= todo - 1;
+            hashes[i] = st_hash(st, &flows[i]);
+            rte_prefetch0(&cls->slots[hashes[i] & cls->slot_mask]);
+        }
+        todo = left;
+        while (todo) {
+            unsigned i = (unsigned) __builtin_ctzll(todo);
+            todo &= todo - 1;
+            for (uint32_t s = hashes[i] & cls->slot_mask;; s = (s + 1) & cls->slot_mask) {
+                uint32_t idx = cls->slots[s];
+                if (!idx) {
+                    break;
+                }
+                struct megaflow *mf = &cls->flows[idx - 1];
+                if (mf->hash == hashes[i] && mf->st == st && st_equal(st, &flows[i], &mf->key)) {
+                    mfs[i] = mf;
+                    left &= ~(1ull << i);
+                    hits++;
+                    port->hits[st->id]++;
+                    *probes += k + 1;
+                    break;
+                }
+            }
+        }
+    }
+    (void) n;
+    *keep = left;
+    return hits;
+}
+
+static struct dpcls_subtable *
+subtable_find_or_create(struct dpcls *cls, const struct vsw_flow *mask)
+{
+    for (uint32_t i = 0; i < cls->n_subtables; i++) {
+        if (!memcmp(&cls->subtables[i].mask, mask, sizeof *mask)) {
+            return &cls->subtables[i];
+        }
+    }
+    if (cls->n_subtables == DPCLS_MAX_SUBTABLES) {
+        return NULL;
+    }
+    struct dpcls_subtable *st = &cls->subtables[cls->n_subtables];
+    const uint64_t *m = (const uint64_t *) mask;
+
+    memset(st, 0, sizeof *st);
+    st->mask = *mask;
+    st->id = cls->n_subtables++;
+    for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
+        if (m[i]) {
+            st->words[st->n_words++] = (uint8_t) i;
+        }
+    }
+    return st;
+}
+
+struct megaflow *
+dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_flow *mask,
+             const struct vsw_rule *rule, uint64_t now)
+{
+    struct dpcls_subtable *st = subtable_find_or_create(cls, mask);
+    struct dpcls_port *port = dpcls_port_get(cls, flow->in_port, true);
+
+    if (!st || !port) {
+        return NULL;
+    }
+    uint32_t h = st_hash(st, flow);
+    uint32_t s;
+    for (s = h & cls->slot_mask; cls->slots[s]; s = (s + 1) & cls->slot_mask) {
+        struct megaflow *mf = &cls->flows[cls->slots[s] - 1];
+        if (mf->hash == h && mf->st == st && st_equal(st, flow, &mf->key)) {
+            return mf;  /* Already there (a second upcall of the same flow). */
+        }
+    }
+    if (!cls->n_free) {
+        return NULL;
+    }
+    uint32_t idx = cls->free_stack[--cls->n_free];
+    struct megaflow *mf = &cls->flows[idx];
+    const uint64_t *f = (const uint64_t *) flow, *m = (const uint64_t *) mask;
+    uint64_t *k = (uint64_t *) &mf->key;
+
+    for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
+        k[i] = f[i] & m[i];
+    }
+    mf->st = st;
+    mf->rule = rule;
+    mf->hash = h;
+    mf->packets = mf->bytes = 0;
+    mf->used_tsc = mf->created_tsc = now;
+    cls->slots[s] = idx + 1;
+    cls->n_flows++;
+    st->n_flows++;
+    bool ranked = false;
+    for (unsigned i = 0; i < port->n; i++) {
+        ranked |= port->order[i] == st->id;
+    }
+    if (!ranked) {
+        port->hits[st->id] = 0;
+        port->order[port->n++] = (uint16_t) st->id;
+    }
+    return mf;
+}
+
+/* Removes the megaflow in pool slot 'idx' (backward-shift deletion). */
+static void
+megaflow_remove(struct dpcls *cls, uint32_t idx)
+{
+    struct megaflow *mf = &cls->flows[idx];
+    uint32_t s = mf->hash & cls->slot_mask;
+
+    while (cls->slots[s] != idx + 1) {
+        s = (s + 1) & cls->slot_mask;
+    }
+    /* Shift later entries of the cluster back over the hole. */
+    uint32_t hole = s;
+    for (uint32_t j = (s + 1) & cls->slot_mask; cls->slots[j]; j = (j + 1) & cls->slot_mask) {
+        uint32_t home = cls->flows[cls->slots[j] - 1].hash & cls->slot_mask;
+        /* Move j into the hole if its home is not in (hole, j]. */
+        bool between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!between) {
+            cls->slots[hole] = cls->slots[j];
+            hole = j;
+        }
+    }
+    cls->slots[hole] = 0;
+    mf->st->n_flows--;
+    mf->st = NULL;
+    mf->gen++;
+    cls->free_stack[cls->n_free++] = idx;
+    cls->n_flows--;
+}
+
+unsigned
+dpcls_expire(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget)
+{
+    unsigned n = 0;
+
+    for (unsigned k = 0; k < budget; k++) {
+        uint32_t idx = cls->sweep_pos++;
+        if (cls->sweep_pos >= cls->max_flows) {
+            cls->sweep_pos = 0;
+        }
+        struct megaflow *mf = &cls->flows[idx];
+        if (mf->st && now > mf->used_tsc && now - mf->used_tsc > idle_tsc) {
+            megaflow_remove(cls, idx);
+            n++;
+        }
+    }
+    return n;
+}
+
+void
+dpcls_rerank(struct dpcls *cls)
+{
+    for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
+        struct dpcls_port *port = &cls->ports[p];
+        if (port->in_port == UINT32_MAX) {
+            continue;
+        }
+        /* Insertion sort by hits, descending: a few entries at most. */
+        for (unsigned i = 1; i < port->n; i++) {
+            uint16_t id = port->order[i];
+            unsigned j = i;
+            while (j > 0 && port->hits[port->order[j - 1]] < port->hits[id]) {
+                port->order[j] = port->order[j - 1];
+                j--;
+            }
+            port->order[j] = id;
+        }
+        for (unsigned i = 0; i < port->n; i++) {
+            port->hits[port->order[i]] /= 2;   /* Age the counts. */
+        }
+    }
+    cls->lookups_since_rerank = 0;
+}

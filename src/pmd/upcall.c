@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Upcall queues and the slow-path (handler) thread; see upcall.h. */
+
+#define _GNU_SOURCE 1
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dp.h"
+#include "pmd/upcall.h"
+#include "util.h"
+
+struct upcall_queue *
+upcall_queue_create(unsigned idx, int socket)
+{
+    struct upcall_queue *q = rte_zmalloc_socket("upq", sizeof *q, RTE_CACHE_LINE_SIZE, socket);
+    char name[RTE_RING_NAMESIZE];
+
+    if (!q) {
+        return NULL;
+    }
+    snprintf(name, sizeof name, "up_out_%u", idx);
+    q->to_handler = rte_ring_create_elem(name, sizeof(uint32_t), UPCALL_SLOTS, socket,
+                                         RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
+    snprintf(name, sizeof name, "up_in_%u", idx);
+    q->to_pmd = rte_ring_create_elem(name, sizeof(uint32_t), UPCALL_SLOTS, socket,
+                                     RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
+    if (!q->to_handler || !q->to_pmd) {
+        rte_ring_free(q->to_handler);
+        rte_ring_free(q->to_pmd);
+        rte_free(q);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < UPCALL_SLOTS; i++) {
+        q->free_stack[i] = UPCALL_SLOTS - 1 - i;
+    }
+    q->n_free = UPCALL_SLOTS;
+    return q;
+}
+
+void
+upcall_translate(struct vsw_dp *dp, struct upcall *up)
+{
+    const struct vsw_cls *cls = VSW_RCU_LOAD(dp->cls);
+    struct vsw_flow key = up->flow;
+    struct vsw_flow wc;
+
+    memset(&wc, 0, sizeof wc);
+    if (key.nw_frag & VSW_FRAG_ANY) {
+        /* frags=normal: fragments are looked up with ports 0. */
+        key.tp_src = 0;
+        key.tp_dst = 0;
+    }
+    up->rule = vsw_cls_lookup_wc(cls, 0, &key, &wc);
+    /* Always part of a megaflow: the port (megaflows are per in_port) and
+     * the fragment bit, because a fragment's lookup key differs from its
+     * flow (ports zeroed). */
+    wc.in_port = UINT32_MAX;
+    wc.nw_frag |= VSW_FRAG_ANY;
+    up->mask = wc;
+    up->gen = vsw_cls_gen(cls);
+}
+
+#define HANDLER_BURST 32
+#define HANDLER_IDLE_NS 10000
+#define HANDLER_SPIN_NS 2000000   /* Keep polling this long after the last upcall. */
+
+static void *
+handler_main(void *arg)
+{
+    struct vsw_dp *dp = arg;
+    uint32_t idxs[HANDLER_BURST];
+    uint64_t last_work = 0;
+
+    rte_rcu_qsbr_thread_register(dp->qsbr, VSW_HANDLER_RCU_ID);
+    rte_rcu_qsbr_thread_online(dp->qsbr, VSW_HANDLER_RCU_ID);
+    while (!__atomic_load_n(&dp->handler_quit, __ATOMIC_ACQUIRE)) {
+        unsigned total = 0;
+
+        for (unsigned p = 0; p < dp->n_pmds; p++) {
+            struct upcall_queue *q = dp->pmds[p].upq;
+            unsigned n = rte_ring_sc_dequeue_burst_elem(q->to_handler, idxs, sizeof idxs[0],
+                                                        HANDLER_BURST, NULL);
+            for (unsigned i = 0; i < n; i++) {
+                upcall_translate(dp, &q->slots[idxs[i]]);
+            }
+            if (n) {
+                /* Cannot fail: the ring has room for every slot (EXACT_SZ). */
+                unsigned done = rte_ring_sp_enqueue_burst_elem(q->to_pmd, idxs, sizeof idxs[0], n,
+                                                               NULL);
+                RTE_VERIFY(done == n);
+            }
+            total += n;
+        }
+        rte_rcu_qsbr_quiescent(dp->qsbr, VSW_HANDLER_RCU_ID);
+        uint64_t now = vsw_now_ns();
+        if (total) {
+            last_work = now;
+        } else if (now - last_work > HANDLER_SPIN_NS) {
+            rte_rcu_qsbr_thread_offline(dp->qsbr, VSW_HANDLER_RCU_ID);
+            struct timespec ts = { 0, HANDLER_IDLE_NS };
+            nanosleep(&ts, NULL);
+            rte_rcu_qsbr_thread_online(dp->qsbr, VSW_HANDLER_RCU_ID);
+        }
+    }
+    rte_rcu_qsbr_thread_offline(dp->qsbr, VSW_HANDLER_RCU_ID);
+    rte_rcu_qsbr_thread_unregister(dp->qsbr, VSW_HANDLER_RCU_ID);
+    return NULL;
+}
+
+int
+handler_start(struct vsw_dp *dp)
+{
+    cpu_set_t set;
+    int err;
+
+    dp->handler_quit = false;
+    err = pthread_create(&dp->handler, NULL, handler_main, dp);
+    if (err) {
+        VSW_LOG(VSW_LOG_ERR, "cannot start the handler thread: %s", strerror(err));
+        return err;
+    }
+    /* Share the main lcore's CPU, never a PMD's. */
+    CPU_ZERO(&set);
+    CPU_SET(rte_lcore_to_cpu_id((int) rte_get_main_lcore()), &set);
+    pthread_setaffinity_np(dp->handler, sizeof set, &set);
+    pthread_setname_np(dp->handler, "vsw-handler");
+    dp->handler_running = true;
+    return 0;
+}
+
+void
+handler_stop(struct vsw_dp *dp)
+{
+    if (dp->handler_running) {
+        __atomic_store_n(&dp->handler_quit, true, __ATOMIC_RELEASE);
+        pthread_join(dp->handler, NULL);
+        dp->handler_running = false;
+    }
+}
