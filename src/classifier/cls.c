@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Tuple-space rule classifier snapshot; see cls.h for the design. */
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +20,43 @@ struct cls_bucket {
     uint32_t entry;               /* Entry index + 1; 0 = empty. */
 };
 
+/*
+ * Prefix tracking.  For the address and port fields below, each table keeps
+ * a binary trie of the prefixes its rules match on.  Walking a packet's
+ * value down the trie tells, for every prefix length, whether any rule of
+ * the table has a prefix of that length that the packet matches.  A
+ * subtable whose mask on such a field is a prefix of a length with no
+ * matching rule prefix cannot match and is skipped without a probe; the
+ * packet's bits the walk looked at are all the megaflow needs to know about
+ * that field, instead of the subtable's whole mask.  This keeps a /8 rule
+ * from putting 32 address bits into every megaflow (DESIGN.md §3).
+ */
+enum { TRIE_NW_SRC, TRIE_NW_DST, TRIE_TP_SRC, TRIE_TP_DST, N_TRIES };
+
+static const struct trie_field {
+    size_t ofs;       /* Offset in struct vsw_flow. */
+    unsigned width;   /* Bits. */
+} trie_fields[N_TRIES] = {
+    [TRIE_NW_SRC] = { offsetof(struct vsw_flow, nw_src), 32 },
+    [TRIE_NW_DST] = { offsetof(struct vsw_flow, nw_dst), 32 },
+    [TRIE_TP_SRC] = { offsetof(struct vsw_flow, tp_src), 16 },
+    [TRIE_TP_DST] = { offsetof(struct vsw_flow, tp_dst), 16 },
+};
+
+struct trie_node {
+    uint32_t child[2];   /* Node index, 0 = none (the root is never a child). */
+    bool is_prefix;      /* Some rule's prefix ends here. */
+};
+
+struct trie {
+    struct trie_node *nodes;   /* nodes[0] is the root; NULL if no prefixes. */
+    uint32_t n_nodes, cap;
+};
+
 struct cls_subtable {
     struct vsw_flow mask;
+    int8_t plen[N_TRIES];                  /* Prefix length of 'mask' on each trie
+                                            * field; -1 if not a non-empty prefix. */
     uint32_t max_priority;
     uint8_t n_words;                       /* Non-zero words of 'mask'. */
     uint8_t words[VSW_FLOW_U64S];          /* Their indices. */
@@ -33,7 +69,95 @@ struct cls_subtable {
 struct cls_table {
     struct cls_subtable *subtables;        /* Sorted by max_priority, desc. */
     uint32_t n_subtables;
+    struct trie tries[N_TRIES];            /* Prefix tracking (above). */
 };
+
+/* A field's value in host order, left-aligned in 32 bits. */
+static inline uint32_t
+trie_value(const struct vsw_flow *f, unsigned t)
+{
+    const uint8_t *p = (const uint8_t *) f + trie_fields[t].ofs;
+    if (trie_fields[t].width == 32) {
+        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+    }
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16;
+}
+
+/* Length of the prefix 'mask' is on field 't', or -1 if it is empty or not
+ * a prefix. */
+static int
+mask_plen(const struct vsw_flow *mask, unsigned t)
+{
+    uint32_t m = trie_value(mask, t);
+    int n = m ? __builtin_clz(~m) : 0;
+    if (m == UINT32_MAX) {
+        n = 32;
+    }
+    if (!n || (n < 32 && (m << n))) {
+        return -1;
+    }
+    return n > (int) trie_fields[t].width ? -1 : n;
+}
+
+static int
+trie_insert(struct trie *tr, uint32_t value, int plen)
+{
+    if (!tr->nodes) {
+        tr->cap = 64;
+        tr->nodes = calloc(tr->cap, sizeof *tr->nodes);
+        if (!tr->nodes) {
+            return -1;
+        }
+        tr->n_nodes = 1;
+    }
+    uint32_t n = 0;
+    for (int d = 0; d < plen; d++) {
+        unsigned bit = (value >> (31 - d)) & 1;
+        if (!tr->nodes[n].child[bit]) {
+            if (tr->n_nodes == tr->cap) {
+                struct trie_node *nn = realloc(tr->nodes, tr->cap * 2 * sizeof *nn);
+                if (!nn) {
+                    return -1;
+                }
+                memset(nn + tr->cap, 0, tr->cap * sizeof *nn);
+                tr->nodes = nn;
+                tr->cap *= 2;
+            }
+            tr->nodes[n].child[bit] = tr->n_nodes++;
+        }
+        n = tr->nodes[n].child[bit];
+    }
+    tr->nodes[n].is_prefix = true;
+    return 0;
+}
+
+/* Walks 'value' down 'tr'.  Returns a bitmap of the prefix lengths (bit L
+ * for length L) of rule prefixes that 'value' matches, and in '*n_bits' how
+ * many leading bits of 'value' decided that. */
+static uint64_t
+trie_walk(const struct trie *tr, uint32_t value, unsigned width, unsigned *n_bits)
+{
+    uint64_t plens = 0;
+    uint32_t n = 0;
+    unsigned d;
+
+    for (d = 0;; d++) {
+        if (tr->nodes[n].is_prefix) {
+            plens |= 1ull << d;
+        }
+        if (d == width) {
+            break;
+        }
+        uint32_t next = tr->nodes[n].child[(value >> (31 - d)) & 1];
+        if (!next) {
+            d++;       /* Bit d was looked at and had no rule below it. */
+            break;
+        }
+        n = next;
+    }
+    *n_bits = d > width ? width : d;
+    return plens;
+}
 
 struct vsw_cls {
     uint64_t gen;                          /* Rule-set generation (vsw_cls_set_gen). */
@@ -123,6 +247,9 @@ subtable_init(struct cls_subtable *st, struct vsw_rule **rules, uint32_t first, 
 
     memset(st, 0, sizeof *st);
     st->mask = rules[first]->match.mask;
+    for (unsigned t = 0; t < N_TRIES; t++) {
+        st->plen[t] = (int8_t) mask_plen(&st->mask, t);
+    }
     m = (const uint64_t *) &st->mask;
     for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
         if (m[i]) {
@@ -223,6 +350,17 @@ vsw_cls_build(struct vsw_rule *const *in, size_t n)
             j = k;
         }
         qsort(tab->subtables, tab->n_subtables, sizeof *tab->subtables, subtable_cmp);
+        for (unsigned f = 0; f < N_TRIES; f++) {
+            for (size_t r = i; r < tend; r++) {
+                int plen = mask_plen(&cls->rules[r]->match.mask, f);
+                if (plen > 0
+                    && trie_insert(&tab->tries[f], trie_value(&cls->rules[r]->match.key, f),
+                                   plen)) {
+                    vsw_cls_free(cls);
+                    return NULL;
+                }
+            }
+        }
         i = tend;
     }
     return cls;
@@ -240,6 +378,9 @@ vsw_cls_free(struct vsw_cls *cls)
             subtable_free(&tab->subtables[s]);
         }
         free(tab->subtables);
+        for (unsigned f = 0; f < N_TRIES; f++) {
+            free(tab->tries[f].nodes);
+        }
     }
     free(cls->rules);
     free(cls);
@@ -264,28 +405,44 @@ wc_or_mask(struct vsw_flow *wc, const struct cls_subtable *st)
 }
 
 const struct vsw_rule *
-vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *flow)
-{
-    return vsw_cls_lookup_wc(cls, table, flow, NULL);
-}
-
-const struct vsw_rule *
 vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *flow,
                   struct vsw_flow *wc)
 {
     const struct cls_table *tab = &cls->tables[table];
     const struct vsw_rule *best = NULL;
+    uint64_t plens[N_TRIES];
+    unsigned n_bits[N_TRIES];
+    uint8_t walked = 0, used = 0;
 
     for (uint32_t s = 0; s < tab->n_subtables; s++) {
         const struct cls_subtable *st = &tab->subtables[s];
+        bool skip = false;
 
         if (best && best->priority > st->max_priority) {
             break;
         }
+        for (unsigned t = 0; t < N_TRIES && !skip; t++) {
+            if (st->plen[t] < 0 || !tab->tries[t].nodes) {
+                continue;
+            }
+            if (!(walked & (1u << t))) {
+                plens[t] = trie_walk(&tab->tries[t], trie_value(flow, t), trie_fields[t].width,
+                                     &n_bits[t]);
+                walked |= (uint8_t) (1u << t);
+            }
+            if (!(plens[t] & (1ull << st->plen[t]))) {
+                /* No rule prefix of this length matches: nothing here can. */
+                skip = true;
+                used |= (uint8_t) (1u << t);
+            }
+        }
+        if (skip) {
+            continue;
+        }
         if (wc) {
             /* Whether this subtable hits or misses depends on exactly the
              * bits of its mask: a packet that agrees on them gets the same
-             * answer here (see megaflow.h). */
+             * answer here (see dpcls.h). */
             wc_or_mask(wc, st);
         }
         uint32_t h = masked_hash(st, flow);
@@ -307,6 +464,21 @@ vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table, const struct vsw_flo
             }
         }
     }
+    if (wc) {
+        /* The skips above depend on the bits each trie walk looked at. */
+        for (unsigned t = 0; t < N_TRIES; t++) {
+            if (used & (1u << t)) {
+                uint8_t *w = (uint8_t *) wc + trie_fields[t].ofs;
+                uint32_t m = n_bits[t] ? UINT32_MAX << (32 - n_bits[t]) : 0;
+                w[0] |= (uint8_t) (m >> 24);
+                w[1] |= (uint8_t) (m >> 16);
+                if (trie_fields[t].width == 32) {
+                    w[2] |= (uint8_t) (m >> 8);
+                    w[3] |= (uint8_t) m;
+                }
+            }
+        }
+    }
     return best;
 }
 
@@ -320,6 +492,12 @@ uint64_t
 vsw_cls_gen(const struct vsw_cls *cls)
 {
     return cls->gen;
+}
+
+const struct vsw_rule *
+vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *flow)
+{
+    return vsw_cls_lookup_wc(cls, table, flow, NULL);
 }
 
 unsigned

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The megaflow invariant, tested: for random rule sets, random packets and
+ * rule changes in between, every packet answered by the caches (EMC, then
+ * megaflows) gets exactly the rule a full lookup in the rule tables gives.
+ * Also: megaflows are not too narrow (expected counts and masks for chosen
+ * rule sets), and the SIMD EMC signature matchers agree with the scalar one.
+ */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_cpuflags.h>
+#include <rte_eal.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "classifier/cls.h"
+#include "classifier/dpcls.h"
+#include "classifier/emc.h"
+#include "dp.h"
+#include "pmd/upcall.h"
+
+static uint32_t rnd_state = 1;
+
+static uint32_t
+rnd(void)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 17;
+    rnd_state ^= rnd_state << 5;
+    return rnd_state;
+}
+
+/* A random IPv4/UDP-or-TCP rule in the style of an ACL. */
+static struct vsw_rule *
+random_rule(uint64_t seq)
+{
+    struct vsw_rule *r = calloc(1, sizeof *r);
+    struct vsw_match *m = &r->match;
+    static const int plens[] = { 0, 8, 16, 20, 24, 28, 32 };
+
+    r->priority = rnd() % 64;
+    r->seq = seq;
+    if (rnd() % 4) {
+        m->mask.in_port = UINT32_MAX;
+        m->key.in_port = 1 + rnd() % 2;
+    }
+    m->mask.dl_type = 0xffff;
+    m->key.dl_type = rte_cpu_to_be_16(VSW_ETH_TYPE_IP);
+    int sp = plens[rnd() % 7], dp = plens[rnd() % 7];
+    m->mask.nw_src = rte_cpu_to_be_32(sp ? 0xffffffffu << (32 - sp) : 0);
+    m->key.nw_src = rte_cpu_to_be_32(0x0a000000u | (rnd() & 0x0000ffff));
+    m->mask.nw_dst = rte_cpu_to_be_32(dp ? 0xffffffffu << (32 - dp) : 0);
+    m->key.nw_dst = rte_cpu_to_be_32(0xac100000u | (rnd() & 0x000000ff));
+    if (rnd() % 2) {
+        m->mask.nw_proto = 0xff;
+        m->key.nw_proto = rnd() % 2 ? VSW_IPPROTO_UDP : VSW_IPPROTO_TCP;
+        if (rnd() % 2) {
+            static const uint16_t pm[] = { 0xffff, 0xff00, 0xfff0 };
+            m->mask.tp_dst = rte_cpu_to_be_16(pm[rnd() % 3]);
+            m->key.tp_dst = rte_cpu_to_be_16((uint16_t) (rnd() % 4 * 1000));
+        }
+    }
+    vsw_match_normalize(m);
+    return r;
+}
+
+/* A packet that usually falls near some rule. */
+static void
+random_flow(struct vsw_rule **rules, size_t n, struct vsw_flow *f)
+{
+    memset(f, 0, sizeof *f);
+    f->in_port = 1 + rnd() % 2;
+    f->dl_type = rte_cpu_to_be_16(VSW_ETH_TYPE_IP);
+    f->nw_proto = rnd() % 3 ? (rnd() % 2 ? VSW_IPPROTO_UDP : VSW_IPPROTO_TCP) : 1;
+    if (n && rnd() % 4) {
+        const struct vsw_match *m = &rules[rnd() % n]->match;
+        f->nw_src = m->key.nw_src | (rte_cpu_to_be_32(rnd()) & ~m->mask.nw_src);
+        f->nw_dst = m->key.nw_dst | (rte_cpu_to_be_32(rnd()) & ~m->mask.nw_dst);
+        f->tp_dst = m->key.tp_dst | (uint16_t) (rnd() & ~m->mask.tp_dst);
+    } else {
+        f->nw_src = rte_cpu_to_be_32(0x0a000000u | (rnd() & 0xffff));
+        f->nw_dst = rte_cpu_to_be_32(0xac100000u | (rnd() & 0xff));
+        f->tp_dst = rte_cpu_to_be_16((uint16_t) (rnd() % 4 * 1000 + rnd() % 3));
+    }
+    if (f->nw_proto != VSW_IPPROTO_TCP && f->nw_proto != VSW_IPPROTO_UDP) {
+        f->tp_dst = 0;
+    }
+    f->tp_src = rte_cpu_to_be_16((uint16_t) rnd());
+    if (rnd() % 16 == 0) {
+        f->nw_frag = VSW_FRAG_ANY;
+    }
+}
+
+static struct vsw_dp fake_dp;
+
+static const struct vsw_rule *
+slow_path(const struct vsw_flow *f, struct vsw_flow *mask)
+{
+    struct upcall up;
+    memset(&up, 0, sizeof up);
+    up.flow = *f;
+    upcall_translate(&fake_dp, &up);
+    *mask = up.mask;
+    return up.rule;
+}
+
+static const struct vsw_rule *
+reference(const struct vsw_cls *cls, const struct vsw_flow *f)
+{
+    struct vsw_flow key = *f;
+    if (key.nw_frag & VSW_FRAG_ANY) {
+        key.tp_src = key.tp_dst = 0;
+    }
+    return vsw_cls_lookup(cls, 0, &key);
+}
+
+static void
+test_invariant_random(void **state)
+{
+    enum { ROUNDS = 30, RULES = 200, PACKETS = 20000 };
+    struct dpcls *dc = dpcls_create(65536, SOCKET_ID_ANY);
+    struct emc *emc = rte_zmalloc("emc", sizeof *emc, 64);
+    const char *impl;
+    emc_sig_match_fn *match = emc_sig_match_best(&impl);
+    uint64_t checked = 0, cached = 0;
+
+    (void) state;
+    assert_non_null(dc);
+    emc_init(emc);
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t n = 1 + rnd() % RULES;
+        struct vsw_rule **rules = calloc(n, sizeof *rules);
+        for (size_t i = 0; i < n; i++) {
+            rules[i] = random_rule(i);
+        }
+        struct vsw_cls *cls = vsw_cls_build(rules, n);
+        vsw_cls_set_gen(cls, (uint64_t) round + 1);
+        fake_dp.cls = cls;
+        /* A rule change: caches are flushed, as the PMD does. */
+        dpcls_flush(dc);
+        emc_flush(emc);
+
+        for (int p = 0; p < PACKETS; p++) {
+            struct vsw_flow f;
+            struct megaflow *mf = NULL;
+            uint64_t keep = 1, probes = 0;
+            uint32_t h;
+
+            random_flow(rules, n, &f);
+            h = rte_hash_crc(&f, sizeof f, 0);
+            emc_lookup_batch(emc, match, &f, &h, 1, &keep, &mf);
+            if (keep) {
+                struct dpcls_port *port = dpcls_port_get(dc, f.in_port, false);
+                if (port) {
+                    dpcls_lookup_batch(dc, port, &f, 1, &keep, &mf, &probes);
+                }
+                if (!keep) {
+                    emc_insert(emc, &f, h, mf);
+                }
+            }
+            const struct vsw_rule *want = reference(cls, &f);
+            if (!keep) {
+                cached++;
+                if (mf->rule != want) {
+                    fail_msg("round %d packet %d: cached rule %p (prio %u) but the rule "
+                             "tables give %p (prio %u)", round, p, (void *) mf->rule,
+                             mf->rule ? mf->rule->priority : 0, (void *) want,
+                             want ? want->priority : 0);
+                }
+            } else {
+                struct vsw_flow mask;
+                const struct vsw_rule *r = slow_path(&f, &mask);
+                assert_ptr_equal(r, want);
+                dpcls_insert(dc, &f, &mask, r, 0);
+            }
+            checked++;
+        }
+        vsw_cls_free(cls);
+        for (size_t i = 0; i < n; i++) {
+            free(rules[i]);
+        }
+        free(rules);
+    }
+    print_message("checked %" PRIu64 " packets, %" PRIu64 " answered by the caches\n", checked,
+                  cached);
+    assert_true(cached > checked / 2);
+    dpcls_destroy(dc);
+    rte_free(emc);
+}
+
+/* Megaflows must not be narrower than the rules require. */
+static void
+test_megaflow_width(void **state)
+{
+    struct vsw_rule *rules[2];
+    struct vsw_flow f, mask;
+
+    (void) state;
+    /* One rule "udp,actions=...": every UDP flow shares one megaflow that
+     * matches only in_port, dl_type, nw_proto and the fragment bit. */
+    rules[0] = calloc(1, sizeof *rules[0]);
+    rules[0]->match.mask.dl_type = 0xffff;
+    rules[0]->match.key.dl_type = rte_cpu_to_be_16(VSW_ETH_TYPE_IP);
+    rules[0]->match.mask.nw_proto = 0xff;
+    rules[0]->match.key.nw_proto = VSW_IPPROTO_UDP;
+    struct vsw_cls *cls = vsw_cls_build(rules, 1);
+    fake_dp.cls = cls;
+
+    struct dpcls *dc = dpcls_create(4096, SOCKET_ID_ANY);
+    for (int i = 0; i < 1000; i++) {
+        memset(&f, 0, sizeof f);
+        f.in_port = 1;
+        f.dl_type = rte_cpu_to_be_16(VSW_ETH_TYPE_IP);
+        f.nw_proto = VSW_IPPROTO_UDP;
+        f.nw_src = rte_cpu_to_be_32(0x0a000000u + (uint32_t) i);
+        f.tp_src = rte_cpu_to_be_16((uint16_t) i);
+        uint64_t keep = 1, probes = 0;
+        struct megaflow *mf;
+        struct dpcls_port *port = dpcls_port_get(dc, 1, false);
+        if (port) {
+            dpcls_lookup_batch(dc, port, &f, 1, &keep, &mf, &probes);
+        }
+        if (keep) {
+            const struct vsw_rule *r = slow_path(&f, &mask);
+            assert_ptr_equal(r, rules[0]);
+            dpcls_insert(dc, &f, &mask, r, 0);
+        }
+    }
+    assert_int_equal(dc->n_flows, 1);
+    assert_int_equal(dc->n_subtables, 1);
+    const struct vsw_flow *m = &dc->subtables[0].mask;
+    assert_int_equal(m->in_port, UINT32_MAX);
+    assert_int_equal(m->dl_type, 0xffff);
+    assert_int_equal(m->nw_proto, 0xff);
+    assert_int_equal(m->nw_frag, VSW_FRAG_ANY);
+    assert_int_equal(m->nw_src, 0);
+    assert_int_equal(m->tp_src, 0);
+    assert_int_equal(m->tp_dst, 0);
+    vsw_cls_free(cls);
+
+    /* 1000 rules "udp,nw_dst=10.0.X.Y": one megaflow per destination, with
+     * one mask (in_port, dl_type, nw_proto, nw_dst, frag). */
+    struct vsw_rule **many = calloc(1000, sizeof *many);
+    for (int i = 0; i < 1000; i++) {
+        many[i] = calloc(1, sizeof *many[i]);
+        many[i]->seq = (uint64_t) i;
+        many[i]->match.mask.dl_type = 0xffff;
+        many[i]->match.key.dl_type = rte_cpu_to_be_16(VSW_ETH_TYPE_IP);
+        many[i]->match.mask.nw_proto = 0xff;
+        many[i]->match.key.nw_proto = VSW_IPPROTO_UDP;
+        many[i]->match.mask.nw_dst = UINT32_MAX;
+        many[i]->match.key.nw_dst = rte_cpu_to_be_32(0x0a000001u + (uint32_t) i);
+    }
+    cls = vsw_cls_build(many, 1000);
+    fake_dp.cls = cls;
+    dpcls_flush(dc);
+    for (int i = 0; i < 20000; i++) {
+        memset(&f, 0, sizeof f);
+        f.in_port = 1;
+        f.dl_type = rte_cpu_to_be_16(VSW_ETH_TYPE_IP);
+        f.nw_proto = VSW_IPPROTO_UDP;
+        f.nw_dst = rte_cpu_to_be_32(0x0a000001u + (uint32_t) (i % 1000));
+        f.nw_src = rte_cpu_to_be_32(0xac100000u + (uint32_t) i);
+        f.tp_dst = rte_cpu_to_be_16((uint16_t) i);
+        uint64_t keep = 1, probes = 0;
+        struct megaflow *mf;
+        struct dpcls_port *port = dpcls_port_get(dc, 1, false);
+        if (port) {
+            dpcls_lookup_batch(dc, port, &f, 1, &keep, &mf, &probes);
+        }
+        if (keep) {
+            const struct vsw_rule *r = slow_path(&f, &mask);
+            dpcls_insert(dc, &f, &mask, r, 0);
+        }
+    }
+    assert_int_equal(dc->n_flows, 1000);
+    assert_int_equal(dc->n_subtables, 1);
+    assert_int_equal(dc->subtables[0].mask.nw_dst, UINT32_MAX);
+    assert_int_equal(dc->subtables[0].mask.nw_src, 0);
+    assert_int_equal(dc->subtables[0].mask.tp_dst, 0);
+    vsw_cls_free(cls);
+    for (int i = 0; i < 1000; i++) {
+        free(many[i]);
+    }
+    free(many);
+    free(rules[0]);
+    dpcls_destroy(dc);
+}
+
+static void
+test_emc_simd_matches_scalar(void **state)
+{
+    enum { N = 32, ROUNDS = 20000 };
+    struct emc_bucket *bk = rte_zmalloc("b", sizeof *bk * N, 64);
+    const struct emc_bucket *bp[N];
+    uint32_t sigs[N];
+    uint8_t want[N], got[N];
+
+    (void) state;
+    for (int r = 0; r < ROUNDS; r++) {
+        for (int i = 0; i < N; i++) {
+            for (int w = 0; w < EMC_WAYS; w++) {
+                /* Small value range so that matches are frequent. */
+                bk[i].sigs[w] = rnd() % 4 ? rnd() % 16 : rnd();
+            }
+            bp[i] = &bk[i];
+            sigs[i] = rnd() % 16;
+        }
+        emc_sig_match_scalar(bp, sigs, N, want);
+        if (rte_cpu_get_flag_enabled(RTE_CPUFLAG_SSE4_2)) {
+            emc_sig_match_sse42(bp, sigs, N, got);
+            assert_memory_equal(want, got, N);
+        }
+        if (rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2)) {
+            emc_sig_match_avx2(bp, sigs, N, got);
+            assert_memory_equal(want, got, N);
+        }
+    }
+    if (!rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2)) {
+        print_message("AVX2 not available: only SSE4.2 compared\n");
+    }
+    rte_free(bk);
+}
+
+int
+main(int argc, char **argv)
+{
+    char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci", "--log-level=error",
+                    "--file-prefix=vsw_test_fastpath", "--no-shconf", NULL };
+    (void) argc;
+    if (rte_eal_init(8, eal) < 0) {
+        fprintf(stderr, "cannot initialise EAL\n");
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_emc_simd_matches_scalar),
+        cmocka_unit_test(test_megaflow_width),
+        cmocka_unit_test(test_invariant_random),
+    };
+    int rc = cmocka_run_group_tests_name("fastpath", tests, NULL, NULL);
+    rte_eal_cleanup();
+    return rc;
+}
