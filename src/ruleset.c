@@ -522,8 +522,10 @@ vsw_ruleset_dump(const struct vsw_ruleset *rs, const struct vsw_flow_mod *filter
         const struct vsw_rule *r = v[i];
         uint64_t packets, bytes, used;
         vsw_rule_get_stats(r, &packets, &bytes, &used);
-        uint64_t age = now - r->created_tsc;
-        uint64_t idle = now - (used > r->created_tsc ? used : r->created_tsc);
+        /* TSCs of different cores may differ slightly: never go negative. */
+        uint64_t last = used > r->created_tsc ? used : r->created_tsc;
+        uint64_t age = now > r->created_tsc ? now - r->created_tsc : 0;
+        uint64_t idle = now > last ? now - last : 0;
 
         vsw_buf_printf(out, " cookie=0x%" PRIx64 ", duration=%" PRIu64 ".%03" PRIu64 "s, "
                        "table=%u, n_packets=%" PRIu64 ", n_bytes=%" PRIu64 ", ",

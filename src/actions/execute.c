@@ -547,14 +547,29 @@ vsw_execute(const struct vsw_actions *acts, struct rte_mbuf *m,
 {
     struct xctx x;
     uint32_t last_out = UINT32_MAX;
+    bool rewrites = false;
 
     for (uint32_t i = 0; i < acts->n; i++) {
         if (is_output(acts->a[i].type)) {
             last_out = i;
+        } else {
+            rewrites = true;
         }
     }
     if (last_out == UINT32_MAX) {
         rte_pktmbuf_free(m);
+        return;
+    }
+    if (!rewrites && acts->n == 1 && acts->a[0].type == VSW_ACT_OUTPUT) {
+        /* The common case, "output:N": nothing to commit. */
+        if (acts->a[0].port != flow->in_port && *n_outs < max_outs) {
+            outs[*n_outs].port = acts->a[0].port;
+            outs[*n_outs].m = m;
+            (*n_outs)++;
+        } else {
+            stats->outs_overflow += acts->a[0].port != flow->in_port;
+            rte_pktmbuf_free(m);
+        }
         return;
     }
 

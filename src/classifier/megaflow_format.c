@@ -252,8 +252,9 @@ vsw_megaflow_format(const struct vsw_mf_dump *e, uint64_t now_tsc, uint64_t hz,
 {
     vsw_megaflow_format_key(&e->key, &e->mask, b);
     vsw_buf_printf(b, ", packets:%" PRIu64 ", bytes:%" PRIu64 ", used:", e->packets, e->bytes);
-    if (e->packets && now_tsc >= e->used_tsc) {
-        uint64_t ms = (now_tsc - e->used_tsc) * 1000 / hz;
+    if (e->packets) {
+        /* The PMD's TSC may run slightly ahead of ours: clamp at 0. */
+        uint64_t ms = now_tsc > e->used_tsc ? (now_tsc - e->used_tsc) * 1000 / hz : 0;
         vsw_buf_printf(b, "%" PRIu64 ".%03" PRIu64 "s", ms / 1000, ms % 1000);
     } else {
         vsw_buf_printf(b, "never");

@@ -36,7 +36,8 @@
 #define TX_BUF 64
 #define MAX_OUTS (BURST * 4)
 #define PREFETCH_AHEAD 3
-#define EXPIRE_BUDGET 64
+#define EXPIRE_BUDGET 256      /* Megaflow slots checked for idleness per sweep, */
+#define SWEEPS_PER_SEC 1000    /* ... and sweeps per second. */
 
 struct txbuf {
     uint16_t n;
@@ -53,6 +54,8 @@ struct pmd_ctx {
     uint64_t idle_tsc;
     uint64_t wait_tsc;          /* Longest wait for in-flight upcalls. */
     uint64_t no_wait_until;     /* Storm: do not wait before this TSC. */
+    uint64_t next_sweep;        /* Next idle-megaflow sweep (TSC). */
+    uint64_t sweep_tsc;         /* Interval between sweeps. */
 };
 
 static void
@@ -144,6 +147,45 @@ execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw
     vsw_execute(rule->actions, m, flow, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
 }
 
+/* Executes 'rule' on the packets pkts[run[0..n)], all of one megaflow. */
+static void
+execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw_rule *rule,
+            struct rte_mbuf **pkts, const struct vsw_flow *flows, const struct vsw_layout *lays,
+            const unsigned *run, unsigned n, uint64_t bytes, uint64_t now)
+{
+    struct vsw_pmd *pmd = c->pmd;
+
+    if (rule && rule->actions->n == 1 && rule->actions->a[0].type == VSW_ACT_OUTPUT
+        && rule->actions->a[0].port != flows[run[0]].in_port) {
+        int pi = port_index(ps, rule->actions->a[0].port);
+        struct vsw_rule_stats *rs = &((struct vsw_rule *) rule)->stats[pmd->idx];
+
+        rs->n_packets += n;
+        rs->n_bytes += bytes;
+        rs->used_tsc = now;
+        if (pi < 0) {
+            pmd->stats.no_port += n;
+            for (unsigned k = 0; k < n; k++) {
+                rte_pktmbuf_free(pkts[run[k]]);
+            }
+            return;
+        }
+        struct txbuf *tb = &c->tx[pi];
+        outs_to_tx(c, ps);   /* Keep the order of what came before. */
+        for (unsigned k = 0; k < n; k++) {
+            tb->pkts[tb->n++] = pkts[run[k]];
+            if (tb->n == TX_BUF) {
+                tx_flush(pmd, ps->ports[pi], tb);
+            }
+        }
+        return;
+    }
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = run[k];
+        execute_one(c, ps, rule, pkts[i], &flows[i], &lays[i], now);
+    }
+}
+
 /* Installs the megaflow an upcall produced and executes its packet. */
 static void
 complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcall *up,
@@ -160,13 +202,28 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
     execute_one(c, ps, up->rule, up->m, &up->flow, &up->lay, now);
 }
 
+/* EMC hash: the NIC's RSS hash if the port gives one, else a CRC32 of the
+ * words of the key that vary most between flows (in_port and MACs, VLAN and
+ * ethertype, IPv4 addresses, IPv6 addresses folded, L4 ports).  The EMC
+ * compares whole keys, so the hash only has to spread flows. */
 static inline uint32_t
 flow_hash(const struct rte_mbuf *m, const struct vsw_flow *flow)
 {
+    const uint64_t *w = (const uint64_t *) flow;
+    uint64_t v6[4];
+    uint32_t h;
+
     if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
         return m->hash.rss;
     }
-    return rte_hash_crc(flow, sizeof *flow, 0);
+    memcpy(v6, flow->ipv6_src, sizeof v6);   /* ipv6_src and ipv6_dst */
+    h = rte_hash_crc_8byte(w[0], 0);          /* in_port */
+    h = rte_hash_crc_8byte(w[1], h);          /* MACs, ... */
+    h = rte_hash_crc_8byte(w[2], h);          /* ... dl_type, vlan_tci */
+    h = rte_hash_crc_8byte(w[3], h);          /* nw_src */
+    h = rte_hash_crc_4byte(flow->nw_dst, h);
+    h = rte_hash_crc_8byte(v6[0] ^ v6[1] ^ v6[2] ^ v6[3], h);
+    return rte_hash_crc_4byte((uint32_t) flow->tp_src << 16 | flow->tp_dst, h);
 }
 
 static void
@@ -207,8 +264,13 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         }
         vsw_flow_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
                          in->ofport, &flows[i], &lays[i]);
-        hashes[i] = flow_hash(m, &flows[i]);
         keep |= 1ull << i;
+    }
+    /* Hash in a second pass: reading a key right after writing it field by
+     * field stalls on store forwarding. */
+    for (uint64_t t = keep; t; t &= t - 1) {
+        unsigned i = (unsigned) __builtin_ctzll(t);
+        hashes[i] = flow_hash(pkts[i], &flows[i]);
     }
     ist->rx_packets += n;
     st->packets += n;
@@ -290,14 +352,29 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         t0 = t1;
     }
 
-    /* Execute the hits, in arrival order. */
-    for (uint64_t t = valid & ~keep; t; t &= t - 1) {
-        unsigned i = (unsigned) __builtin_ctzll(t);
-        struct megaflow *mf = mfs[i];
-        mf->packets++;
-        mf->bytes += rte_pktmbuf_pkt_len(pkts[i]);
+    /* Execute the hits, in arrival order, a run of packets of one megaflow
+     * at a time: counters are updated once per run, and a run whose rule is
+     * a single "output:N" goes straight into that port's tx buffer. */
+    uint64_t hits = valid & ~keep;
+    while (hits) {
+        unsigned first = (unsigned) __builtin_ctzll(hits);
+        struct megaflow *mf = mfs[first];
+        unsigned run[BURST], n_run = 0;
+        uint64_t bytes = 0;
+
+        for (uint64_t t = hits; t; t &= t - 1) {
+            unsigned i = (unsigned) __builtin_ctzll(t);
+            if (mfs[i] != mf) {
+                break;
+            }
+            run[n_run++] = i;
+            bytes += rte_pktmbuf_pkt_len(pkts[i]);
+            hits &= ~(1ull << i);
+        }
+        mf->packets += n_run;
+        mf->bytes += bytes;
         mf->used_tsc = now;
-        execute_one(c, ps, mf->rule, pkts[i], &flows[i], &lays[i], now);
+        execute_run(c, ps, mf->rule, pkts, flows, lays, run, n_run, bytes, now);
     }
     outs_to_tx(c, ps);
     st->cycles_execute += rte_rdtsc() - t0;
@@ -408,6 +485,7 @@ vsw_pmd_main(void *arg)
     ctx.sig_match = emc_sig_match_best(&impl);
     ctx.idle_tsc = dp->megaflow_idle_ms * rte_get_tsc_hz() / 1000;
     ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 30;   /* 30 us */
+    ctx.sweep_tsc = rte_get_tsc_hz() / SWEEPS_PER_SEC;
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_online(dp->qsbr, pmd->idx);
 
@@ -443,8 +521,11 @@ vsw_pmd_main(void *arg)
         for (unsigned p = 0; p < ps->n; p++) {
             tx_flush(pmd, ps->ports[p], &ctx.tx[p]);
         }
-        pmd->stats.megaflows_expired += dpcls_expire(pmd->dpcls, start, ctx.idle_tsc,
-                                                     EXPIRE_BUDGET);
+        if (start >= ctx.next_sweep) {
+            pmd->stats.megaflows_expired += dpcls_expire(pmd->dpcls, start, ctx.idle_tsc,
+                                                         EXPIRE_BUDGET);
+            ctx.next_sweep = start + ctx.sweep_tsc;
+        }
         if (pmd->dpcls->lookups_since_rerank > DPCLS_RERANK_INTERVAL) {
             dpcls_rerank(pmd->dpcls);
         }
