@@ -76,7 +76,8 @@ struct vsw_pmd_stats {
     uint64_t busy_iterations;/**< Iterations that received packets. */
     uint64_t packets;        /**< Packets received. */
     uint64_t emc_hits;       /**< Found in the exact-match cache. */
-    uint64_t megaflow_hits;  /**< Found in the megaflow classifier. */
+    uint64_t smc_hits;       /**< Found through the signature match cache. */
+    uint64_t megaflow_hits;  /**< Found in the megaflow classifier (subtables). */
     uint64_t probes;         /**< Subtables probed for megaflow hits (sum). */
     uint64_t upcalls;        /**< Sent to the slow path. */
     uint64_t upcall_full;    /**< Upcall queue full: handled inline or dropped. */

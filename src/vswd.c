@@ -356,6 +356,7 @@ cmd_pmd_stats(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
         vsw_buf_printf(out, "pmd %u (lcore %u):\n", i, pmd->lcore);
         vsw_buf_printf(out, "  packets received: %" PRIu64 "\n", p);
         pct(out, "emc hits", s->emc_hits, p);
+        pct(out, "smc hits", s->smc_hits, p);
         pct(out, "megaflow hits", s->megaflow_hits, p);
         vsw_buf_printf(out, "  avg subtables probed per megaflow hit: %.2f\n",
                        s->megaflow_hits ? (double) s->probes / (double) s->megaflow_hits : 0.0);

@@ -24,19 +24,71 @@ st_hash(const struct dpcls_subtable *st, const struct vsw_flow *flow)
     return h;
 }
 
+/* True if 'flow' matches megaflow 'mf' of subtable 'st'. */
 static inline bool
-st_equal(const struct dpcls_subtable *st, const struct vsw_flow *flow, const struct vsw_flow *key)
+mf_matches(const struct dpcls_subtable *st, const struct vsw_flow *flow,
+           const struct megaflow *mf)
 {
     const uint64_t *f = (const uint64_t *) flow;
     const uint64_t *m = (const uint64_t *) &st->mask;
-    const uint64_t *k = (const uint64_t *) key;
     uint64_t diff = 0;
 
     for (unsigned i = 0; i < st->n_words; i++) {
         unsigned w = st->words[i];
-        diff |= (f[w] & m[w]) ^ k[w];
+        diff |= (f[w] & m[w]) ^ mf->kw[i];
     }
     return !diff;
+}
+
+void
+dpcls_megaflow_key(const struct megaflow *mf, struct vsw_flow *key)
+{
+    uint64_t *k = (uint64_t *) key;
+
+    memset(key, 0, sizeof *key);
+    for (unsigned i = 0; i < mf->st->n_words; i++) {
+        k[mf->st->words[i]] = mf->kw[i];
+    }
+}
+
+unsigned
+dpcls_smc_lookup_batch(struct dpcls *cls, const struct vsw_flow *flows, const uint32_t *hashes,
+                       unsigned n, uint64_t *keep, struct megaflow **mfs)
+{
+    const struct smc_bucket *bs[64];
+    uint32_t cand[64];
+    uint64_t left = *keep, found = 0;
+    unsigned hits = 0;
+
+    (void) n;
+    for (uint64_t t = left; t; t &= t - 1) {
+        unsigned i = (unsigned) __builtin_ctzll(t);
+        bs[i] = &cls->smc[hashes[i] & (DPCLS_SMC_BUCKETS - 1)];
+        rte_prefetch0(bs[i]);
+    }
+    for (uint64_t t = left; t; t &= t - 1) {
+        unsigned i = (unsigned) __builtin_ctzll(t);
+        for (unsigned w = 0; w < SMC_WAYS; w++) {
+            if (bs[i]->sig[w] == hashes[i] && bs[i]->idx[w]) {
+                cand[i] = bs[i]->idx[w] - 1;
+                found |= 1ull << i;
+                rte_prefetch0(&cls->flows[cand[i]]);
+                rte_prefetch0((const char *) &cls->flows[cand[i]] + RTE_CACHE_LINE_SIZE);
+                break;
+            }
+        }
+    }
+    for (uint64_t t = found; t; t &= t - 1) {
+        unsigned i = (unsigned) __builtin_ctzll(t);
+        struct megaflow *mf = &cls->flows[cand[i]];
+        if (mf->st && mf_matches(mf->st, &flows[i], mf)) {
+            mfs[i] = mf;
+            left &= ~(1ull << i);
+            hits++;
+        }
+    }
+    *keep = left;
+    return hits;
 }
 
 struct dpcls *
@@ -57,7 +109,9 @@ dpcls_create(uint32_t max_flows, int socket)
     cls->free_stack = rte_malloc_socket("mf_free", sizeof(uint32_t) * max_flows, 0, socket);
     cls->slots = rte_zmalloc_socket("mf_slots", sizeof(uint32_t) * n_slots, RTE_CACHE_LINE_SIZE,
                                     socket);
-    if (!cls->flows || !cls->free_stack || !cls->slots) {
+    cls->smc = rte_zmalloc_socket("smc", sizeof *cls->smc * DPCLS_SMC_BUCKETS,
+                                  RTE_CACHE_LINE_SIZE, socket);
+    if (!cls->flows || !cls->free_stack || !cls->slots || !cls->smc) {
         dpcls_destroy(cls);
         return NULL;
     }
@@ -73,6 +127,7 @@ dpcls_destroy(struct dpcls *cls)
         rte_free(cls->flows);
         rte_free(cls->free_stack);
         rte_free(cls->slots);
+        rte_free(cls->smc);
         rte_free(cls);
     }
 }
@@ -90,6 +145,7 @@ dpcls_flush(struct dpcls *cls)
     cls->n_free = cls->max_flows;
     cls->n_flows = 0;
     memset(cls->slots, 0, sizeof(uint32_t) * (cls->slot_mask + 1));
+    memset(cls->smc, 0, sizeof *cls->smc * DPCLS_SMC_BUCKETS);
     cls->n_subtables = 0;
     for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
         cls->ports[p].in_port = UINT32_MAX;
@@ -131,12 +187,21 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
         uint32_t hashes[64];
         uint64_t todo = left;
 
-        /* Hash the whole batch first so the slot loads can overlap. */
+        /* Three passes so that the memory loads of the whole batch overlap:
+         * hash and prefetch the slot, prefetch the megaflow, compare. */
         while (todo) {
             unsigned i = (unsigned) __builtin_ctzll(todo);
             todo &= todo - 1;
             hashes[i] = st_hash(st, &flows[i]);
             rte_prefetch0(&cls->slots[hashes[i] & cls->slot_mask]);
+        }
+        for (todo = left; todo; todo &= todo - 1) {
+            unsigned i = (unsigned) __builtin_ctzll(todo);
+            uint32_t idx = cls->slots[hashes[i] & cls->slot_mask];
+            if (idx) {
+                rte_prefetch0(&cls->flows[idx - 1]);
+                rte_prefetch0((const char *) &cls->flows[idx - 1] + RTE_CACHE_LINE_SIZE);
+            }
         }
         todo = left;
         while (todo) {
@@ -148,7 +213,7 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
                     break;
                 }
                 struct megaflow *mf = &cls->flows[idx - 1];
-                if (mf->hash == hashes[i] && mf->st == st && st_equal(st, &flows[i], &mf->key)) {
+                if (mf->hash == hashes[i] && mf->st == st && mf_matches(st, &flows[i], mf)) {
                     mfs[i] = mf;
                     left &= ~(1ull << i);
                     hits++;
@@ -203,7 +268,7 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     uint32_t s;
     for (s = h & cls->slot_mask; cls->slots[s]; s = (s + 1) & cls->slot_mask) {
         struct megaflow *mf = &cls->flows[cls->slots[s] - 1];
-        if (mf->hash == h && mf->st == st && st_equal(st, flow, &mf->key)) {
+        if (mf->hash == h && mf->st == st && mf_matches(st, flow, mf)) {
             return mf;  /* Already there (a second upcall of the same flow). */
         }
     }
@@ -213,10 +278,9 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     uint32_t idx = cls->free_stack[--cls->n_free];
     struct megaflow *mf = &cls->flows[idx];
     const uint64_t *f = (const uint64_t *) flow, *m = (const uint64_t *) mask;
-    uint64_t *k = (uint64_t *) &mf->key;
 
-    for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
-        k[i] = f[i] & m[i];
+    for (unsigned i = 0; i < st->n_words; i++) {
+        mf->kw[i] = f[st->words[i]] & m[st->words[i]];
     }
     mf->st = st;
     mf->rule = rule;

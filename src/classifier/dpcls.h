@@ -53,15 +53,34 @@ struct dpcls_subtable {
     uint32_t id;                       /* Index in dpcls.subtables. */
 };
 
+/* A megaflow.  What a lookup touches comes first: the header and the key's
+ * masked words, stored compactly in the order of st->words (so a mask of
+ * up to 7 words fits the first two cache lines). */
 struct megaflow {
-    struct vsw_flow key;               /* Masked key. */
     struct dpcls_subtable *st;         /* Mask; NULL if the slot is free. */
     const struct vsw_rule *rule;       /* What to do. */
     uint32_t gen;                      /* Bumped when freed (EMC validation). */
-    uint32_t hash;                     /* Hash of 'key' within 'st'. */
+    uint32_t hash;                     /* Hash of the key within 'st'. */
     uint64_t packets, bytes;           /* Statistics. */
     uint64_t used_tsc, created_tsc;    /* Last hit / creation. */
+    uint64_t pad;
+    uint64_t kw[VSW_FLOW_U64S];        /* Key words st->words[0..n_words). */
+} __rte_cache_aligned;
+
+/* Signature match cache: flow hash -> megaflow, in front of the subtables.
+ * With many masks a megaflow hit costs a probe per subtable tried; an SMC
+ * hit costs one bucket and one megaflow.  4-way set-associative (a
+ * direct-mapped table thrashes: with 100k flows in 256k slots a third of
+ * the flows collide).  An entry is only a hint: the megaflow it names is
+ * verified against the packet under its own mask, so a stale or colliding
+ * entry can only cost a miss, never a wrong answer. */
+#define SMC_WAYS 4
+struct smc_bucket {
+    uint32_t sig[SMC_WAYS];            /* Full flow hash. */
+    uint32_t idx[SMC_WAYS];            /* Megaflow pool index + 1; 0 = empty. */
 };
+#define DPCLS_SMC_BUCKETS (1u << 16)   /* 256k entries, 2 MB per PMD. */
+#define DPCLS_SMC_MIN_SUBTABLES 2      /* Use the SMC when a port has this many. */
 
 /* Per in_port ranking of subtables. */
 struct dpcls_port {
@@ -84,6 +103,7 @@ struct dpcls {
     struct dpcls_port ports[DPCLS_MAX_PORTS];
     uint64_t lookups_since_rerank;
     uint32_t sweep_pos;                /* Idle-expiry cursor. */
+    struct smc_bucket *smc;            /* DPCLS_SMC_BUCKETS buckets. */
 };
 
 /** Allocates a dpcls for up to 'max_flows' megaflows (control thread). */
@@ -113,6 +133,33 @@ unsigned dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port,
 struct megaflow *dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow,
                               const struct vsw_flow *mask, const struct vsw_rule *rule,
                               uint64_t now);
+
+/** Looks up packets in '*keep' in the SMC (hashes: their flow hashes);
+ *  verified hits go to 'mfs[i]' and are cleared from '*keep'. */
+unsigned dpcls_smc_lookup_batch(struct dpcls *cls, const struct vsw_flow *flows,
+                                const uint32_t *hashes, unsigned n, uint64_t *keep,
+                                struct megaflow **mfs);
+
+/** Remembers flow hash -> mf in the SMC (same signature, else an empty
+ *  way, else the way chosen by the hash's upper bits). */
+static inline void
+dpcls_smc_insert(struct dpcls *cls, uint32_t hash, const struct megaflow *mf)
+{
+    struct smc_bucket *b = &cls->smc[hash & (DPCLS_SMC_BUCKETS - 1)];
+    unsigned w, victim = (hash >> 30) & (SMC_WAYS - 1);
+
+    for (w = 0; w < SMC_WAYS; w++) {
+        if (b->sig[w] == hash || !b->idx[w]) {
+            victim = w;
+            break;
+        }
+    }
+    b->sig[victim] = hash;
+    b->idx[victim] = (uint32_t) (mf - cls->flows) + 1;
+}
+
+/** The full (masked) key of 'mf'. */
+void dpcls_megaflow_key(const struct megaflow *mf, struct vsw_flow *key);
 
 /** Deletes up to 'budget' megaflows idle for more than 'idle_tsc'; returns how many. */
 unsigned dpcls_expire(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget);

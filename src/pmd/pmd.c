@@ -196,6 +196,7 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
     if (mf) {
         mf->packets++;
         mf->bytes += rte_pktmbuf_pkt_len(up->m);
+        dpcls_smc_insert(c->pmd->dpcls, up->hash, mf);
     } else {
         c->pmd->stats.flow_limit++;
     }
@@ -291,13 +292,28 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         t0 = t1;
     }
 
-    /* Megaflows. */
+    /* Megaflows: the signature cache first when the port has several
+     * subtables, then the subtables themselves. */
     uint64_t emc_missed = keep;
     if (keep) {
-        struct dpcls_port *port = dpcls_port_get(pmd->dpcls, in->ofport, false);
-        if (port) {
-            st->megaflow_hits += dpcls_lookup_batch(pmd->dpcls, port, flows, n, &keep, mfs,
+        struct dpcls *dc = pmd->dpcls;
+        struct dpcls_port *port = dpcls_port_get(dc, in->ofport, false);
+        bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
+        uint64_t smc_missed = keep;
+
+        if (use_smc) {
+            st->smc_hits += dpcls_smc_lookup_batch(dc, flows, hashes, n, &keep, mfs);
+            smc_missed = keep;
+        }
+        if (port && keep) {
+            st->megaflow_hits += dpcls_lookup_batch(dc, port, flows, n, &keep, mfs,
                                                     &st->probes);
+        }
+        if (use_smc) {
+            for (uint64_t t = smc_missed & ~keep; t; t &= t - 1) {
+                unsigned i = (unsigned) __builtin_ctzll(t);
+                dpcls_smc_insert(dc, hashes[i], mfs[i]);
+            }
         }
         if (use_emc) {
             for (uint64_t t = emc_missed & ~keep; t; t &= t - 1) {
@@ -453,7 +469,7 @@ serve_requests(struct vsw_pmd *pmd)
             const struct megaflow *mf = &d->flows[i];
             if (mf->st) {
                 struct vsw_mf_dump *e = &req->entries[n++];
-                e->key = mf->key;
+                dpcls_megaflow_key(mf, &e->key);
                 e->mask = mf->st->mask;
                 e->rule = mf->rule;
                 e->packets = mf->packets;
