@@ -82,13 +82,6 @@ vsw_flow_mods_parse_text(const char *text, enum vsw_fm_command cmd,
             free(line);
             return error;
         }
-        if (cmd == VSW_FM_ADD) {
-            error = vsw_actions_normalize(&fms[n].actions, &fms[n].match);
-            if (error) {
-                vsw_flow_mod_uninit(&fms[n]);
-                goto nomem;
-            }
-        }
         n++;
     }
     free(line);

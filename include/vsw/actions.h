@@ -39,8 +39,8 @@ enum vsw_action_type {
     VSW_ACT_SET_L4_SRC,     /**< be16. */
     VSW_ACT_SET_L4_DST,     /**< be16. */
     VSW_ACT_PUSH_VLAN,      /**< be16: the TPID. */
-    VSW_ACT_SET_VLAN_VID,   /**< u16: VID; 'flags' VSW_ACTF_PUSH_IF_NEEDED. */
-    VSW_ACT_SET_VLAN_PCP,   /**< u8: PCP; 'flags' VSW_ACTF_PUSH_IF_NEEDED. */
+    VSW_ACT_SET_VLAN_VID,   /**< u16: VID (set_field semantics: keeps PCP). */
+    VSW_ACT_SET_VLAN_PCP,   /**< u8: PCP (only on a tagged packet). */
     VSW_ACT_POP_VLAN,       /**< no argument. */
     VSW_ACT_SET_IPV6_SRC,   /**< ip6. */
     VSW_ACT_SET_IPV6_DST,   /**< ip6. */
@@ -49,7 +49,6 @@ enum vsw_action_type {
 };
 
 /* vsw_action.flags. */
-#define VSW_ACTF_PUSH_IF_NEEDED 0x01 /* mod_vlan_vid/pcp: push a tag if untagged. */
 #define VSW_ACTF_SET_FIELD 0x02      /* Spelled as set_field:V->F by the user. */
 #define VSW_ACTF_SPELL_ALT 0x04      /* Alternative spelling (pop_vlan, mod_nw_tos
                                         vs ip_dscp...), kept for dump-flows. */

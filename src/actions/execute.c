@@ -670,20 +670,13 @@ vsw_execute(const struct vsw_actions *acts, struct rte_mbuf *m,
             view_push_vlan(v, a->be16);
             break;
         case VSW_ACT_SET_VLAN_VID:
-            if (a->flags & VSW_ACTF_PUSH_IF_NEEDED) {
-                /* OpenFlow 1.0 semantics (not reachable after normalising). */
-                if (!v->vlans[0].tpid) {
-                    v->vlans[0].tpid = BE16(VSW_ETH_TYPE_VLAN);
-                }
-            }
+            /* set_field:...->vlan_vid: the parser put a push_vlan before it
+             * where the rule does not guarantee a tag (OpenFlow 1.3 form). */
             v->vlans[0].tci = (uint16_t) ((v->vlans[0].tci & ~BE16(VSW_VLAN_VID_MASK | VSW_VLAN_CFI))
                                           | BE16((uint16_t) ((a->u16 & VSW_VLAN_VID_MASK) | VSW_VLAN_CFI)));
             break;
         case VSW_ACT_SET_VLAN_PCP:
-            if ((v->vlans[0].tci & BE16(VSW_VLAN_CFI)) || (a->flags & VSW_ACTF_PUSH_IF_NEEDED)) {
-                if (!v->vlans[0].tpid && (a->flags & VSW_ACTF_PUSH_IF_NEEDED)) {
-                    v->vlans[0].tpid = BE16(VSW_ETH_TYPE_VLAN);
-                }
+            if (v->vlans[0].tci & BE16(VSW_VLAN_CFI)) {   /* Only on a tagged packet. */
                 v->vlans[0].tci = (uint16_t) ((v->vlans[0].tci & ~BE16(VSW_VLAN_PCP_MASK))
                                               | BE16((uint16_t) (((a->u8 & 7) << VSW_VLAN_PCP_SHIFT)
                                                                  | VSW_VLAN_CFI)));
@@ -715,75 +708,4 @@ done:
     if (x.m) {
         rte_pktmbuf_free(x.m);
     }
-}
-
-/* ---- OpenFlow 1.3 normalisation. ---- */
-
-int
-vsw_actions_normalize(struct vsw_actions **actsp, const struct vsw_match *match)
-{
-    struct vsw_actions *acts = *actsp;
-    uint32_t n_push = 0;
-
-    for (uint32_t i = 0; i < acts->n; i++) {
-        uint8_t t = acts->a[i].type;
-        if ((t == VSW_ACT_SET_VLAN_VID || t == VSW_ACT_SET_VLAN_PCP)
-            && (acts->a[i].flags & VSW_ACTF_PUSH_IF_NEEDED)) {
-            n_push++;
-        }
-    }
-    if (!n_push) {
-        return 0;
-    }
-
-    struct vsw_actions *out = calloc(1, vsw_actions_size(acts->n + n_push));
-    if (!out) {
-        return ENOMEM;
-    }
-    /* Simulate what OVS's action check knows about the outer two tags. */
-    uint16_t tci[2] = { 0, 0 };
-    if (match->mask.vlan_tci & BE16(VSW_VLAN_CFI)) {
-        tci[0] = match->key.vlan_tci;
-    }
-    for (uint32_t i = 0; i < acts->n; i++) {
-        struct vsw_action a = acts->a[i];
-
-        switch (a.type) {
-        case VSW_ACT_SET_VLAN_VID:
-        case VSW_ACT_SET_VLAN_PCP:
-            if (a.flags & VSW_ACTF_PUSH_IF_NEEDED) {
-                if (!(tci[0] & BE16(VSW_VLAN_CFI))) {
-                    struct vsw_action *p = &out->a[out->n++];
-                    memset(p, 0, sizeof *p);
-                    p->type = VSW_ACT_PUSH_VLAN;
-                    p->be16 = BE16(VSW_ETH_TYPE_VLAN);
-                    tci[1] = tci[0];
-                }
-                a.flags &= (uint8_t) ~VSW_ACTF_PUSH_IF_NEEDED;
-            }
-            tci[0] |= BE16(VSW_VLAN_CFI);
-            break;
-        case VSW_ACT_PUSH_VLAN:
-            tci[1] = tci[0];
-            tci[0] = BE16(VSW_VLAN_CFI);
-            break;
-        case VSW_ACT_POP_VLAN:
-            if (tci[0] & BE16(VSW_VLAN_CFI) && tci[1] & BE16(VSW_VLAN_CFI)) {
-                tci[0] = tci[1];
-                tci[1] = 0;
-            } else {
-                tci[0] = 0;
-            }
-            break;
-        default:
-            break;
-        }
-        out->a[out->n++] = a;
-        if (is_output(a.type)) {
-            out->n_outputs++;
-        }
-    }
-    *actsp = out;
-    vsw_actions_free(acts);
-    return 0;
 }

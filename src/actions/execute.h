@@ -61,15 +61,6 @@ void vsw_execute(const struct vsw_actions *acts, struct rte_mbuf *m,
                  const struct vsw_exec_env *env, struct vsw_exec_out *outs,
                  unsigned *n_outs, unsigned max_outs, struct vsw_exec_stats *stats);
 
-/**
- * Rewrites 'acts' into the form Open vSwitch uses for a rule added with
- * `ovs-ofctl -O OpenFlow13` and the match 'match': mod_vlan_vid/mod_vlan_pcp
- * become "push_vlan:0x8100" + set when the match (and the actions before
- * them) do not guarantee a VLAN tag.  May replace '*acts'.  Returns 0 or
- * ENOMEM.
- */
-int vsw_actions_normalize(struct vsw_actions **acts, const struct vsw_match *match);
-
 /** Incremental checksum helpers (RFC 1624), exposed for unit tests. */
 uint16_t vsw_csum_update16(uint16_t csum, uint16_t old16, uint16_t new16);
 uint16_t vsw_csum_update32(uint16_t csum, uint32_t old32, uint32_t new32);

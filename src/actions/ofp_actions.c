@@ -10,8 +10,7 @@
  *  - mod_vlan_vid / mod_vlan_pcp on a rule that does not match a VLAN tag
  *    become "push_vlan:0x8100" followed by the rewrite (OVS encodes its
  *    push-if-needed that way, so a tagged packet gets a second tag); on a rule
- *    that matches a tag they are plain rewrites.  VSW_ACTF_PUSH_IF_NEEDED is
- *    therefore never produced here.
+ *    that matches a tag they are plain rewrites.
  *  - Most rewrites print as set_field (mod_dl_src:M -> set_field:M->eth_src);
  *    mod_nw_ttl and dec_ttl keep their names; strip_vlan prints as pop_vlan.
  *  - Prerequisites are checked against the rule's match, updated by the

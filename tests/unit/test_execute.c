@@ -335,37 +335,6 @@ test_later_fragment_quirk(void **state)
     free_run(&r);
 }
 
-static void
-test_normalize_mod_vlan_vid(void **state)
-{
-    struct vsw_actions *a = calloc(1, vsw_actions_size(2));
-    struct vsw_match m;
-
-    (void) state;
-    a->n = 2;
-    a->a[0] = (struct vsw_action) { .type = VSW_ACT_SET_VLAN_VID, .flags = VSW_ACTF_PUSH_IF_NEEDED,
-                                    .u16 = 5 };
-    a->a[1] = (struct vsw_action) OUT(2);
-    memset(&m, 0, sizeof m);
-    assert_int_equal(vsw_actions_normalize(&a, &m), 0);
-    assert_int_equal(a->n, 3);
-    assert_int_equal(a->a[0].type, VSW_ACT_PUSH_VLAN);
-    assert_int_equal(a->a[1].type, VSW_ACT_SET_VLAN_VID);
-    assert_int_equal(a->a[1].flags & VSW_ACTF_PUSH_IF_NEEDED, 0);
-    vsw_actions_free(a);
-
-    /* With a tag in the match, no push is added. */
-    a = calloc(1, vsw_actions_size(1));
-    a->n = 1;
-    a->a[0] = (struct vsw_action) { .type = VSW_ACT_SET_VLAN_VID, .flags = VSW_ACTF_PUSH_IF_NEEDED,
-                                    .u16 = 5 };
-    m.mask.vlan_tci = BE16(0x1fff);
-    m.key.vlan_tci = BE16(0x1000 | 9);
-    assert_int_equal(vsw_actions_normalize(&a, &m), 0);
-    assert_int_equal(a->n, 1);
-    vsw_actions_free(a);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -389,7 +358,6 @@ main(int argc, char **argv)
         cmocka_unit_test(test_dec_ttl_and_outputs),
         cmocka_unit_test(test_all_excludes_in_port),
         cmocka_unit_test(test_later_fragment_quirk),
-        cmocka_unit_test(test_normalize_mod_vlan_vid),
     };
     int rc = cmocka_run_group_tests_name("execute", tests, NULL, NULL);
     rte_eal_cleanup();
