@@ -136,6 +136,11 @@ struct vsw_layout {
 void vsw_flow_extract(const uint8_t *data, uint32_t len, uint32_t in_port,
                       struct vsw_flow *flow, struct vsw_layout *layout);
 
+/** The parser without its fast path for plain IPv4 TCP/UDP (for tests:
+ *  both must give identical results). */
+void vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
+                              struct vsw_flow *flow, struct vsw_layout *layout);
+
 /** True if 'flow' is IPv4 or IPv6. */
 static inline bool
 vsw_flow_is_ip_any(const struct vsw_flow *flow)

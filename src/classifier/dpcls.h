@@ -81,6 +81,8 @@ struct smc_bucket {
 };
 #define DPCLS_SMC_BUCKETS (1u << 16)   /* 256k entries, 2 MB per PMD. */
 #define DPCLS_SMC_MIN_SUBTABLES 2      /* Use the SMC when a port has this many. */
+#define DPCLS_SMALL_WORDS 6            /* One subtable of at most this many mask words
+                                        * is cheaper to probe than the EMC. */
 
 /* Per in_port ranking of subtables. */
 struct dpcls_port {

@@ -267,11 +267,24 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
                          in->ofport, &flows[i], &lays[i]);
         keep |= 1ull << i;
     }
+    /* Which caches to use.  When the port's megaflows all share one small
+     * mask, a megaflow lookup (hash and compare a few words) is cheaper than
+     * an EMC lookup (hash and compare the whole key), so the EMC and the
+     * SMC are skipped and no flow hash is computed. */
+    struct dpcls *dc = pmd->dpcls;
+    struct dpcls_port *port = dpcls_port_get(dc, in->ofport, false);
+    bool small_dpcls = port && port->n == 1
+                       && dc->subtables[port->order[0]].n_words <= DPCLS_SMALL_WORDS;
+    bool use_emc = pmd->dp->emc_enabled && !small_dpcls && emc_burst_enabled(pmd->emc);
+    bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
+
     /* Hash in a second pass: reading a key right after writing it field by
      * field stalls on store forwarding. */
-    for (uint64_t t = keep; t; t &= t - 1) {
-        unsigned i = (unsigned) __builtin_ctzll(t);
-        hashes[i] = flow_hash(pkts[i], &flows[i]);
+    if (use_emc || use_smc) {
+        for (uint64_t t = keep; t; t &= t - 1) {
+            unsigned i = (unsigned) __builtin_ctzll(t);
+            hashes[i] = flow_hash(pkts[i], &flows[i]);
+        }
     }
     ist->rx_packets += n;
     st->packets += n;
@@ -281,7 +294,6 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     t0 = t1;
 
     /* EMC. */
-    bool use_emc = pmd->dp->emc_enabled && emc_burst_enabled(pmd->emc);
     if (use_emc) {
         unsigned lookups = (unsigned) __builtin_popcountll(keep);
         unsigned hits = emc_lookup_batch(pmd->emc, c->sig_match, flows, hashes, n, &keep, mfs);
@@ -296,9 +308,6 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
      * subtables, then the subtables themselves. */
     uint64_t emc_missed = keep;
     if (keep) {
-        struct dpcls *dc = pmd->dpcls;
-        struct dpcls_port *port = dpcls_port_get(dc, in->ofport, false);
-        bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
         uint64_t smc_missed = keep;
 
         if (use_smc) {
@@ -339,7 +348,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
                 st->upcall_full++;
                 if (pmd->dp->upcall_overflow_inline) {
                     struct upcall up = { .m = pkts[i], .flow = flows[i], .lay = lays[i],
-                                         .hash = hashes[i] };
+                                         .hash = flow_hash(pkts[i], &flows[i]) };
                     upcall_translate(pmd->dp, &up);
                     complete_upcall(c, ps, &up, now);
                 } else {
@@ -352,7 +361,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
             up->m = pkts[i];
             up->flow = flows[i];
             up->lay = lays[i];
-            up->hash = hashes[i];
+            up->hash = use_emc || use_smc ? hashes[i] : flow_hash(pkts[i], &flows[i]);
             idxs[n_up++] = s;
         }
         unsigned sent = rte_ring_sp_enqueue_burst_elem(q->to_handler, idxs, sizeof idxs[0], n_up,
