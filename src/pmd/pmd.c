@@ -36,6 +36,7 @@
 #define TX_BUF 64
 #define MAX_OUTS (BURST * 4)
 #define PREFETCH_AHEAD 3
+#define PENDING_BUCKETS 64     /* In-flight upcall counters, by ofport. */
 #define EXPIRE_BUDGET 256      /* Megaflow slots checked for idleness per sweep, */
 #define SWEEPS_PER_SEC 1000    /* ... and sweeps per second. */
 
@@ -55,6 +56,7 @@ struct pmd_ctx {
     uint64_t wait_tsc;          /* Longest wait for in-flight upcalls. */
     uint64_t no_wait_until;     /* Storm: do not wait before this TSC. */
     uint64_t next_sweep;        /* Next idle-megaflow sweep (TSC). */
+    uint16_t pending[PENDING_BUCKETS]; /* In-flight upcalls by ingress ofport % buckets. */
     uint64_t sweep_tsc;         /* Interval between sweeps. */
 };
 
@@ -366,6 +368,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         }
         unsigned sent = rte_ring_sp_enqueue_burst_elem(q->to_handler, idxs, sizeof idxs[0], n_up,
                                                        NULL);
+        c->pending[in->ofport % PENDING_BUCKETS] += (uint16_t) sent;
         for (unsigned k = sent; k < n_up; k++) {   /* Cannot happen: ring >= slots. */
             st->upcall_full++;
             rte_pktmbuf_free(q->slots[idxs[k]].m);
@@ -423,10 +426,12 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
             if (rte_ring_sp_enqueue_elem(q->to_handler, &idxs[k], sizeof idxs[k]) == 0) {
                 continue;
             }
+            c->pending[up->flow.in_port % PENDING_BUCKETS]--;
             rte_pktmbuf_free(up->m);
             q->free_stack[q->n_free++] = idxs[k];
             continue;
         }
+        c->pending[up->flow.in_port % PENDING_BUCKETS]--;
         complete_upcall(c, ps, up, now);
         q->free_stack[q->n_free++] = idxs[k];
     }
@@ -446,16 +451,18 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
  * storm never slows down packets of cached flows.
  */
 static void
-wait_for_upcalls(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
+wait_for_upcalls(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint32_t ofport)
 {
-    struct upcall_queue *q = c->pmd->upq;
-    uint64_t now = rte_rdtsc();
+    uint16_t *pending = &c->pending[ofport % PENDING_BUCKETS];
+    uint64_t now;
 
-    if (q->n_free == UPCALL_SLOTS || now < c->no_wait_until) {
+    /* Only upcalls of packets from this port can be overtaken by what we
+     * are about to receive on it: a storm on another port costs no wait. */
+    if (!*pending || (now = rte_rdtsc()) < c->no_wait_until) {
         return;
     }
     uint64_t deadline = now + c->wait_tsc;
-    while (q->n_free != UPCALL_SLOTS) {
+    while (*pending) {
         drain_completions(c, ps, now);
         now = rte_rdtsc();
         if (now > deadline) {
@@ -528,7 +535,7 @@ vsw_pmd_main(void *arg)
         }
         for (unsigned p = 0; p < ps->n; p++) {
             struct vsw_port *port = ps->ports[p];
-            wait_for_upcalls(&ctx, ps);
+            wait_for_upcalls(&ctx, ps, port->ofport);
             for (uint16_t q = (uint16_t) pmd->idx; q < port->n_rxq;
                  q = (uint16_t) (q + dp->n_pmds)) {
                 uint16_t n = rte_eth_rx_burst(port->port_id, q, pkts, BURST);
