@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_bus.h>
 #include <rte_cycles.h>
@@ -189,6 +191,78 @@ parse_port_spec(const char *spec, char **devargs, uint32_t *ofport, uint16_t *n_
     return 0;
 }
 
+/*
+ * Port types by name: "vhost-user,path=SOCK[,queues=N]" (vswd creates the
+ * socket and waits for the guest) and "vhost-user-client,path=SOCK[,queues=N]"
+ * (the guest side, e.g. QEMU with server=on, owns the socket; vswd connects
+ * and reconnects whenever either side restarts).  Both are DPDK's net_vhost
+ * ethdev (see docs/vhost-user.md for why): its link goes up when the guest
+ * driver is ready and down when it goes, and tx to a guest that is not ready
+ * returns unsent packets, which the PMD counts as tx drops.
+ * Rewrites '*devargs' into net_vhost devargs.
+ */
+static int
+translate_port_type(const char *name, char **devargs, uint16_t *n_rxq, char *err,
+                    size_t err_size)
+{
+    bool client;
+    const char *rest;
+
+    if (!strncmp(*devargs, "vhost-user-client", 17) && (!(*devargs)[17] || (*devargs)[17] == ',')) {
+        client = true;
+        rest = *devargs + 17;
+    } else if (!strncmp(*devargs, "vhost-user", 10) && (!(*devargs)[10] || (*devargs)[10] == ',')) {
+        client = false;
+        rest = *devargs + 10;
+    } else {
+        return 0;
+    }
+
+    char *copy = strdup(rest), *save = NULL, *path = NULL;
+    unsigned long queues = 1;
+    int error = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+        if (!strncmp(tok, "path=", 5) && tok[5]) {
+            path = tok + 5;
+        } else if (!strncmp(tok, "queues=", 7)) {
+            queues = strtoul(tok + 7, &end, 0);
+            if (*end || !queues || queues > VSW_MAX_QUEUES) {
+                snprintf(err, err_size, "queues: \"%s\" is not in 1..%d", tok + 7,
+                         VSW_MAX_QUEUES);
+                error = EINVAL;
+                break;
+            }
+        } else {
+            snprintf(err, err_size, "%s: unknown option \"%s\" (path=SOCK, queues=N)",
+                     client ? "vhost-user-client" : "vhost-user", tok);
+            error = EINVAL;
+            break;
+        }
+    }
+    if (!error && !path) {
+        snprintf(err, err_size, "%s: missing path=SOCK", client ? "vhost-user-client" : "vhost-user");
+        error = EINVAL;
+    }
+    if (!error) {
+        struct vsw_buf b = { 0 };
+        if (!client) {
+            /* A socket file left by an earlier run would make bind() fail. */
+            struct stat stt;
+            if (!stat(path, &stt) && S_ISSOCK(stt.st_mode)) {
+                unlink(path);
+            }
+        }
+        vsw_buf_printf(&b, "net_vhost_%s,iface=%s,queues=%lu,client=%d", name, path, queues,
+                       client ? 1 : 0);
+        free(*devargs);
+        *devargs = b.s;
+        *n_rxq = (uint16_t) queues;
+    }
+    free(copy);
+    return error;
+}
+
 static int
 port_setup(struct vsw_dp *dp, struct vsw_port *port, char *err, size_t err_size)
 {
@@ -306,6 +380,12 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
         return ENOSPC;
     }
     error = parse_port_spec(spec, &devargs, &ofport, &n_rxq, err, err_size);
+    if (!error) {
+        error = translate_port_type(name, &devargs, &n_rxq, err, err_size);
+        if (error) {
+            free(devargs);
+        }
+    }
     if (error) {
         return error;
     }
