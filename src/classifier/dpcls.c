@@ -229,23 +229,49 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
     return hits;
 }
 
+static bool
+subtable_ranked(const struct dpcls *cls, uint32_t id)
+{
+    for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
+        const struct dpcls_port *port = &cls->ports[p];
+        for (unsigned i = 0; port->in_port != UINT32_MAX && i < port->n; i++) {
+            if (port->order[i] == id) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static struct dpcls_subtable *
 subtable_find_or_create(struct dpcls *cls, const struct vsw_flow *mask)
 {
+    struct dpcls_subtable *st = NULL;
+
     for (uint32_t i = 0; i < cls->n_subtables; i++) {
         if (!memcmp(&cls->subtables[i].mask, mask, sizeof *mask)) {
             return &cls->subtables[i];
         }
     }
-    if (cls->n_subtables == DPCLS_MAX_SUBTABLES) {
-        return NULL;
+    if (cls->n_subtables < DPCLS_MAX_SUBTABLES) {
+        st = &cls->subtables[cls->n_subtables];
+        memset(st, 0, sizeof *st);
+        st->id = cls->n_subtables++;
+    } else {
+        /* Full: reuse a subtable that expiry emptied and a rerank unlisted. */
+        for (uint32_t i = 0; i < cls->n_subtables && !st; i++) {
+            if (!cls->subtables[i].n_flows && !subtable_ranked(cls, i)) {
+                st = &cls->subtables[i];
+                memset(st, 0, sizeof *st);
+                st->id = i;
+            }
+        }
+        if (!st) {
+            return NULL;
+        }
     }
-    struct dpcls_subtable *st = &cls->subtables[cls->n_subtables];
     const uint64_t *m = (const uint64_t *) mask;
-
-    memset(st, 0, sizeof *st);
     st->mask = *mask;
-    st->id = cls->n_subtables++;
     for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
         if (m[i]) {
             st->words[st->n_words++] = (uint8_t) i;
@@ -357,6 +383,14 @@ dpcls_rerank(struct dpcls *cls)
         if (port->in_port == UINT32_MAX) {
             continue;
         }
+        /* Subtables that expiry emptied are no longer probed. */
+        unsigned kept = 0;
+        for (unsigned i = 0; i < port->n; i++) {
+            if (cls->subtables[port->order[i]].n_flows) {
+                port->order[kept++] = port->order[i];
+            }
+        }
+        port->n = (uint16_t) kept;
         /* Insertion sort by hits, descending: a few entries at most. */
         for (unsigned i = 1; i < port->n; i++) {
             uint16_t id = port->order[i];

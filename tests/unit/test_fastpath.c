@@ -341,6 +341,24 @@ test_expire_keeps_others(void **state)
         dpcls_lookup_batch(dc, port, &f, 1, &keep, &mf, &probes);
         assert_int_equal(keep, i % 2 ? 1 : 0);
     }
+    /* Expire the rest: a rerank stops probing the empty subtable. */
+    for (int k = 0; k < 100; k++) {
+        dpcls_expire(dc, 5000, 600, 4096);
+    }
+    assert_int_equal(dc->n_flows, 0);
+    dpcls_rerank(dc);
+    assert_int_equal(port->n, 0);
+    mask.nw_dst = 0;
+    mask.nw_src = UINT32_MAX;
+    memset(&f, 0, sizeof f);
+    f.in_port = 1;
+    f.nw_src = rte_cpu_to_be_32(7);
+    assert_non_null(dpcls_insert(dc, &f, &mask, &rule, 6000));
+    uint64_t keep = 1, probes = 0;
+    struct megaflow *mf = NULL;
+    dpcls_lookup_batch(dc, port, &f, 1, &keep, &mf, &probes);
+    assert_int_equal(keep, 0);
+    assert_int_equal(probes, 1);
     dpcls_destroy(dc);
 }
 
