@@ -31,7 +31,10 @@
  *     EMC_BYPASS_BELOW: only one burst in EMC_SAMPLE_EVERY is looked up
  *     and inserted; the sampled hit rate brings it back to normal mode
  *     once it rises above EMC_NORMAL_ABOVE.
- * This is measured by scripts/bench (scenarios a, b) and pmd-stats.
+ * The PMD also skips the EMC for a port whose megaflows all share one mask
+ * of a few words: probing that subtable is cheaper than hashing and
+ * comparing a whole key (pmd.c).  Measured by scripts/bench (scenarios a,
+ * b) and shown by pmd-stats.
  *
  * Thread safety: one EMC per PMD, touched only by that PMD.  Entries point
  * at megaflows of the same PMD; a megaflow carries a generation number that
