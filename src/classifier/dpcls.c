@@ -107,7 +107,7 @@ dpcls_create(uint32_t max_flows, int socket)
     cls->flows = rte_zmalloc_socket("megaflows", sizeof *cls->flows * max_flows,
                                     RTE_CACHE_LINE_SIZE, socket);
     cls->free_stack = rte_malloc_socket("mf_free", sizeof(uint32_t) * max_flows, 0, socket);
-    cls->slots = rte_zmalloc_socket("mf_slots", sizeof(uint32_t) * n_slots, RTE_CACHE_LINE_SIZE,
+    cls->slots = rte_zmalloc_socket("mf_slots", sizeof *cls->slots * n_slots, RTE_CACHE_LINE_SIZE,
                                     socket);
     cls->smc = rte_zmalloc_socket("smc", sizeof *cls->smc * DPCLS_SMC_BUCKETS,
                                   RTE_CACHE_LINE_SIZE, socket);
@@ -144,7 +144,7 @@ dpcls_flush(struct dpcls *cls)
     }
     cls->n_free = cls->max_flows;
     cls->n_flows = 0;
-    memset(cls->slots, 0, sizeof(uint32_t) * (cls->slot_mask + 1));
+    memset(cls->slots, 0, sizeof *cls->slots * (cls->slot_mask + 1));
     memset(cls->smc, 0, sizeof *cls->smc * DPCLS_SMC_BUCKETS);
     cls->n_subtables = 0;
     for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
@@ -197,10 +197,10 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
         }
         for (todo = left; todo; todo &= todo - 1) {
             unsigned i = (unsigned) __builtin_ctzll(todo);
-            uint32_t idx = cls->slots[hashes[i] & cls->slot_mask];
-            if (idx) {
-                rte_prefetch0(&cls->flows[idx - 1]);
-                rte_prefetch0((const char *) &cls->flows[idx - 1] + RTE_CACHE_LINE_SIZE);
+            const struct dpcls_slot *sl = &cls->slots[hashes[i] & cls->slot_mask];
+            if (sl->idx && sl->hash == hashes[i]) {
+                rte_prefetch0(&cls->flows[sl->idx - 1]);
+                rte_prefetch0((const char *) &cls->flows[sl->idx - 1] + RTE_CACHE_LINE_SIZE);
             }
         }
         todo = left;
@@ -208,12 +208,15 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
             unsigned i = (unsigned) __builtin_ctzll(todo);
             todo &= todo - 1;
             for (uint32_t s = hashes[i] & cls->slot_mask;; s = (s + 1) & cls->slot_mask) {
-                uint32_t idx = cls->slots[s];
-                if (!idx) {
+                const struct dpcls_slot *sl = &cls->slots[s];
+                if (!sl->idx) {
                     break;
                 }
-                struct megaflow *mf = &cls->flows[idx - 1];
-                if (mf->hash == hashes[i] && mf->st == st && mf_matches(st, &flows[i], mf)) {
+                if (sl->hash != hashes[i]) {
+                    continue;   /* Decided without touching the megaflow. */
+                }
+                struct megaflow *mf = &cls->flows[sl->idx - 1];
+                if (mf->st == st && mf_matches(st, &flows[i], mf)) {
                     mfs[i] = mf;
                     left &= ~(1ull << i);
                     hits++;
@@ -292,9 +295,9 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     }
     uint32_t h = st_hash(st, flow);
     uint32_t s;
-    for (s = h & cls->slot_mask; cls->slots[s]; s = (s + 1) & cls->slot_mask) {
-        struct megaflow *mf = &cls->flows[cls->slots[s] - 1];
-        if (mf->hash == h && mf->st == st && mf_matches(st, flow, mf)) {
+    for (s = h & cls->slot_mask; cls->slots[s].idx; s = (s + 1) & cls->slot_mask) {
+        struct megaflow *mf = &cls->flows[cls->slots[s].idx - 1];
+        if (cls->slots[s].hash == h && mf->st == st && mf_matches(st, flow, mf)) {
             return mf;  /* Already there (a second upcall of the same flow). */
         }
     }
@@ -313,7 +316,8 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     mf->hash = h;
     mf->packets = mf->bytes = 0;
     mf->used_tsc = mf->created_tsc = now;
-    cls->slots[s] = idx + 1;
+    cls->slots[s].idx = idx + 1;
+    cls->slots[s].hash = h;
     cls->n_flows++;
     st->n_flows++;
     bool ranked = false;
@@ -334,13 +338,13 @@ megaflow_remove(struct dpcls *cls, uint32_t idx)
     struct megaflow *mf = &cls->flows[idx];
     uint32_t s = mf->hash & cls->slot_mask;
 
-    while (cls->slots[s] != idx + 1) {
+    while (cls->slots[s].idx != idx + 1) {
         s = (s + 1) & cls->slot_mask;
     }
     /* Shift later entries of the cluster back over the hole. */
     uint32_t hole = s;
-    for (uint32_t j = (s + 1) & cls->slot_mask; cls->slots[j]; j = (j + 1) & cls->slot_mask) {
-        uint32_t home = cls->flows[cls->slots[j] - 1].hash & cls->slot_mask;
+    for (uint32_t j = (s + 1) & cls->slot_mask; cls->slots[j].idx; j = (j + 1) & cls->slot_mask) {
+        uint32_t home = cls->slots[j].hash & cls->slot_mask;
         /* Move j into the hole if its home is not in (hole, j]. */
         bool between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
         if (!between) {
@@ -348,7 +352,7 @@ megaflow_remove(struct dpcls *cls, uint32_t idx)
             hole = j;
         }
     }
-    cls->slots[hole] = 0;
+    cls->slots[hole].idx = 0;
     mf->st->n_flows--;
     mf->st = NULL;
     mf->gen++;

@@ -92,13 +92,20 @@ struct dpcls_port {
     uint64_t hits[DPCLS_MAX_SUBTABLES];/* Hits per subtable id since the last rerank. */
 };
 
+/* A hash table slot.  The hash is kept here so that a probe past other
+ * entries, and backward-shift deletion, never touch their megaflows. */
+struct dpcls_slot {
+    uint32_t idx;                      /* Megaflow pool index + 1; 0 = empty. */
+    uint32_t hash;                     /* Its hash within its subtable. */
+};
+
 struct dpcls {
     uint32_t max_flows;                /* Pool size (the flow limit). */
     uint32_t n_flows;
     struct megaflow *flows;            /* Pool. */
     uint32_t *free_stack;              /* Free pool indices. */
     uint32_t n_free;
-    uint32_t *slots;                   /* Hash table: pool index + 1, 0 = empty. */
+    struct dpcls_slot *slots;          /* Hash table (linear probing). */
     uint32_t slot_mask;
     struct dpcls_subtable subtables[DPCLS_MAX_SUBTABLES];
     uint32_t n_subtables;

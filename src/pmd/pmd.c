@@ -573,7 +573,20 @@ vsw_pmd_main(void *arg)
         serve_requests(pmd);
         rte_rcu_qsbr_quiescent(dp->qsbr, pmd->idx);
     }
-    /* Give back packets still waiting for the handler's answer. */
+    /* Stopping: nothing more is received, but packets already taken in are
+     * finished: wait (up to a second) for the handler's answers to the
+     * upcalls in flight, execute them and flush, so that what a port
+     * received before SIGTERM is also sent (a tx pcap is complete).  The
+     * handler runs until every PMD has returned. */
+    const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
+    uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz();
+    while (pmd->upq->n_free != UPCALL_SLOTS && rte_rdtsc() < deadline) {
+        drain_completions(&ctx, ps, rte_rdtsc());
+        rte_rcu_qsbr_quiescent(dp->qsbr, pmd->idx);
+    }
+    for (unsigned p = 0; p < ps->n; p++) {
+        tx_flush(pmd, ps->ports[p], &ctx.tx[p]);
+    }
     rte_rcu_qsbr_thread_offline(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_unregister(dp->qsbr, pmd->idx);
     return 0;
