@@ -101,6 +101,7 @@ read_flows(int argc, char **argv, int i, enum vsw_fm_command cmd, struct vsw_flo
     return error;
 }
 
+/* add-flow, add-flows and replace-flows: parse the text, then apply it. */
 static int
 cmd_add_flows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
 {
@@ -117,26 +118,9 @@ cmd_add_flows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
         vsw_buf_printf(out, "add-flow: expected exactly one flow");
         return EINVAL;
     }
-    error = vsw_ruleset_add(d->dp, &d->rules, fms, n, err, sizeof err);
-    if (error) {
-        vsw_buf_printf(out, "%s", err);
-    }
-    vsw_flow_mods_free(fms, n);
-    return error;
-}
-
-static int
-cmd_replace_flows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
-{
-    struct vsw_flow_mod *fms;
-    size_t n;
-    char err[512];
-    int error = read_flows(argc, argv, 1, VSW_FM_ADD, &fms, &n, out);
-
-    if (error) {
-        return error;
-    }
-    error = vsw_ruleset_replace(d->dp, &d->rules, fms, n, err, sizeof err);
+    error = !strcmp(argv[0], "replace-flows")
+            ? vsw_ruleset_replace(d->dp, &d->rules, fms, n, err, sizeof err)
+            : vsw_ruleset_add(d->dp, &d->rules, fms, n, err, sizeof err);
     if (error) {
         vsw_buf_printf(out, "%s", err);
     }
@@ -440,7 +424,7 @@ handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
         int (*fn)(struct vswd *, int, char **, struct vsw_buf *);
     } cmds[] = {
         { "add-flow", cmd_add_flows },      { "add-flows", cmd_add_flows },
-        { "del-flows", cmd_del_flows },     { "replace-flows", cmd_replace_flows },
+        { "del-flows", cmd_del_flows },     { "replace-flows", cmd_add_flows },
         { "dump-flows", cmd_dump_flows },   { "add-port", cmd_add_port },
         { "del-port", cmd_del_port },       { "show", cmd_show },
         { "dump-ports", cmd_dump_ports },   { "pmd-stats", cmd_pmd_stats },

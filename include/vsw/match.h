@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_hash_crc.h>
+
 #include "vsw/flow.h"
 
 struct vsw_match {
@@ -88,6 +90,24 @@ vsw_match_covered_by(const struct vsw_match *narrow, const struct vsw_match *wid
         }
     }
     return true;
+}
+
+/**
+ * CRC32 of 'flow' & 'mask' over the 64-bit words listed in 'words' (the
+ * mask's non-zero words, as both classifiers keep them), from 'seed'.
+ */
+static inline uint32_t
+vsw_flow_hash_masked(const struct vsw_flow *flow, const struct vsw_flow *mask,
+                     const uint8_t *words, unsigned n_words, uint32_t seed)
+{
+    const uint64_t *f = (const uint64_t *) flow;
+    const uint64_t *m = (const uint64_t *) mask;
+    uint32_t h = seed;
+
+    for (unsigned i = 0; i < n_words; i++) {
+        h = rte_hash_crc_8byte(f[words[i]] & m[words[i]], h);
+    }
+    return h;
 }
 
 #endif /* VSW_MATCH_H */

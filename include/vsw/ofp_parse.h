@@ -52,6 +52,11 @@ struct vsw_flow_mod {
 int vsw_flow_mod_parse(const char *s, enum vsw_fm_command cmd,
                        struct vsw_flow_mod *fm, char *err, size_t err_size);
 
+/** Writes a formatted message to 'err' (if nonnull) and returns 'code':
+ *  the error convention of the flow-syntax parsers. */
+int vsw_ofp_fail(char *err, size_t err_size, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /** Frees what 'fm' owns (its actions). */
 void vsw_flow_mod_uninit(struct vsw_flow_mod *fm);
 

@@ -8,6 +8,7 @@
 #include <rte_hash_crc.h>
 
 #include "actions/execute.h"
+#include "bytes.h"
 
 /* Header fields that actions can change, as OVS's translation tracks them. */
 struct xview {
@@ -63,33 +64,6 @@ vsw_crc32c(const uint8_t *data, size_t len)
     return ~rte_hash_crc(data, (uint32_t) len, 0xffffffff);
 }
 
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-
-static inline uint32_t
-ld32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-    memcpy(p, &v, 2);
-}
-
-static inline void
-st32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
 
 static inline bool
 is_ip_any(const struct vsw_flow *f)
@@ -116,11 +90,11 @@ view_init(struct xctx *x)
     memcpy(v->dl_dst, f->dl_dst, 6);
     memcpy(v->dl_src, f->dl_src, 6);
     if (x->lay.n_vlans >= 1) {
-        v->vlans[0].tpid = ld16(pkt + 12);
+        v->vlans[0].tpid = vsw_get16(pkt + 12);
         v->vlans[0].tci = f->vlan_tci;
     }
     if (x->lay.n_vlans >= 2) {
-        v->vlans[1].tpid = ld16(pkt + 16);
+        v->vlans[1].tpid = vsw_get16(pkt + 16);
         v->vlans[1].tci = f->vlan_tci2;
     }
     v->nw_src = f->nw_src;
@@ -149,21 +123,21 @@ l4_size(const struct xctx *x)
 static void
 set_ipv4_addr(struct xctx *x, uint8_t *nh, uint8_t *addr, uint32_t new_addr)
 {
-    uint32_t old_addr = ld32(addr);
+    uint32_t old_addr = vsw_get32(addr);
     uint32_t l4len = l4_size(x);
     uint8_t *l4 = rte_pktmbuf_mtod(x->m, uint8_t *) + x->lay.l4_ofs;
 
     if (nh[9] == VSW_IPPROTO_TCP && l4len >= 20) {
-        st16(l4 + 16, vsw_csum_update32(ld16(l4 + 16), old_addr, new_addr));
+        vsw_put16(l4 + 16, vsw_csum_update32(vsw_get16(l4 + 16), old_addr, new_addr));
     } else if (nh[9] == VSW_IPPROTO_UDP && l4len >= 8) {
-        uint16_t c = ld16(l4 + 6);
+        uint16_t c = vsw_get16(l4 + 6);
         if (c) {
             c = vsw_csum_update32(c, old_addr, new_addr);
-            st16(l4 + 6, c ? c : 0xffff);
+            vsw_put16(l4 + 6, c ? c : 0xffff);
         }
     }
-    st16(nh + 10, vsw_csum_update32(ld16(nh + 10), old_addr, new_addr));
-    st32(addr, new_addr);
+    vsw_put16(nh + 10, vsw_csum_update32(vsw_get16(nh + 10), old_addr, new_addr));
+    vsw_put32(addr, new_addr);
 }
 
 static void
@@ -172,18 +146,18 @@ commit_ipv4(struct xctx *x)
     const struct xview *v = &x->view, *b = &x->base;
     uint8_t *nh = rte_pktmbuf_mtod(x->m, uint8_t *) + x->lay.l3_ofs;
 
-    if (v->nw_src != b->nw_src && ld32(nh + 12) != v->nw_src) {
+    if (v->nw_src != b->nw_src && vsw_get32(nh + 12) != v->nw_src) {
         set_ipv4_addr(x, nh, nh + 12, v->nw_src);
     }
-    if (v->nw_dst != b->nw_dst && ld32(nh + 16) != v->nw_dst) {
+    if (v->nw_dst != b->nw_dst && vsw_get32(nh + 16) != v->nw_dst) {
         set_ipv4_addr(x, nh, nh + 16, v->nw_dst);
     }
     if (v->nw_tos != b->nw_tos && nh[1] != v->nw_tos) {
-        st16(nh + 10, vsw_csum_update16(ld16(nh + 10), BE16(nh[1]), BE16(v->nw_tos)));
+        vsw_put16(nh + 10, vsw_csum_update16(vsw_get16(nh + 10), BE16(nh[1]), BE16(v->nw_tos)));
         nh[1] = v->nw_tos;
     }
     if (v->nw_ttl != b->nw_ttl && nh[8] != v->nw_ttl) {
-        st16(nh + 10, vsw_csum_update16(ld16(nh + 10), BE16((uint16_t) (nh[8] << 8)),
+        vsw_put16(nh + 10, vsw_csum_update16(vsw_get16(nh + 10), BE16((uint16_t) (nh[8] << 8)),
                                         BE16((uint16_t) (v->nw_ttl << 8))));
         nh[8] = v->nw_ttl;
     }
@@ -220,7 +194,7 @@ ipv6_rh_present(const struct xctx *x, uint8_t *protop, bool *recalc)
             *protop = p[0];
             len = (p[1] + 2u) * 4;
         } else if (nh == 44) {
-            uint16_t offlg = ld16(p + 2);
+            uint16_t offlg = vsw_get16(p + 2);
             *recalc = !(offlg & BE16(0xfff8)) && (offlg & BE16(0x0001));
             *protop = p[0];
             len = 8;
@@ -253,7 +227,7 @@ update_csum128(struct xctx *x, uint8_t proto, const uint8_t *old, const uint8_t 
         csum_p = l4 + 16;
     } else if (proto == VSW_IPPROTO_UDP && l4len >= 8) {
         csum_p = l4 + 6;
-        if (!ld16(csum_p)) {
+        if (!vsw_get16(csum_p)) {
             return;
         }
     } else if (proto == VSW_IPPROTO_ICMPV6 && l4len >= 4) {
@@ -261,14 +235,14 @@ update_csum128(struct xctx *x, uint8_t proto, const uint8_t *old, const uint8_t 
     } else {
         return;
     }
-    uint16_t c = ld16(csum_p);
+    uint16_t c = vsw_get16(csum_p);
     for (int i = 0; i < 4; i++) {
-        c = vsw_csum_update32(c, ld32(old + 4 * i), ld32(new + 4 * i));
+        c = vsw_csum_update32(c, vsw_get32(old + 4 * i), vsw_get32(new + 4 * i));
     }
     if (proto == VSW_IPPROTO_UDP && !c) {
         c = 0xffff;
     }
-    st16(csum_p, c);
+    vsw_put16(csum_p, c);
 }
 
 static void
@@ -302,11 +276,11 @@ commit_ipv6(struct xctx *x)
         memmove(nh + 24, new_dst, 16);
     }
 
-    uint32_t w = rte_be_to_cpu_32(ld32(nh));
+    uint32_t w = rte_be_to_cpu_32(vsw_get32(nh));
     uint8_t tc = v->nw_tos != b->nw_tos ? v->nw_tos : (uint8_t) (w >> 20);
     uint32_t fl = v->ipv6_label != b->ipv6_label ? rte_be_to_cpu_32(v->ipv6_label) : (w & 0xfffff);
     w = (w & 0xf0000000) | ((uint32_t) tc << 20) | (fl & 0xfffff);
-    st32(nh, rte_cpu_to_be_32(w));
+    vsw_put32(nh, rte_cpu_to_be_32(w));
     if (v->nw_ttl != b->nw_ttl) {
         nh[7] = v->nw_ttl;
     }
@@ -315,10 +289,10 @@ commit_ipv6(struct xctx *x)
 static void
 set_port(uint8_t *port, uint16_t new_port, uint8_t *csum)
 {
-    uint16_t old = ld16(port);
+    uint16_t old = vsw_get16(port);
     if (old != new_port) {
-        st16(csum, vsw_csum_update16(ld16(csum), old, new_port));
-        st16(port, new_port);
+        vsw_put16(csum, vsw_csum_update16(vsw_get16(csum), old, new_port));
+        vsw_put16(port, new_port);
     }
 }
 
@@ -337,8 +311,8 @@ commit_ports(struct xctx *x)
         return;
     }
     l4 = rte_pktmbuf_mtod(x->m, uint8_t *) + x->lay.l4_ofs;
-    uint16_t src = v->tp_src != b->tp_src ? v->tp_src : ld16(l4);
-    uint16_t dst = v->tp_dst != b->tp_dst ? v->tp_dst : ld16(l4 + 2);
+    uint16_t src = v->tp_src != b->tp_src ? v->tp_src : vsw_get16(l4);
+    uint16_t dst = v->tp_dst != b->tp_dst ? v->tp_dst : vsw_get16(l4 + 2);
 
     if (proto == VSW_IPPROTO_TCP) {
         if (l4len >= 20) {
@@ -350,26 +324,26 @@ commit_ports(struct xctx *x)
         }
     } else if (proto == VSW_IPPROTO_UDP) {
         if (l4len >= 8) {
-            if (ld16(l4 + 6)) {
+            if (vsw_get16(l4 + 6)) {
                 set_port(l4, src, l4 + 6);
                 set_port(l4 + 2, dst, l4 + 6);
-                if (!ld16(l4 + 6)) {
-                    st16(l4 + 6, 0xffff);
+                if (!vsw_get16(l4 + 6)) {
+                    vsw_put16(l4 + 6, 0xffff);
                 }
             } else {
-                st16(l4, src);
-                st16(l4 + 2, dst);
+                vsw_put16(l4, src);
+                vsw_put16(l4 + 2, dst);
             }
         }
     } else if (proto == VSW_IPPROTO_SCTP) {
         if (l4len >= 12) {
-            uint32_t old_csum = ld32(l4 + 8);
-            st32(l4 + 8, 0);
+            uint32_t old_csum = vsw_get32(l4 + 8);
+            vsw_put32(l4 + 8, 0);
             uint32_t old_correct = vsw_crc32c(l4, l4len);
-            st16(l4, src);
-            st16(l4 + 2, dst);
+            vsw_put16(l4, src);
+            vsw_put16(l4 + 2, dst);
             uint32_t new_csum = vsw_crc32c(l4, l4len);
-            st32(l4 + 8, old_csum ^ old_correct ^ new_csum);
+            vsw_put32(l4 + 8, old_csum ^ old_correct ^ new_csum);
         }
     }
 }
@@ -391,7 +365,7 @@ packet_pop_vlan(struct xctx *x)
 {
     uint8_t *p = rte_pktmbuf_mtod(x->m, uint8_t *);
 
-    if (rte_pktmbuf_data_len(x->m) >= 18 && is_vlan_tpid(ld16(p + 12))) {
+    if (rte_pktmbuf_data_len(x->m) >= 18 && is_vlan_tpid(vsw_get16(p + 12))) {
         memmove(p + 4, p, 12);
         rte_pktmbuf_adj(x->m, 4);
         shift_layout(x, -4);
@@ -407,8 +381,8 @@ packet_push_vlan(struct xctx *x, uint16_t tpid, uint16_t tci)
         return false;
     }
     memmove(p, p + 4, 12);
-    st16(p + 12, tpid);
-    st16(p + 14, tci & BE16((uint16_t) ~VSW_VLAN_CFI));
+    vsw_put16(p + 12, tpid);
+    vsw_put16(p + 14, tci & BE16((uint16_t) ~VSW_VLAN_CFI));
     shift_layout(x, 4);
     return true;
 }

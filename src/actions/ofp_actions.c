@@ -34,17 +34,7 @@
 #define MAX_ACTIONS 1024
 #define MAX_OF_PORT 0xfeff   /* Largest numbered OpenFlow port (OFPP_MAX - 1). */
 
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t err_size, int code, const char *fmt, ...)
-{
-    if (err && err_size) {
-        va_list args;
-        va_start(args, fmt);
-        vsnprintf(err, err_size, fmt, args);
-        va_end(args);
-    }
-    return code;
-}
+#define fail vsw_ofp_fail
 
 /* What the packet looks like at this point of the action list, as far as
  * prerequisites go (OVS's ofpacts_check() tracks the same). */

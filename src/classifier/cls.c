@@ -193,15 +193,7 @@ rule_cmp(const void *a_, const void *b_)
 static inline uint32_t
 masked_hash(const struct cls_subtable *st, const struct vsw_flow *flow)
 {
-    const uint64_t *f = (const uint64_t *) flow;
-    const uint64_t *m = (const uint64_t *) &st->mask;
-    uint32_t h = 0;
-
-    for (unsigned i = 0; i < st->n_words; i++) {
-        unsigned w = st->words[i];
-        h = rte_hash_crc_8byte(f[w] & m[w], h);
-    }
-    return h;
+    return vsw_flow_hash_masked(flow, &st->mask, st->words, st->n_words, 0);
 }
 
 static inline bool

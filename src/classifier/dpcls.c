@@ -13,15 +13,7 @@
 static inline uint32_t
 st_hash(const struct dpcls_subtable *st, const struct vsw_flow *flow)
 {
-    const uint64_t *f = (const uint64_t *) flow;
-    const uint64_t *m = (const uint64_t *) &st->mask;
-    uint32_t h = st->id;
-
-    for (unsigned i = 0; i < st->n_words; i++) {
-        unsigned w = st->words[i];
-        h = rte_hash_crc_8byte(f[w] & m[w], h);
-    }
-    return h;
+    return vsw_flow_hash_masked(flow, &st->mask, st->words, st->n_words, st->id);
 }
 
 /* True if 'flow' matches megaflow 'mf' of subtable 'st'. */

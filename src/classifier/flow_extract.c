@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "vsw/flow.h"
 
 #define ETH_HDR_LEN 14
@@ -40,21 +41,6 @@
 #define ND_OPT_SLL 1
 #define ND_OPT_TLL 2
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v; /* Network order, as stored in the flow. */
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
 
 static inline bool
 is_vlan_tpid(uint16_t be_type)
@@ -75,7 +61,7 @@ static uint16_t
 parse_ethertype(const uint8_t **pp, uint32_t *leftp)
 {
     const uint8_t *p = *pp;
-    uint16_t type = rd16(p);
+    uint16_t type = vsw_get16(p);
 
     p += 2;
     *leftp -= 2;
@@ -89,7 +75,7 @@ parse_ethertype(const uint8_t **pp, uint32_t *leftp)
         || p[3] || p[4] || p[5]) {
         return rte_cpu_to_be_16(VSW_DL_TYPE_NONE);
     }
-    type = rd16(p + 6);
+    type = vsw_get16(p + 6);
     *pp = p + LLC_SNAP_LEN;
     *leftp -= LLC_SNAP_LEN;
     if (rte_be_to_cpu_16(type) >= VSW_ETH_TYPE_MIN) {
@@ -117,7 +103,7 @@ parse_ipv6_ext(const uint8_t **pp, uint32_t *leftp, uint8_t *protop, uint8_t *fr
         }
         const uint8_t *h = *pp;
         if (proto == IPPROTO_FRAGMENT_) {
-            uint16_t offlg = rte_be_to_cpu_16(rd16(h + 2));
+            uint16_t offlg = rte_be_to_cpu_16(vsw_get16(h + 2));
             *protop = h[0];
             *pp += 8;
             *leftp -= 8;
@@ -186,23 +172,23 @@ parse_l4(const uint8_t *p, uint32_t left, struct vsw_flow *flow)
         if (left >= TCP_MIN_LEN) {
             uint32_t hlen = (p[12] >> 4) * 4u;
             if (hlen >= TCP_MIN_LEN && left >= hlen) {
-                flow->tp_src = rd16(p);
-                flow->tp_dst = rd16(p + 2);
-                flow->tcp_flags = rte_cpu_to_be_16(rte_be_to_cpu_16(rd16(p + 12))
+                flow->tp_src = vsw_get16(p);
+                flow->tp_dst = vsw_get16(p + 2);
+                flow->tcp_flags = rte_cpu_to_be_16(rte_be_to_cpu_16(vsw_get16(p + 12))
                                                    & VSW_TCP_FLAGS_MASK);
             }
         }
         break;
     case VSW_IPPROTO_UDP:
         if (left >= UDP_LEN) {
-            flow->tp_src = rd16(p);
-            flow->tp_dst = rd16(p + 2);
+            flow->tp_src = vsw_get16(p);
+            flow->tp_dst = vsw_get16(p + 2);
         }
         break;
     case VSW_IPPROTO_SCTP:
         if (left >= SCTP_MIN_LEN) {
-            flow->tp_src = rd16(p);
-            flow->tp_dst = rd16(p + 2);
+            flow->tp_src = vsw_get16(p);
+            flow->tp_dst = vsw_get16(p + 2);
         }
         break;
     case VSW_IPPROTO_ICMP:
@@ -237,11 +223,11 @@ static inline bool
 extract_ipv4_l4_fast(const uint8_t *p, uint32_t len, uint32_t in_port, struct vsw_flow *flow,
                      struct vsw_layout *layout)
 {
-    if (len < 14 + 20 + 8 || rd16(p + 12) != rte_cpu_to_be_16(VSW_ETH_TYPE_IP) || p[14] != 0x45
-        || (rd16(p + 20) & rte_cpu_to_be_16(0x3fff))) {
+    if (len < 14 + 20 + 8 || vsw_get16(p + 12) != rte_cpu_to_be_16(VSW_ETH_TYPE_IP) || p[14] != 0x45
+        || (vsw_get16(p + 20) & rte_cpu_to_be_16(0x3fff))) {
         return false;
     }
-    uint32_t tot_len = rte_be_to_cpu_16(rd16(p + 16));
+    uint32_t tot_len = rte_be_to_cpu_16(vsw_get16(p + 16));
     uint8_t proto = p[23];
     if (tot_len > len - 14 || tot_len < 20 + 8) {
         return false;
@@ -257,15 +243,15 @@ extract_ipv4_l4_fast(const uint8_t *p, uint32_t len, uint32_t in_port, struct vs
     flow->in_port = in_port;
     memcpy(flow->dl_dst, p, 12);               /* dl_dst and dl_src */
     flow->dl_type = rte_cpu_to_be_16(VSW_ETH_TYPE_IP);
-    flow->nw_src = rd32(p + 26);
-    flow->nw_dst = rd32(p + 30);
+    flow->nw_src = vsw_get32(p + 26);
+    flow->nw_dst = vsw_get32(p + 30);
     flow->nw_proto = proto;
     flow->nw_tos = p[15];
     flow->nw_ttl = p[22];
-    flow->tp_src = rd16(p + 34);
-    flow->tp_dst = rd16(p + 36);
+    flow->tp_src = vsw_get16(p + 34);
+    flow->tp_dst = vsw_get16(p + 36);
     if (proto == VSW_IPPROTO_TCP) {
-        flow->tcp_flags = rd16(p + 46) & rte_cpu_to_be_16(VSW_TCP_FLAGS_MASK);
+        flow->tcp_flags = vsw_get16(p + 46) & rte_cpu_to_be_16(VSW_TCP_FLAGS_MASK);
     }
     layout->l3_ofs = 14;
     layout->l4_ofs = 34;
@@ -310,9 +296,9 @@ vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
      * after it.  Like ovs-vswitchd with its default vlan-limit, only
      * VSW_VLAN_LIMIT tags are parsed: with one, the inner tag's TPID of a
      * QinQ frame becomes dl_type and L3 is not parsed. */
-    while (layout->n_vlans < VSW_VLAN_LIMIT && is_vlan_tpid(rd16(p))
+    while (layout->n_vlans < VSW_VLAN_LIMIT && is_vlan_tpid(vsw_get16(p))
            && left >= VLAN_HDR_LEN + 2) {
-        uint16_t tci = rd16(p + 2) | rte_cpu_to_be_16(VSW_VLAN_CFI);
+        uint16_t tci = vsw_get16(p + 2) | rte_cpu_to_be_16(VSW_VLAN_CFI);
         if (layout->n_vlans == 0) {
             flow->vlan_tci = tci;
         } else {
@@ -332,13 +318,13 @@ vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
             return;
         }
         uint32_t ihl = (p[0] & 0x0f) * 4u;
-        uint32_t tot_len = rte_be_to_cpu_16(rd16(p + 2));
+        uint32_t tot_len = rte_be_to_cpu_16(vsw_get16(p + 2));
         if (ihl < IPV4_MIN_LEN || left < ihl || tot_len > left || ihl > tot_len) {
             return;
         }
-        uint16_t frag_off = rte_be_to_cpu_16(rd16(p + 6));
-        flow->nw_src = rd32(p + 12);
-        flow->nw_dst = rd32(p + 16);
+        uint16_t frag_off = rte_be_to_cpu_16(vsw_get16(p + 6));
+        flow->nw_src = vsw_get32(p + 12);
+        flow->nw_dst = vsw_get32(p + 16);
         flow->nw_tos = p[1];
         flow->nw_ttl = p[8];
         flow->nw_proto = p[9];
@@ -357,11 +343,11 @@ vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
         if (left < IPV6_HDR_LEN) {
             return;
         }
-        uint32_t plen = rte_be_to_cpu_16(rd16(p + 4));
+        uint32_t plen = rte_be_to_cpu_16(vsw_get16(p + 4));
         if (plen + IPV6_HDR_LEN > left) {
             return;
         }
-        uint32_t vtcfl = rte_be_to_cpu_32(rd32(p));
+        uint32_t vtcfl = rte_be_to_cpu_32(vsw_get32(p));
         uint8_t proto = p[6];
         uint8_t frag = 0;
 
@@ -386,17 +372,17 @@ vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
     } else if (dl_type == rte_cpu_to_be_16(VSW_ETH_TYPE_ARP)
                || dl_type == rte_cpu_to_be_16(VSW_ETH_TYPE_RARP)) {
         if (left < ARP_ETH_LEN
-            || rd16(p) != rte_cpu_to_be_16(1)
-            || rd16(p + 2) != rte_cpu_to_be_16(VSW_ETH_TYPE_IP)
+            || vsw_get16(p) != rte_cpu_to_be_16(1)
+            || vsw_get16(p + 2) != rte_cpu_to_be_16(VSW_ETH_TYPE_IP)
             || p[4] != 6 || p[5] != 4) {
             return;
         }
-        uint16_t op = rte_be_to_cpu_16(rd16(p + 6));
+        uint16_t op = rte_be_to_cpu_16(vsw_get16(p + 6));
         flow->nw_proto = op <= 0xff ? (uint8_t) op : 0;
         memcpy(flow->arp_sha, p + 8, 6);
-        flow->nw_src = rd32(p + 14);
+        flow->nw_src = vsw_get32(p + 14);
         memcpy(flow->arp_tha, p + 18, 6);
-        flow->nw_dst = rd32(p + 24);
+        flow->nw_dst = vsw_get32(p + 24);
     }
 }
 

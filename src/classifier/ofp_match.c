@@ -34,8 +34,10 @@
 /* ------------------------------------------------------------------------ */
 /* Errors and output buffers. */
 
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t err_size, int code, const char *fmt, ...)
+#define fail vsw_ofp_fail
+
+int
+vsw_ofp_fail(char *err, size_t err_size, int code, const char *fmt, ...)
 {
     if (err && err_size) {
         va_list args;
