@@ -511,6 +511,9 @@ vsw_port_get_stats(const struct vsw_port *port, struct vsw_port_stats *out)
         out->tx_packets += s->tx_packets;
         out->tx_bytes += s->tx_bytes;
         out->tx_dropped += s->tx_dropped;
+        for (int q = 0; q < VSW_MAX_QUEUES; q++) {
+            out->rxq_packets[q] += s->rxq_packets[q];
+        }
     }
 }
 

@@ -34,9 +34,9 @@
 #include "classifier/rule.h"
 
 #define VSW_MAX_PORTS 64
+#define VSW_MAX_QUEUES 16
 #define VSW_PORT_NAME_LEN 32
 #define VSW_OFPORT_MAP 4096   /* ofports below this are found by direct index. */
-#define VSW_MAX_QUEUES 16
 
 /** Per-PMD counters of one port. */
 struct vsw_port_stats {
@@ -46,6 +46,7 @@ struct vsw_port_stats {
     uint64_t tx_packets;   /**< Packets sent. */
     uint64_t tx_bytes;     /**< Their bytes. */
     uint64_t tx_dropped;   /**< Packets the device did not take. */
+    uint64_t rxq_packets[VSW_MAX_QUEUES]; /**< Received per rx queue (this PMD's queues). */
 } __rte_cache_aligned;
 
 struct vsw_port {

@@ -326,6 +326,41 @@ pct(struct vsw_buf *out, const char *what, uint64_t part, uint64_t whole)
                    whole ? 100.0 * (double) part / (double) whole : 0.0);
 }
 
+/* Per-queue counters: rx queue q is polled by PMD q % n_pmds; tx queue i is
+ * PMD i's (shared, under a lock, when the device has fewer queues). */
+static int
+cmd_dump_queues(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    const struct vsw_ports_snap *ps = d->dp->ports;
+    const struct vsw_port *only = argc == 2 ? vsw_dp_find_port(d->dp, argv[1]) : NULL;
+
+    if (argc > 2 || (argc == 2 && !only)) {
+        vsw_buf_printf(out, argc > 2 ? "usage: dump-queues [PORT]" : "no port \"%s\"", argv[1]);
+        return argc > 2 ? EINVAL : ENOENT;
+    }
+    for (unsigned i = 0; i < ps->n; i++) {
+        const struct vsw_port *p = ps->ports[i];
+        struct vsw_port_stats s;
+
+        if (only && p != only) {
+            continue;
+        }
+        vsw_port_get_stats(p, &s);
+        vsw_buf_printf(out, "  port %2u (%s):\n", p->ofport, p->name);
+        for (uint16_t q = 0; q < p->n_rxq; q++) {
+            vsw_buf_printf(out, "    rxq %u (pmd %u): rx pkts=%" PRIu64 "\n", q, q % d->dp->n_pmds,
+                           s.rxq_packets[q]);
+        }
+        for (unsigned k = 0; k < d->dp->n_pmds; k++) {
+            const struct vsw_port_stats *t = &p->stats[k];
+            vsw_buf_printf(out, "    txq %u (pmd %u%s): tx pkts=%" PRIu64 ", drop=%" PRIu64 "\n",
+                           p->txq_shared ? k % p->n_txq : k, k, p->txq_shared ? ", shared" : "",
+                           t->tx_packets, t->tx_dropped);
+        }
+    }
+    return 0;
+}
+
 static int
 cmd_pmd_stats(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
 {
@@ -430,6 +465,7 @@ handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
         { "dump-ports", cmd_dump_ports },   { "pmd-stats", cmd_pmd_stats },
         { "pmd-stats-clear", cmd_pmd_stats_clear },
         { "dump-megaflows", cmd_dump_megaflows },
+        { "dump-queues", cmd_dump_queues },
     };
 
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {

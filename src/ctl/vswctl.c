@@ -34,6 +34,7 @@ static const struct cmd_info cmds[] = {
     { "del-port", 1, 1, false, "del-port NAME         detach a port" },
     { "show", 0, 0, false, "show                  ports and PMD threads" },
     { "dump-ports", 0, 1, false, "dump-ports [PORT]     rx/tx/drop counters per port" },
+    { "dump-queues", 0, 1, false, "dump-queues [PORT]    rx/tx counters per queue" },
     { "pmd-stats", 0, 0, false, "pmd-stats             per-PMD packets, cache hits, drops, cycles" },
     { "pmd-stats-clear", 0, 0, false, "pmd-stats-clear       zero the PMD statistics" },
     { "dump-megaflows", 0, 0, false, "dump-megaflows        cached megaflows in the datapath key format" },

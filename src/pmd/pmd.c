@@ -541,6 +541,7 @@ vsw_pmd_main(void *arg)
                 uint16_t n = rte_eth_rx_burst(port->port_id, q, pkts, BURST);
                 if (n) {
                     busy = true;
+                    port->stats[pmd->idx].rxq_packets[q] += n;
                     process_burst(&ctx, ps, port, pkts, n, rte_rdtsc());
                 }
             }

@@ -396,6 +396,9 @@ def live_traffic_checks(vswd, vswctl):
         results.append(("dump-megaflows shows the udp megaflow",
                         rc == 0 and "in_port(1)" in out and "eth_type(0x0800)" in out
                         and "proto=17" in out and "actions:2" in out and "packets:" in out, out))
+        rc, out = ctlcmd("dump-queues", "1")
+        rxq = int(out.split("rxq 0 (pmd 0): rx pkts=")[1].split()[0]) if "rxq 0" in out else -1
+        results.append(("dump-queues counts per queue", rc == 0 and rxq > 1000, out))
         rc, out = ctlcmd("pmd-stats")
         results.append(("pmd-stats counts cache hits",
                         rc == 0 and "emc hits" in out and "megaflow hits" in out, out))
