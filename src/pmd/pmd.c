@@ -516,7 +516,8 @@ vsw_pmd_main(void *arg)
     ctx.pmd = pmd;
     ctx.sig_match = emc_sig_match_best(&impl);
     ctx.idle_tsc = dp->megaflow_idle_ms * rte_get_tsc_hz() / 1000;
-    ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 30;   /* 30 us */
+    /* Long enough for an idle handler to wake up (it sleeps up to 200 us). */
+    ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 300;   /* 300 us */
     ctx.sweep_tsc = rte_get_tsc_hz() / SWEEPS_PER_SEC;
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_online(dp->qsbr, pmd->idx);

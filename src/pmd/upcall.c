@@ -67,15 +67,16 @@ upcall_translate(struct vsw_dp *dp, struct upcall *up)
 }
 
 #define HANDLER_BURST 32
-#define HANDLER_IDLE_NS 10000
-#define HANDLER_SPIN_NS 2000000   /* Keep polling this long after the last upcall. */
+#define HANDLER_SPIN_NS 2000000   /* Keep polling this long after the last upcall, */
+#define HANDLER_IDLE_MIN_NS 10000 /* then sleep this long between polls, doubling */
+#define HANDLER_IDLE_MAX_NS 200000 /* up to this (an idle handler costs ~1 % of a CPU). */
 
 static void *
 handler_main(void *arg)
 {
     struct vsw_dp *dp = arg;
     uint32_t idxs[HANDLER_BURST];
-    uint64_t last_work = 0;
+    uint64_t last_work = 0, idle_ns = HANDLER_IDLE_MIN_NS;
 
     rte_rcu_qsbr_thread_register(dp->qsbr, VSW_HANDLER_RCU_ID);
     rte_rcu_qsbr_thread_online(dp->qsbr, VSW_HANDLER_RCU_ID);
@@ -101,10 +102,12 @@ handler_main(void *arg)
         uint64_t now = vsw_now_ns();
         if (total) {
             last_work = now;
+            idle_ns = HANDLER_IDLE_MIN_NS;
         } else if (now - last_work > HANDLER_SPIN_NS) {
             rte_rcu_qsbr_thread_offline(dp->qsbr, VSW_HANDLER_RCU_ID);
-            struct timespec ts = { 0, HANDLER_IDLE_NS };
+            struct timespec ts = { 0, (long) idle_ns };
             nanosleep(&ts, NULL);
+            idle_ns = idle_ns * 2 > HANDLER_IDLE_MAX_NS ? HANDLER_IDLE_MAX_NS : idle_ns * 2;
             rte_rcu_qsbr_thread_online(dp->qsbr, VSW_HANDLER_RCU_ID);
         }
     }
