@@ -50,18 +50,24 @@ def hugepages_free():
 class Guest:
     """dpdk-testpmd with a virtio-user port, driven over stdin."""
 
-    def __init__(self, d, name, sock, server, inp, out):
+    def __init__(self, d, name, sock, server, inp, out, queues=1):
+        """'inp'/'out': one pcap per queue (lists) or a single path."""
         if server and os.path.exists(sock):
             os.unlink(sock)   # Left by a guest that was killed: a new one could not bind.
         self.d = d
         self.name = name
         self.log = open(os.path.join(d, name + ".log"), "w")
+        inp = inp if isinstance(inp, list) else [inp]
+        out = out if isinstance(out, list) else [out]
+        pcap = ",".join(["rx_pcap=%s" % f for f in inp] + ["tx_pcap=%s" % f for f in out])
         cmd = ["stdbuf", "-oL", "-eL", "dpdk-testpmd", "--lcores", "0@0,1@0",
                "--file-prefix", "vswvh%s%d" % (name, os.getpid()), "--single-file-segments",
                "-m", "256", "--no-pci",
-               "--vdev", "net_pcap_%s,rx_pcap=%s,tx_pcap=%s" % (name, inp, out),
-               "--vdev", "net_virtio_user_%s,path=%s%s" % (name, sock, ",server=1" if server else ""),
-               "--", "-i", "--nb-cores=1", "--forward-mode=io", "--no-flush-rx"]
+               "--vdev", "net_pcap_%s,%s" % (name, pcap),
+               "--vdev", "net_virtio_user_%s,path=%s,queues=%d%s"
+               % (name, sock, queues, ",server=1" if server else ""),
+               "--", "-i", "--nb-cores=1", "--forward-mode=io", "--no-flush-rx",
+               "--rxq=%d" % queues, "--txq=%d" % queues]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=self.log,
                                      stderr=subprocess.STDOUT, text=True,
                                      start_new_session=True)
@@ -93,14 +99,16 @@ class Switch:
         self.ctl = os.path.join(d, "vswd.ctl")
         self.proc = None
 
-    def start(self):
+    def start(self, queues=1):
         rules = os.path.join(self.d, "rules")
         with open(rules, "w") as f:
             f.write("in_port=1,actions=output:2\nin_port=2,actions=output:1\n")
         cmd = [self.vswd, "-l", "0,1", "--file-prefix", "vswvh%d" % os.getpid(), "--huge-unlink",
                "--no-pci", "-m", "512", "--", "--ctl", self.ctl, "--mbufs", "16384",
-               "--port", "vm1,vhost-user,path=%s,ofport=1" % os.path.join(self.d, "vm1.sock"),
-               "--port", "vm2,vhost-user-client,path=%s,ofport=2" % os.path.join(self.d, "vm2.sock"),
+               "--port", "vm1,vhost-user,path=%s,queues=%d,ofport=1"
+               % (os.path.join(self.d, "vm1.sock"), queues),
+               "--port", "vm2,vhost-user-client,path=%s,queues=%d,ofport=2"
+               % (os.path.join(self.d, "vm2.sock"), queues),
                "--flows", rules]
         self.log = open(os.path.join(self.d, "vswd.log"), "a")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
@@ -277,6 +285,34 @@ def main():
         got2 = read_pcap(path("g2-d.pcap"), missing_ok=True)
         check("after a vswd restart, traffic flows again", ok and sorted(got2) == sorted(g1in),
               "guest2 received %d of %d" % (len(got2), len(g1in)))
+
+        # Two queue pairs per port: guest1 sends on both of its queues.
+        sw.stop()
+        sw.start(queues=2)
+        half = len(g1in) // 2
+        write_pcap(path("g1in-mq0.pcap"), g1in[:half])
+        write_pcap(path("g1in-mq1.pcap"), g1in[half:])
+        write_pcap(path("empty.pcap"), [])
+        g2 = Guest(d, "g2", path("vm2.sock"), True, [path("empty.pcap")] * 2,
+                   [path("g2-mq0.pcap"), path("g2-mq1.pcap")], queues=2)
+        g1 = Guest(d, "g1", path("vm1.sock"), False,
+                   [path("g1in-mq0.pcap"), path("g1in-mq1.pcap")],
+                   [path("g1-mq0.pcap"), path("g1-mq1.pcap")], queues=2)
+        guests = [g1, g2]
+        up = wait_for(lambda: sw.link_up("vm1") and sw.link_up("vm2"), 30)
+        ok = up and transfer(g2, g1, len(g1in), 2)
+        time.sleep(0.5)
+        queues_out = sw.cmd("dump-queues", "1")
+        for g in guests:
+            g.stop()
+        guests = []
+        got2 = (read_pcap(path("g2-mq0.pcap"), missing_ok=True)
+                + read_pcap(path("g2-mq1.pcap"), missing_ok=True))
+        rx = [int(line.split("rx pkts=")[1]) for line in queues_out.splitlines()
+              if "rxq " in line]
+        check("two queue pairs: traffic crosses, both rx queues used",
+              ok and sorted(got2) == sorted(g1in) and len(rx) == 2 and min(rx) > 0,
+              "guest2 received %d of %d; %s" % (len(got2), len(g1in), queues_out))
     except Exception as e:  # noqa: BLE001
         check("vhost-user test ran", False, repr(e))
     finally:
