@@ -544,6 +544,13 @@ vsw_pmd_main(void *arg)
                     busy = true;
                     port->stats[pmd->idx].rxq_packets[q] += n;
                     process_burst(&ctx, ps, port, pkts, n, rte_rdtsc());
+                    /* Send right away rather than at the end of the
+                     * iteration: a VM waiting for its packets (a ping, a
+                     * request/response loop) should not wait for the
+                     * other ports to be polled. */
+                    for (unsigned o = 0; o < ps->n; o++) {
+                        tx_flush(pmd, ps->ports[o], &ctx.tx[o]);
+                    }
                 }
             }
         }
