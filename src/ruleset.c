@@ -277,7 +277,13 @@ vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_mod *
         }
     }
     error = commit_rules(dp, rs, &rules, &dead, err, err_size);
+    goto out;
+
+nomem:
+    snprintf(err, err_size, "out of memory");
+out:
     if (error) {
+        /* Nothing was published: the new rules go, the old set stays. */
         for (size_t i = 0; i < fresh.n; i++) {
             rule_free(fresh.v[i]);
         }
@@ -286,17 +292,6 @@ vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_mod *
     free(rules.v);
     free(dead.v);
     free(fresh.v);
-    return error;
-
-nomem:
-    for (size_t i = 0; i < fresh.n; i++) {
-        rule_free(fresh.v[i]);
-    }
-    free(ix.slots);
-    free(rules.v);
-    free(dead.v);
-    free(fresh.v);
-    snprintf(err, err_size, "out of memory");
     return error;
 }
 
