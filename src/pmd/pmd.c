@@ -103,6 +103,15 @@ tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
     tb->n = 0;
 }
 
+/* Sends whatever every port's tx buffer holds. */
+static void
+tx_flush_all(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
+{
+    for (unsigned p = 0; p < ps->n; p++) {
+        tx_flush(c->pmd, ps->ports[p], &c->tx[p]);
+    }
+}
+
 static inline int
 port_index(const struct vsw_ports_snap *ps, uint32_t ofport)
 {
@@ -555,9 +564,7 @@ vsw_pmd_main(void *arg)
                      * iteration: a VM waiting for its packets (a ping, a
                      * request/response loop) should not wait for the
                      * other ports to be polled. */
-                    for (unsigned o = 0; o < ps->n; o++) {
-                        tx_flush(pmd, ps->ports[o], &ctx.tx[o]);
-                    }
+                    tx_flush_all(&ctx, ps);
                 }
             }
         }
@@ -568,9 +575,7 @@ vsw_pmd_main(void *arg)
                 pmd->stats.cycles_upcall += rte_rdtsc() - t;
             }
         }
-        for (unsigned p = 0; p < ps->n; p++) {
-            tx_flush(pmd, ps->ports[p], &ctx.tx[p]);
-        }
+        tx_flush_all(&ctx, ps);   /* What completed upcalls produced. */
         if (start >= ctx.next_sweep) {
             pmd->stats.megaflows_expired += dpcls_expire(pmd->dpcls, start, ctx.idle_tsc,
                                                          EXPIRE_BUDGET);
@@ -602,9 +607,7 @@ vsw_pmd_main(void *arg)
         drain_completions(&ctx, ps, rte_rdtsc());
         rte_rcu_qsbr_quiescent(dp->qsbr, pmd->idx);
     }
-    for (unsigned p = 0; p < ps->n; p++) {
-        tx_flush(pmd, ps->ports[p], &ctx.tx[p]);
-    }
+    tx_flush_all(&ctx, ps);
     rte_rcu_qsbr_thread_offline(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_unregister(dp->qsbr, pmd->idx);
     return 0;
