@@ -154,6 +154,8 @@ struct vsw_dp {
     pthread_t handler;                   /**< Slow-path thread. */
     volatile bool handler_quit;          /**< Stops it. */
     bool handler_running;
+    int handler_efd;                     /**< Doorbell (eventfd) of a sleeping handler. */
+    uint32_t handler_asleep;             /**< 1 while the handler blocks on it. */
     uint16_t nb_rxd, nb_txd;             /**< Ring sizes for new ports. */
 };
 

@@ -387,6 +387,9 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         unsigned sent = rte_ring_sp_enqueue_burst_elem(q->to_handler, idxs, sizeof idxs[0], n_up,
                                                        NULL);
         c->pending[in->ofport % PENDING_BUCKETS] += (uint16_t) sent;
+        if (sent) {
+            handler_kick(pmd->dp);
+        }
         for (unsigned k = sent; k < n_up; k++) {   /* Cannot happen: ring >= slots. */
             st->upcall_full++;
             rte_pktmbuf_free(q->slots[idxs[k]].m);
@@ -432,6 +435,7 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
     struct upcall_queue *q = pmd->upq;
     uint32_t idxs[BURST];
     unsigned n = rte_ring_sc_dequeue_burst_elem(q->to_pmd, idxs, sizeof idxs[0], BURST, NULL);
+    bool requeued = false;
 
     for (unsigned k = 0; k < n; k++) {
         struct upcall *up = &q->slots[idxs[k]];
@@ -440,6 +444,7 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
             /* Translated with rules that have since changed: again. */
             pmd->stats.upcall_stale++;
             if (rte_ring_sp_enqueue_elem(q->to_handler, &idxs[k], sizeof idxs[k]) == 0) {
+                requeued = true;
                 continue;
             }
             c->pending[up->flow.in_port % PENDING_BUCKETS]--;
@@ -450,6 +455,9 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
         c->pending[up->flow.in_port % PENDING_BUCKETS]--;
         complete_upcall(c, ps, up, now);
         q->free_stack[q->n_free++] = idxs[k];
+    }
+    if (requeued) {
+        handler_kick(pmd->dp);
     }
     if (n) {
         outs_to_tx(c, ps);

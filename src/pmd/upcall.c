@@ -2,11 +2,15 @@
 /* Upcall queues and the slow-path (handler) thread; see upcall.h. */
 
 #define _GNU_SOURCE 1
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -69,7 +73,58 @@ upcall_translate(struct vsw_dp *dp, struct upcall *up)
 #define HANDLER_BURST 32
 #define HANDLER_SPIN_NS 2000000   /* Keep polling this long after the last upcall, */
 #define HANDLER_IDLE_MIN_NS 10000 /* then sleep this long between polls, doubling */
-#define HANDLER_IDLE_MAX_NS 200000 /* up to this (an idle handler costs ~1 % of a CPU). */
+#define HANDLER_IDLE_MAX_NS 200000 /* up to this, */
+#define HANDLER_NAPS 20           /* this many times; then block on the doorbell */
+#define HANDLER_BLOCK_MS 1000     /* (waking up this often anyway, as a safety net). */
+
+/*
+ * The doorbell.  A handler that has had nothing to do for a while blocks in
+ * poll(2) on an eventfd instead of polling the rings: its CPU is the main
+ * lcore's, which it shares with the control thread and, on a small machine,
+ * with the guests' vCPUs, and even short periodic sleeps cost them several
+ * per cent of that CPU (each wake-up is a context switch).
+ *
+ * No lost wake-up: the handler stores 'asleep' and then checks the rings; a
+ * PMD enqueues and then loads 'asleep'.  With a full fence between the two
+ * steps on both sides, at least one of them sees the other's store.
+ */
+void
+handler_kick(struct vsw_dp *dp)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&dp->handler_asleep, __ATOMIC_RELAXED)
+        && __atomic_exchange_n(&dp->handler_asleep, 0, __ATOMIC_ACQ_REL)) {
+        uint64_t one = 1;
+        ssize_t r = write(dp->handler_efd, &one, sizeof one);
+        (void) r;   /* Only fails when the counter is saturated: awake anyway. */
+    }
+}
+
+static bool
+handler_has_work(const struct vsw_dp *dp)
+{
+    for (unsigned p = 0; p < dp->n_pmds; p++) {
+        if (!rte_ring_empty(dp->pmds[p].upq->to_handler)) {
+            return true;
+        }
+    }
+    return __atomic_load_n(&dp->handler_quit, __ATOMIC_ACQUIRE);
+}
+
+static void
+handler_block(struct vsw_dp *dp)
+{
+    __atomic_store_n(&dp->handler_asleep, 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (!handler_has_work(dp)) {
+        struct pollfd pfd = { .fd = dp->handler_efd, .events = POLLIN };
+        poll(&pfd, 1, HANDLER_BLOCK_MS);
+    }
+    __atomic_store_n(&dp->handler_asleep, 0, __ATOMIC_RELAXED);
+    uint64_t v;
+    ssize_t r = read(dp->handler_efd, &v, sizeof v);  /* Non-blocking: resets it. */
+    (void) r;
+}
 
 static void *
 handler_main(void *arg)
@@ -77,6 +132,7 @@ handler_main(void *arg)
     struct vsw_dp *dp = arg;
     uint32_t idxs[HANDLER_BURST];
     uint64_t last_work = 0, idle_ns = HANDLER_IDLE_MIN_NS;
+    unsigned naps = 0;
 
     rte_rcu_qsbr_thread_register(dp->qsbr, VSW_HANDLER_RCU_ID);
     rte_rcu_qsbr_thread_online(dp->qsbr, VSW_HANDLER_RCU_ID);
@@ -103,11 +159,19 @@ handler_main(void *arg)
         if (total) {
             last_work = now;
             idle_ns = HANDLER_IDLE_MIN_NS;
+            naps = 0;
         } else if (now - last_work > HANDLER_SPIN_NS) {
+            /* Idle: short naps first (a burst of new flows often comes in
+             * waves), then block until a PMD rings. */
             rte_rcu_qsbr_thread_offline(dp->qsbr, VSW_HANDLER_RCU_ID);
-            struct timespec ts = { 0, (long) idle_ns };
-            nanosleep(&ts, NULL);
-            idle_ns = idle_ns * 2 > HANDLER_IDLE_MAX_NS ? HANDLER_IDLE_MAX_NS : idle_ns * 2;
+            if (naps < HANDLER_NAPS) {
+                struct timespec ts = { 0, (long) idle_ns };
+                nanosleep(&ts, NULL);
+                idle_ns = idle_ns * 2 > HANDLER_IDLE_MAX_NS ? HANDLER_IDLE_MAX_NS : idle_ns * 2;
+                naps++;
+            } else {
+                handler_block(dp);
+            }
             rte_rcu_qsbr_thread_online(dp->qsbr, VSW_HANDLER_RCU_ID);
         }
     }
@@ -123,9 +187,18 @@ handler_start(struct vsw_dp *dp)
     int err;
 
     dp->handler_quit = false;
+    dp->handler_asleep = 0;
+    dp->handler_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (dp->handler_efd < 0) {
+        err = errno;
+        VSW_LOG(VSW_LOG_ERR, "cannot create the handler's eventfd: %s", strerror(err));
+        return err;
+    }
     err = pthread_create(&dp->handler, NULL, handler_main, dp);
     if (err) {
         VSW_LOG(VSW_LOG_ERR, "cannot start the handler thread: %s", strerror(err));
+        close(dp->handler_efd);
+        dp->handler_efd = -1;
         return err;
     }
     /* Share the main lcore's CPU, never a PMD's. */
@@ -141,8 +214,13 @@ void
 handler_stop(struct vsw_dp *dp)
 {
     if (dp->handler_running) {
+        uint64_t one = 1;
         __atomic_store_n(&dp->handler_quit, true, __ATOMIC_RELEASE);
+        ssize_t r = write(dp->handler_efd, &one, sizeof one);
+        (void) r;
         pthread_join(dp->handler, NULL);
         dp->handler_running = false;
+        close(dp->handler_efd);
+        dp->handler_efd = -1;
     }
 }

@@ -62,6 +62,13 @@ struct upcall_queue *upcall_queue_create(unsigned idx, int socket);
 /** Computes rule and megaflow mask for 'up' from the published rules. */
 void upcall_translate(struct vsw_dp *dp, struct upcall *up);
 
+/**
+ * Wakes the handler if it sleeps.  A PMD calls it after putting upcalls on
+ * its 'to_handler' ring: costs one fence, and a write(2) only for the first
+ * upcall after the handler went to sleep.
+ */
+void handler_kick(struct vsw_dp *dp);
+
 /** Starts/stops the handler thread (runs on the main lcore's CPUs). */
 int handler_start(struct vsw_dp *dp);
 void handler_stop(struct vsw_dp *dp);
