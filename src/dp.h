@@ -60,6 +60,14 @@ struct vsw_port {
     char *dev_name;                 /**< DPDK device name (devargs up to ','). */
     bool probed;                    /**< We hot-plugged the device (remove on delete). */
     rte_spinlock_t txq_lock[VSW_MAX_QUEUES]; /**< Used only if 'txq_shared'. */
+    /* vhost-user (net_vhost) ports: the PMDs call rte_vhost directly with
+     * the device's vid, bypassing the ethdev's rx/tx wrappers (see
+     * vhost_link_event() in dp.c for how a vid is retired safely). */
+    bool is_vhost;                  /**< A net_vhost device. */
+    int vhost_vid;                  /**< Its vhost device while the guest is
+                                     *   attached, else -1 (atomic). */
+    pthread_mutex_t vhost_mu;       /**< Serialises vid updates. */
+    struct vsw_dp *dp;              /**< Back pointer (for RCU). */
     struct vsw_port_stats stats[VSW_MAX_PMDS]; /**< PMD-written. */
 };
 

@@ -25,6 +25,7 @@
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_vhost.h>
 
 #include "actions/execute.h"
 #include "classifier/dpcls.h"
@@ -74,11 +75,55 @@ struct pmd_ctx {
     uint64_t sweep_tsc;         /* Interval between sweeps. */
 };
 
+/* The guest's rx ring of queue pair q is virtqueue 2q, its tx ring 2q + 1. */
+#define VHOST_GUEST_RXQ(q) ((uint16_t) ((q) * 2))
+#define VHOST_GUEST_TXQ(q) ((uint16_t) ((q) * 2 + 1))
+
+/* Receives up to BURST packets from rx queue 'q' of 'port'. */
+static inline uint16_t
+port_rx(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts)
+{
+    if (port->is_vhost) {
+        /* The vid stays valid until this iteration's quiescent state (dp.c). */
+        int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
+        return vid < 0 ? 0
+                       : rte_vhost_dequeue_burst(vid, VHOST_GUEST_TXQ(q), pmd->dp->mp, pkts,
+                                                 BURST);
+    }
+    return rte_eth_rx_burst(port->port_id, q, pkts, BURST);
+}
+
+/* Copies pkts[0..n) into the guest's rx ring of queue pair 'q' and frees
+ * them all; returns how many the guest took (it may have no room, or not be
+ * there: the rest are the caller's drops, already freed). */
+static uint16_t
+vhost_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts, uint16_t n,
+         uint64_t *bytes)
+{
+    int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
+    uint16_t sent = 0;
+
+    while (vid >= 0 && sent < n) {
+        uint16_t k = rte_vhost_enqueue_burst(vid, VHOST_GUEST_RXQ(q), pkts + sent,
+                                             (uint16_t) (n - sent));
+        sent = (uint16_t) (sent + k);
+        if (!k) {
+            break;
+        }
+    }
+    for (uint16_t i = 0; i < sent; i++) {
+        *bytes += rte_pktmbuf_pkt_len(pkts[i]);
+    }
+    rte_pktmbuf_free_bulk(pkts, n);
+    return sent;
+}
+
 static void
 tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
 {
     unsigned idx = pmd->idx;
     uint16_t q = port->txq_shared ? (uint16_t) (idx % port->n_txq) : (uint16_t) idx;
+    struct vsw_port_stats *st = &port->stats[idx];
     uint16_t sent;
 
     if (!tb->n) {
@@ -87,19 +132,24 @@ tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
     if (port->txq_shared) {
         rte_spinlock_lock(&port->txq_lock[q]);
     }
-    sent = rte_eth_tx_burst(port->port_id, q, tb->pkts, tb->n);
+    if (port->is_vhost) {
+        sent = vhost_tx(port, q, tb->pkts, tb->n, &st->tx_bytes);
+    } else {
+        sent = rte_eth_tx_burst(port->port_id, q, tb->pkts, tb->n);
+    }
     if (port->txq_shared) {
         rte_spinlock_unlock(&port->txq_lock[q]);
     }
-    struct vsw_port_stats *st = &port->stats[idx];
-    for (uint16_t i = 0; i < sent; i++) {
-        st->tx_bytes += rte_pktmbuf_pkt_len(tb->pkts[i]);
+    if (!port->is_vhost) {
+        for (uint16_t i = 0; i < sent; i++) {
+            st->tx_bytes += rte_pktmbuf_pkt_len(tb->pkts[i]);
+        }
+        if (sent < tb->n) {
+            rte_pktmbuf_free_bulk(&tb->pkts[sent], tb->n - sent);
+        }
     }
     st->tx_packets += sent;
-    if (sent < tb->n) {
-        st->tx_dropped += tb->n - sent;
-        rte_pktmbuf_free_bulk(&tb->pkts[sent], tb->n - sent);
-    }
+    st->tx_dropped += tb->n - sent;
     tb->n = 0;
 }
 
@@ -563,7 +613,7 @@ vsw_pmd_main(void *arg)
             wait_for_upcalls(&ctx, ps, port->ofport);
             for (uint16_t q = (uint16_t) pmd->idx; q < port->n_rxq;
                  q = (uint16_t) (q + dp->n_pmds)) {
-                uint16_t n = rte_eth_rx_burst(port->port_id, q, pkts, BURST);
+                uint16_t n = port_rx(pmd, port, q, pkts);
                 if (n) {
                     busy = true;
                     port->stats[pmd->idx].rxq_packets[q] += n;
