@@ -176,18 +176,38 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
     cls->lookups_since_rerank += (unsigned) __builtin_popcountll(left);
     for (unsigned k = 0; k < port->n && left; k++) {
         struct dpcls_subtable *st = &cls->subtables[port->order[k]];
+        const uint64_t *m = (const uint64_t *) &st->mask;
         uint32_t hashes[64];
-        uint64_t todo = left;
+        uint8_t same_as[64];
+        uint64_t todo = left, dups = 0;
+        int prev = -1;
 
         /* Three passes so that the memory loads of the whole batch overlap:
-         * hash and prefetch the slot, prefetch the megaflow, compare. */
+         * hash and prefetch the slot, prefetch the megaflow, compare.  A
+         * packet whose masked key equals the previous packet's (a burst of
+         * one flow, or of many flows under a narrow mask) takes that
+         * packet's answer: the subtable's result depends on nothing else. */
         while (todo) {
             unsigned i = (unsigned) __builtin_ctzll(todo);
             todo &= todo - 1;
+            if (prev >= 0) {
+                const uint64_t *f = (const uint64_t *) &flows[i];
+                const uint64_t *g = (const uint64_t *) &flows[prev];
+                uint64_t diff = 0;
+                for (unsigned w = 0; w < st->n_words; w++) {
+                    diff |= (f[st->words[w]] ^ g[st->words[w]]) & m[st->words[w]];
+                }
+                if (!diff) {
+                    same_as[i] = (uint8_t) prev;
+                    dups |= 1ull << i;
+                    continue;
+                }
+            }
+            prev = (int) i;
             hashes[i] = st_hash(st, &flows[i]);
             rte_prefetch0(&cls->slots[hashes[i] & cls->slot_mask]);
         }
-        for (todo = left; todo; todo &= todo - 1) {
+        for (todo = left & ~dups; todo; todo &= todo - 1) {
             unsigned i = (unsigned) __builtin_ctzll(todo);
             const struct dpcls_slot *sl = &cls->slots[hashes[i] & cls->slot_mask];
             if (sl->idx && sl->hash == hashes[i]) {
@@ -199,6 +219,18 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
         while (todo) {
             unsigned i = (unsigned) __builtin_ctzll(todo);
             todo &= todo - 1;
+            if (dups & (1ull << i)) {
+                /* Its model comes earlier in the burst: already decided. */
+                unsigned j = same_as[i];
+                if (!(left & (1ull << j))) {
+                    mfs[i] = mfs[j];
+                    left &= ~(1ull << i);
+                    hits++;
+                    port->hits[st->id]++;
+                    *probes += k + 1;
+                }
+                continue;
+            }
             for (uint32_t s = hashes[i] & cls->slot_mask;; s = (s + 1) & cls->slot_mask) {
                 const struct dpcls_slot *sl = &cls->slots[s];
                 if (!sl->idx) {
@@ -267,6 +299,7 @@ subtable_find_or_create(struct dpcls *cls, const struct vsw_flow *mask)
     }
     const uint64_t *m = (const uint64_t *) mask;
     st->mask = *mask;
+    st->shallow = vsw_flow_mask_is_shallow(mask);
     for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
         if (m[i]) {
             st->words[st->n_words++] = (uint8_t) i;

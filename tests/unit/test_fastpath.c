@@ -123,6 +123,90 @@ reference(const struct vsw_cls *cls, const struct vsw_flow *f)
     return vsw_cls_lookup(cls, 0, &key);
 }
 
+/* A burst looked up at once must get, packet for packet, what one-by-one
+ * lookups get: bursts drawn from a few flows (repeated keys next to each
+ * other and apart, which the batch lookup answers from an earlier packet)
+ * against megaflows installed for some of them, over random rule sets. */
+static void
+test_batch_equals_single(void **state)
+{
+    enum { ROUNDS = 40, RULES = 100, BURSTS = 400, POOL = 6 };
+    struct dpcls *dc = dpcls_create(65536, SOCKET_ID_ANY);
+    uint64_t dup_hits = 0, checked = 0;
+
+    (void) state;
+    assert_non_null(dc);
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t n = 1 + rnd() % RULES;
+        struct vsw_rule **rules = calloc(n, sizeof *rules);
+        for (size_t i = 0; i < n; i++) {
+            rules[i] = random_rule(i);
+        }
+        struct vsw_cls *cls = vsw_cls_build(rules, n);
+        vsw_cls_set_gen(cls, (uint64_t) round + 1);
+        fake_dp.cls = cls;
+        dpcls_flush(dc);
+
+        for (int b = 0; b < BURSTS; b++) {
+            struct vsw_flow pool[POOL], burst[32];
+            struct megaflow *got[32], *want[32];
+            unsigned nb = 1 + (unsigned) (rnd() % 32);
+
+            for (int i = 0; i < POOL; i++) {
+                random_flow(rules, n, &pool[i]);
+                pool[i].in_port = 1;    /* One port: one ranking. */
+            }
+            for (unsigned i = 0; i < nb; i++) {
+                burst[i] = pool[rnd() % (uint64_t) (1 + rnd() % POOL)];
+            }
+            /* Megaflows for some of the pool (so both hits and misses). */
+            for (int i = 0; i < POOL; i++) {
+                if (rnd() % 2) {
+                    struct vsw_flow mask;
+                    const struct vsw_rule *r = slow_path(&pool[i], &mask);
+                    dpcls_insert(dc, &pool[i], &mask, r, 0);
+                }
+            }
+            struct dpcls_port *port = dpcls_port_get(dc, 1, false);
+            if (!port) {
+                continue;
+            }
+            for (unsigned i = 0; i < nb; i++) {
+                uint64_t keep = 1, probes = 0;
+                want[i] = NULL;
+                dpcls_lookup_batch(dc, port, &burst[i], 1, &keep, &want[i], &probes);
+                if (keep) {
+                    want[i] = NULL;
+                }
+            }
+            uint64_t keep = nb == 64 ? ~0ull : (1ull << nb) - 1, probes = 0;
+            memset(got, 0, sizeof got);
+            unsigned hits = dpcls_lookup_batch(dc, port, burst, nb, &keep, got, &probes);
+            unsigned want_hits = 0;
+            for (unsigned i = 0; i < nb; i++) {
+                struct megaflow *g = keep & (1ull << i) ? NULL : got[i];
+                if (g != want[i]) {
+                    fail_msg("round %d burst %d packet %u: batch gives %p, alone %p", round, b,
+                             i, (void *) g, (void *) want[i]);
+                }
+                want_hits += want[i] != NULL;
+                dup_hits += i && want[i] && !memcmp(&burst[i], &burst[i - 1], sizeof burst[i]);
+                checked++;
+            }
+            assert_int_equal(hits, want_hits);
+        }
+        vsw_cls_free(cls);
+        for (size_t i = 0; i < n; i++) {
+            free(rules[i]);
+        }
+        free(rules);
+    }
+    print_message("checked %" PRIu64 " packets in bursts, %" PRIu64 " hits on a repeated key\n",
+                  checked, dup_hits);
+    assert_true(dup_hits > 1000);
+    dpcls_destroy(dc);
+}
+
 static void
 test_invariant_random(void **state)
 {
@@ -412,6 +496,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_megaflow_width),
         cmocka_unit_test(test_expire_keeps_others),
         cmocka_unit_test(test_invariant_random),
+        cmocka_unit_test(test_batch_equals_single),
     };
     int rc = cmocka_run_group_tests_name("fastpath", tests, NULL, NULL);
     rte_eal_cleanup();
