@@ -97,6 +97,7 @@ struct vsw_pmd_stats {
     uint64_t missed;         /**< Dropped: no matching rule. */
     uint64_t nonlinear;      /**< Multi-segment packets that could not be linearised. */
     uint64_t runt;           /**< Frames shorter than an Ethernet header. */
+    uint64_t shallow;        /**< Forwarded after the shallow parse only. */
     uint64_t no_port;        /**< Outputs to a port that does not exist. */
     uint64_t copy_failed;    /**< Copies for multiple outputs that failed. */
     uint64_t no_headroom;    /**< VLAN pushes without headroom. */

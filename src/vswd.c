@@ -379,6 +379,7 @@ cmd_pmd_stats(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
         pct(out, "megaflow hits", s->megaflow_hits, p);
         vsw_buf_printf(out, "  avg subtables probed per megaflow hit: %.2f\n",
                        s->megaflow_hits ? (double) s->probes / (double) s->megaflow_hits : 0.0);
+        pct(out, "forwarded after a shallow parse only", s->shallow, p);
         pct(out, "upcalls", s->upcalls, p);
         vsw_buf_printf(out, "  megaflows: %u (limit %u), expired %" PRIu64 ", subtables %u\n",
                        pmd->dpcls->n_flows, d->dp->flow_limit, s->megaflows_expired,

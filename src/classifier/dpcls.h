@@ -51,6 +51,7 @@ struct dpcls_subtable {
     uint8_t words[VSW_FLOW_U64S];      /* Their indices. */
     uint32_t n_flows;                  /* Megaflows with this mask. */
     uint32_t id;                       /* Index in dpcls.subtables. */
+    bool shallow;                      /* vsw_flow_mask_is_shallow(&mask). */
 };
 
 /* A megaflow.  What a lookup touches comes first: the header and the key's

@@ -269,6 +269,59 @@ vsw_flow_extract(const uint8_t *data, uint32_t len, uint32_t in_port,
     }
 }
 
+bool
+vsw_flow_extract_shallow(const uint8_t *p, uint32_t len, uint32_t in_port, struct vsw_flow *flow)
+{
+    uint16_t type;
+    uint8_t frag = 0;
+
+    if (len < ETH_HDR_LEN) {
+        return false;
+    }
+    type = vsw_get16(p + 12);
+    if (is_vlan_tpid(type) || rte_be_to_cpu_16(type) < VSW_ETH_TYPE_MIN
+        || type == rte_cpu_to_be_16(VSW_ETH_TYPE_IPV6)) {
+        return false;
+    }
+    if (type == rte_cpu_to_be_16(VSW_ETH_TYPE_IP) && len >= ETH_HDR_LEN + IPV4_MIN_LEN) {
+        /* The general parser's validity checks, then its fragment bits. */
+        const uint8_t *ip = p + ETH_HDR_LEN;
+        uint32_t left = len - ETH_HDR_LEN;
+        uint32_t ihl = (ip[0] & 0x0f) * 4u;
+        uint32_t tot_len = rte_be_to_cpu_16(vsw_get16(ip + 2));
+        if (ihl >= IPV4_MIN_LEN && left >= ihl && tot_len <= left && ihl <= tot_len) {
+            uint16_t frag_off = rte_be_to_cpu_16(vsw_get16(ip + 6));
+            if (frag_off & 0x3fff) {
+                frag = VSW_FRAG_ANY | (frag_off & 0x1fff ? VSW_FRAG_LATER : 0);
+            }
+        }
+    }
+    flow->in_port = in_port;
+    flow->pad0 = 0;
+    memcpy(flow->dl_dst, p, 12);               /* dl_dst and dl_src */
+    flow->dl_type = type;
+    flow->vlan_tci = 0;
+    flow->vlan_tci2 = 0;
+    flow->nw_frag = frag;
+    return true;
+}
+
+bool
+vsw_flow_mask_is_shallow(const struct vsw_flow *mask)
+{
+    struct vsw_flow m = *mask;
+
+    m.in_port = 0;
+    memset(m.dl_dst, 0, sizeof m.dl_dst);
+    memset(m.dl_src, 0, sizeof m.dl_src);
+    m.dl_type = 0;
+    m.vlan_tci = 0;
+    m.vlan_tci2 = 0;
+    m.nw_frag = 0;
+    static const struct vsw_flow zero;
+    return !memcmp(&m, &zero, sizeof m);
+}
+
 void
 vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
                          struct vsw_flow *flow, struct vsw_layout *layout)

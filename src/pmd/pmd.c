@@ -222,6 +222,14 @@ execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw
     vsw_execute(rule->actions, m, flow, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
 }
 
+/* A rule whose only action is an output to a port: executed without
+ * looking at the packet beyond in_port. */
+static inline bool
+rule_is_plain_output(const struct vsw_rule *rule)
+{
+    return rule && rule->actions->n == 1 && rule->actions->a[0].type == VSW_ACT_OUTPUT;
+}
+
 /* Executes 'rule' on the packets pkts[run[0..n)], all of one megaflow. */
 static void
 execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw_rule *rule,
@@ -230,8 +238,7 @@ execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw
 {
     struct vsw_pmd *pmd = c->pmd;
 
-    if (rule && rule->actions->n == 1 && rule->actions->a[0].type == VSW_ACT_OUTPUT
-        && rule->actions->a[0].port != flows[run[0]].in_port) {
+    if (rule_is_plain_output(rule) && rule->actions->a[0].port != flows[run[0]].in_port) {
         int pi = port_index(ps, rule->actions->a[0].port);
         struct vsw_rule_stats *rs = &((struct vsw_rule *) rule)->stats[pmd->idx];
 
@@ -316,6 +323,24 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     bool timed = (++c->bursts & (STAGE_SAMPLE - 1)) == 0;
     uint64_t keep = 0, t0 = timed ? rte_rdtsc() : 0, t1;
 
+    /* Which caches to use.  When the port's megaflows all share one small
+     * mask, a megaflow lookup (hash and compare a few words) is cheaper than
+     * an EMC lookup (hash and compare the whole key), so the EMC and the
+     * SMC are skipped and no flow hash is computed.  If that mask only
+     * covers Ethernet fields, in_port and the fragment bits (a port-to-port
+     * rule), the packets are first parsed only that far: the full parse is
+     * done later for the few that need it (misses, and rules with more than
+     * an output). */
+    struct dpcls *dc = pmd->dpcls;
+    struct dpcls_port *port = dpcls_port_get(dc, in->ofport, false);
+    const struct dpcls_subtable *st0 = port && port->n == 1 ? &dc->subtables[port->order[0]]
+                                                            : NULL;
+    bool small_dpcls = st0 && st0->n_words <= DPCLS_SMALL_WORDS;
+    bool shallow = st0 && st0->shallow;
+    bool use_emc = pmd->dp->emc_enabled && !small_dpcls && emc_burst_enabled(pmd->emc);
+    bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
+    uint64_t partial = 0;   /* Packets parsed shallowly. */
+
     /* Parse. */
     for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++) {
         rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -339,20 +364,16 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
             rte_pktmbuf_free(m);
             continue;
         }
+        keep |= 1ull << i;
+        if (shallow && vsw_flow_extract_shallow(rte_pktmbuf_mtod(m, const uint8_t *),
+                                                rte_pktmbuf_data_len(m), in->ofport,
+                                                &flows[i])) {
+            partial |= 1ull << i;
+            continue;
+        }
         vsw_flow_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
                          in->ofport, &flows[i], &lays[i]);
-        keep |= 1ull << i;
     }
-    /* Which caches to use.  When the port's megaflows all share one small
-     * mask, a megaflow lookup (hash and compare a few words) is cheaper than
-     * an EMC lookup (hash and compare the whole key), so the EMC and the
-     * SMC are skipped and no flow hash is computed. */
-    struct dpcls *dc = pmd->dpcls;
-    struct dpcls_port *port = dpcls_port_get(dc, in->ofport, false);
-    bool small_dpcls = port && port->n == 1
-                       && dc->subtables[port->order[0]].n_words <= DPCLS_SMALL_WORDS;
-    bool use_emc = pmd->dp->emc_enabled && !small_dpcls && emc_burst_enabled(pmd->emc);
-    bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
 
     /* Hash in a second pass: reading a key right after writing it field by
      * field stalls on store forwarding. */
@@ -403,6 +424,22 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
             }
         }
         STAGE_END(cycles_dpcls);
+    }
+
+    /* Shallowly parsed packets that go on to the slow path, or to actions
+     * that read more than in_port, get the full parse now (a drop needs
+     * none). */
+    if (partial) {
+        for (uint64_t t = partial; t; t &= t - 1) {
+            unsigned i = (unsigned) __builtin_ctzll(t);
+            if ((keep & (1ull << i)) || (mfs[i]->rule && !rule_is_plain_output(mfs[i]->rule))) {
+                vsw_flow_extract(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+                                 rte_pktmbuf_data_len(pkts[i]), in->ofport, &flows[i], &lays[i]);
+                partial &= ~(1ull << i);
+            }
+        }
+        st->shallow += (uint64_t) __builtin_popcountll(partial);
+        STAGE_END(cycles_parse);
     }
 
     /* Upcalls: what missed both caches. */

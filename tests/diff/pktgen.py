@@ -442,5 +442,19 @@ class PacketGen:
             frame += fill * (60 - len(frame))
         return frame
 
-    def packets(self, n):
-        return [self.packet(i) for i in range(n)]
+    def packets(self, n, repeat=0.0):
+        """n packets; with 'repeat' > 0, that fraction are copies of one of
+        the previous few (new index in the tag, same headers), so that the
+        switch's caches are hit and not only filled."""
+        out = []
+        for i in range(n):
+            if repeat and out and self.rng.random() < repeat:
+                src = self.rng.choice(out[-8:])
+                pos = src.data.rfind(P.TAG_MAGIC)
+                if src.tagged and pos >= 0 and P.find_tag(src.data) == src.index:
+                    data = src.data[:pos] + P.make_tag(i) + src.data[pos + P.TAG_LEN:]
+                    out.append(Packet(i, src.port, data, True,
+                                      src.desc + " (headers of packet %d)" % src.index))
+                    continue
+            out.append(self.packet(i))
+        return out

@@ -161,10 +161,14 @@ class Pools:
 
 
 class RuleGen:
-    def __init__(self, rng, pools, nports=4):
+    def __init__(self, rng, pools, nports=4, ports_only=False):
         self.rng = rng
         self.pools = pools
         self.nports = nports
+        # Matches on in_port, MACs, ethertype and IPv4 fragment bits only
+        # (any actions): the port-to-port rules of a VM switch, whose
+        # megaflows vswd looks up after a shallow parse.
+        self.ports_only = ports_only
 
     # ------------------------------------------------------------ helpers
     def _chance(self, p):
@@ -430,6 +434,24 @@ class RuleGen:
 
     def _match(self, rule):
         r = self.rng
+        if self.ports_only:
+            if self._chance(0.8):
+                p = r.randint(1, self.nports)
+                rule.add("in_port", p, 0xFFFF, "in_port=%d" % p)
+            if self._chance(0.15):
+                self._mac_token("dl_src", "dl_src", rule)
+            if self._chance(0.15):
+                self._mac_token("dl_dst", "dl_dst", rule)
+            if self._chance(0.4):
+                t = r.choice([0x0800, 0x0800, 0x0806, 0x86dd, 0x88b5, 0x8100])
+                rule.add("dl_type", t, 0xFFFF, "dl_type=%#06x" % t)
+                if t == 0x0800:
+                    rule.family = "ip4"
+                    if self._chance(0.5):
+                        kw = r.choice(list(IP_FRAG_VALUES))
+                        v, m = IP_FRAG_VALUES[kw]
+                        rule.add("ip_frag", v, m, "ip_frag=%s" % kw)
+            return
         self._proto(rule)
         self._l2(rule)
         if rule.family == "ip4":

@@ -91,6 +91,14 @@ class Vsw:
         try:
             self._wait_rx(expected)
             time.sleep(0.3)              # let the tx side flush
+            # Which datapath paths the round took (kept with --keep).
+            try:
+                r = subprocess.run([self.vswctl, "--ctl", self.ctl, "pmd-stats"],
+                                   capture_output=True, text=True, timeout=5)
+                with open(self.path("pmd-stats.txt"), "w") as f:
+                    f.write(r.stdout + r.stderr)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
             self.proc.send_signal(signal.SIGTERM)
             try:
                 rc = self.proc.wait(timeout=15)

@@ -180,6 +180,30 @@ def forwarding_cases():
     trunc = udp4()[:20]
     rules = ["priority=5,actions=output:2"]
     cases.append(Case("malformed", rules, [Pkt(1, runt), Pkt(1, trunc)], {2: [trunc]}))
+
+    # 12. Port-to-port rules: after the first packets their megaflows are
+    #     looked up after a shallow parse (Ethernet header only).  Rewrites
+    #     and dec_ttl still see the whole packet; fragments, ARP and tagged
+    #     frames (which the shallow parse declines) follow the same rules.
+    rules = ["in_port=1,actions=mod_dl_src:02:00:00:00:00:99,push_vlan:0x8100,"
+             "set_field:4100->vlan_vid,output:2",
+             "in_port=3,ip,actions=dec_ttl,output:4",
+             "priority=40000,in_port=3,ip,ip_frag=yes,actions=in_port",
+             "in_port=2,actions=output:1"]
+    ins, out1, out2, out3, out4 = [], [], [], [], []
+    for i in range(120):
+        ins.append(Pkt(1, udp4(sport=2000 + i)))
+        out2.append(udp4(sport=2000 + i, dl_src="02:00:00:00:00:99", vlans=[(0x8100, 4)]))
+        p3 = udp4(sport=3000 + i, ttl=10 + i % 50, mf=i % 7 == 0)
+        ins.append(Pkt(3, p3))
+        if i % 7 == 0:
+            out3.append(p3)
+        else:
+            out4.append(udp4(sport=3000 + i, ttl=9 + i % 50))
+        p2 = (arp if i % 2 else udp4(sport=4000 + i, vlans=[(0x8100, 5)]))
+        ins.append(Pkt(2, p2))
+        out1.append(p2)
+    cases.append(Case("port-rules-shallow", rules, ins, {1: out1, 2: out2, 3: out3, 4: out4}))
     return cases
 
 

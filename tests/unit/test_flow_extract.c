@@ -238,6 +238,75 @@ test_fast_path_equals_general(void **state)
     }
 }
 
+/* The shallow parse gives the general parser's values for every field it
+ * claims (and only claims fields vsw_flow_mask_is_shallow() accepts), on
+ * valid IPv4 (fragments too), ARP, VLAN, LLC, IPv6 and mutations of them;
+ * it declines only tagged, 802.3 and IPv6 frames. */
+static void
+test_shallow_equals_general(void **state)
+{
+    static const uint16_t types[] = { 0x0800, 0x0800, 0x0800, 0x0806, 0x8100, 0x88a8,
+                                      0x86dd, 0x0040, 0x05ff, 0x0600, 0x88cc };
+    uint32_t seed = 7;
+    unsigned shallow = 0, frags = 0;
+    struct vsw_flow m;
+
+    (void) state;
+    memset(&m, 0, sizeof m);
+    m.in_port = UINT32_MAX;
+    memset(m.dl_dst, 0xff, 6);
+    memset(m.dl_src, 0xff, 6);
+    m.dl_type = m.vlan_tci = m.vlan_tci2 = 0xffff;
+    m.nw_frag = 0xff;
+    assert_true(vsw_flow_mask_is_shallow(&m));
+    m.nw_proto = 1;
+    assert_false(vsw_flow_mask_is_shallow(&m));
+    m.nw_proto = 0;
+    m.nw_frag = 0;
+    m.nw_src = 1;
+    assert_false(vsw_flow_mask_is_shallow(&m));
+
+    for (int iter = 0; iter < 200000; iter++) {
+        uint8_t pkt[80];
+        seed = seed * 1103515245 + 12345;
+        uint16_t type = types[(seed >> 8) % (sizeof types / sizeof types[0])];
+        size_t n = put_eth(pkt, type);
+        memset(pkt + n, 0, sizeof pkt - n);
+        if (type == 0x0800) {
+            uint16_t frag = (seed >> 12) % 3 == 0 ? (uint16_t) ((seed >> 14) & 0x3fff) : 0;
+            put_ipv4(pkt + n, 17, (uint16_t) (20 + 8 + (seed >> 16) % 20), frag, 5);
+        }
+        for (int k = 0; k < (int) ((seed >> 20) % 4); k++) {
+            seed = seed * 1103515245 + 12345;
+            pkt[(seed >> 8) % 60] = (uint8_t) (seed >> 16);
+        }
+        uint32_t len = (seed >> 24) % 70;
+        struct vsw_flow a, b;
+        struct vsw_layout lb;
+        memset(&a, 0xa5, sizeof a);     /* Fields it does not write stay garbage. */
+        bool ok = vsw_flow_extract_shallow(pkt, len, 3, &a);
+        vsw_flow_extract_general(pkt, len, 3, &b, &lb);
+        uint16_t t = len >= 14 ? (uint16_t) (pkt[12] << 8 | pkt[13]) : 0;
+        bool may_decline = len < 14 || t == 0x8100 || t == 0x88a8 || t < 0x0600 || t == 0x86dd;
+        if (!ok) {
+            assert_true(may_decline);
+            continue;
+        }
+        assert_false(may_decline);
+        shallow++;
+        frags += b.nw_frag != 0;
+        assert_int_equal(a.in_port, b.in_port);
+        assert_memory_equal(a.dl_dst, b.dl_dst, 6);
+        assert_memory_equal(a.dl_src, b.dl_src, 6);
+        assert_int_equal(a.dl_type, b.dl_type);
+        assert_int_equal(a.vlan_tci, b.vlan_tci);
+        assert_int_equal(a.vlan_tci2, b.vlan_tci2);
+        assert_int_equal(a.nw_frag, b.nw_frag);
+    }
+    assert_true(shallow > 50000);
+    assert_true(frags > 1000);
+}
+
 int
 main(void)
 {
@@ -250,6 +319,7 @@ main(void)
         cmocka_unit_test(test_truncated_never_overreads),
         cmocka_unit_test(test_arp),
         cmocka_unit_test(test_fast_path_equals_general),
+        cmocka_unit_test(test_shallow_equals_general),
     };
     return cmocka_run_group_tests_name("flow_extract", tests, NULL, NULL);
 }
