@@ -255,8 +255,12 @@ translate_port_type(const char *name, char **devargs, uint16_t *n_rxq, char *err
                 unlink(path);
             }
         }
-        vsw_buf_printf(&b, "net_vhost_%s,iface=%s,queues=%lu,client=%d", name, path, queues,
-                       client ? 1 : 0);
+        /* ext-buffer: a frame from the guest larger than an mbuf (a jumbo
+         * frame, in several descriptors) arrives in one mbuf with an
+         * external buffer instead of a chain, which the parser and the
+         * action executor need contiguous. */
+        vsw_buf_printf(&b, "net_vhost_%s,iface=%s,queues=%lu,client=%d,ext-buffer=1", name,
+                       path, queues, client ? 1 : 0);
         free(*devargs);
         *devargs = b.s;
         *n_rxq = (uint16_t) queues;
