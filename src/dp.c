@@ -16,6 +16,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_vhost.h>
 
 #include "classifier/dpcls.h"
 #include "classifier/emc.h"
@@ -295,20 +296,49 @@ vhost_refresh_vid(struct vsw_port *port)
     if (!rte_eth_link_get_nowait(port->port_id, &link) && link.link_status) {
         vid = rte_eth_vhost_get_vid_from_port_id(port->port_id);
     }
-    int old = __atomic_exchange_n(&port->vhost_vid, vid < 0 ? -1 : vid, __ATOMIC_ACQ_REL);
+    if (vid < 0) {
+        vid = -1;
+        __atomic_store_n(&port->vhost_nr_vring, 0, __ATOMIC_RELEASE);
+    }
+    int old = __atomic_exchange_n(&port->vhost_vid, vid, __ATOMIC_ACQ_REL);
     if (old >= 0 && old != vid) {
         vsw_dp_synchronize(port->dp);
+    }
+    if (vid >= 0) {
+        /* After the vid: a PMD that sees the new count sees the new vid.
+         * The count only grows while the guest is attached (the library
+         * allocates virtqueues up to the highest index the guest sets up);
+         * a PMD leaves a queue pair alone until it exists, because the
+         * library logs an error for every call on a queue it does not have
+         * (a guest with fewer queue pairs than the port). */
+        __atomic_store_n(&port->vhost_nr_vring, (uint16_t) rte_vhost_get_vring_num(vid),
+                         __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&port->vhost_mu);
 }
 
+/* Link up/down (LSC), and a queue of the guest enabled or disabled
+ * (QUEUE_STATE).  The latter comes with every virtqueue lock of the device
+ * held, so it must not wait for the PMDs (one may be spinning on such a
+ * lock): it only updates the queue count of the current vid. */
 static int
-vhost_link_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_param)
+vhost_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_param)
 {
+    struct vsw_port *port = arg;
+
     (void) port_id;
-    (void) type;
     (void) ret_param;
-    vhost_refresh_vid(arg);
+    if (type != RTE_ETH_EVENT_QUEUE_STATE) {
+        vhost_refresh_vid(port);
+        return 0;
+    }
+    pthread_mutex_lock(&port->vhost_mu);
+    int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
+    if (vid >= 0) {
+        __atomic_store_n(&port->vhost_nr_vring, (uint16_t) rte_vhost_get_vring_num(vid),
+                         __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&port->vhost_mu);
     return 0;
 }
 
@@ -316,8 +346,12 @@ static void
 vhost_unhook(struct vsw_port *port)
 {
     /* -EAGAIN while the callback runs (the guest is coming or going). */
-    while (rte_eth_dev_callback_unregister(port->port_id, RTE_ETH_EVENT_INTR_LSC,
-                                           vhost_link_event, port) == -EAGAIN) {
+    while (rte_eth_dev_callback_unregister(port->port_id, RTE_ETH_EVENT_INTR_LSC, vhost_event,
+                                           port) == -EAGAIN) {
+        rte_delay_us_sleep(100);
+    }
+    while (rte_eth_dev_callback_unregister(port->port_id, RTE_ETH_EVENT_QUEUE_STATE,
+                                           vhost_event, port) == -EAGAIN) {
         rte_delay_us_sleep(100);
     }
 }
@@ -349,7 +383,15 @@ port_setup(struct vsw_dp *dp, struct vsw_port *port, char *err, size_t err_size)
     if (port->is_vhost) {
         pthread_mutex_init(&port->vhost_mu, NULL);
         ret = rte_eth_dev_callback_register(port->port_id, RTE_ETH_EVENT_INTR_LSC,
-                                            vhost_link_event, port);
+                                            vhost_event, port);
+        if (!ret) {
+            ret = rte_eth_dev_callback_register(port->port_id, RTE_ETH_EVENT_QUEUE_STATE,
+                                                vhost_event, port);
+            if (ret) {
+                rte_eth_dev_callback_unregister(port->port_id, RTE_ETH_EVENT_INTR_LSC,
+                                                vhost_event, port);
+            }
+        }
         if (ret) {
             port->is_vhost = false;
             snprintf(err, err_size, "%s: cannot watch the link: %s", port->name, strerror(-ret));

@@ -66,6 +66,8 @@ struct vsw_port {
     bool is_vhost;                  /**< A net_vhost device. */
     int vhost_vid;                  /**< Its vhost device while the guest is
                                      *   attached, else -1 (atomic). */
+    uint16_t vhost_nr_vring;        /**< Virtqueues the guest has set up (atomic;
+                                     *   a queue pair q is 2q and 2q + 1). */
     pthread_mutex_t vhost_mu;       /**< Serialises vid updates. */
     struct vsw_dp *dp;              /**< Back pointer (for RCU). */
     struct vsw_port_stats stats[VSW_MAX_PMDS]; /**< PMD-written. */

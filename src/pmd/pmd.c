@@ -85,10 +85,11 @@ port_rx(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t q, struct rte_mbuf 
 {
     if (port->is_vhost) {
         /* The vid stays valid until this iteration's quiescent state (dp.c). */
+        uint16_t nr = __atomic_load_n(&port->vhost_nr_vring, __ATOMIC_ACQUIRE);
         int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
-        return vid < 0 ? 0
-                       : rte_vhost_dequeue_burst(vid, VHOST_GUEST_TXQ(q), pmd->dp->mp, pkts,
-                                                 BURST);
+        return vid < 0 || VHOST_GUEST_TXQ(q) >= nr
+                   ? 0
+                   : rte_vhost_dequeue_burst(vid, VHOST_GUEST_TXQ(q), pmd->dp->mp, pkts, BURST);
     }
     return rte_eth_rx_burst(port->port_id, q, pkts, BURST);
 }
@@ -100,10 +101,11 @@ static uint16_t
 vhost_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts, uint16_t n,
          uint64_t *bytes)
 {
+    uint16_t nr = __atomic_load_n(&port->vhost_nr_vring, __ATOMIC_ACQUIRE);
     int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
     uint16_t sent = 0;
 
-    while (vid >= 0 && sent < n) {
+    while (vid >= 0 && VHOST_GUEST_RXQ(q) < nr && sent < n) {
         uint16_t k = rte_vhost_enqueue_burst(vid, VHOST_GUEST_RXQ(q), pkts + sent,
                                              (uint16_t) (n - sent));
         sent = (uint16_t) (sent + k);
