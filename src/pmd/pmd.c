@@ -3,11 +3,16 @@
  * The PMD loop (DESIGN.md §1).  Per rx burst of up to 32 packets:
  *
  *   parse    prefetch ahead; flow key + header offsets + hash per packet
+ *            (only the Ethernet header when the port's megaflows need no
+ *            more: the rest is parsed after the lookup, if at all)
  *   emc      exact-match lookup of the whole burst (bitmap of packets left)
  *   dpcls    megaflow lookup of what is left, subtable by subtable
  *   upcall   what is still left goes to the slow path (bounded; never waits)
  *   execute  every hit runs its rule's actions; outputs go to per-port tx
- *            buffers, flushed when full and at the end of the iteration
+ *            buffers, flushed when full and after each rx burst
+ *
+ * vhost-user ports are polled and sent to with rte_vhost directly (the vid
+ * is retired under RCU, see dp.c); other ports with the ethdev API.
  *
  * Completed upcalls are drained every iteration: the megaflow is installed
  * and the packet executed here, so the PMD stays the only writer of its
@@ -16,8 +21,9 @@
  * At the top of an iteration the PMD loads the published rule set; if it
  * changed, both caches are flushed before any packet is looked up, so after
  * a rule change returns (an RCU grace period later) every packet follows the
- * new rules.  No locks (except a device's shared tx queue), no syscalls, no
- * malloc, no atomics on this path.
+ * new rules.  No locks (except a device's shared tx queue), no malloc, no
+ * atomics on this path, and no syscalls except one write(2) to wake the
+ * handler when an upcall finds it asleep (upcall.c).
  */
 
 #include <rte_cycles.h>
@@ -629,7 +635,8 @@ vsw_pmd_main(void *arg)
     ctx.pmd = pmd;
     ctx.sig_match = emc_sig_match_best(&impl);
     ctx.idle_tsc = dp->megaflow_idle_ms * rte_get_tsc_hz() / 1000;
-    /* Long enough for an idle handler to wake up (it sleeps up to 200 us). */
+    /* Long enough for an idle handler to wake up (from a nap of up to 200 us,
+     * or from poll(2) on its doorbell). */
     ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 300;   /* 300 us */
     ctx.sweep_tsc = rte_get_tsc_hz() / SWEEPS_PER_SEC;
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
