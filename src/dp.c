@@ -286,6 +286,22 @@ translate_port_type(const char *name, char **devargs, uint16_t *n_rxq, char *err
  * published.  The mutex orders the event against vhost_refresh_vid() at
  * setup, which catches a guest that attached before the callback existed.
  */
+/* Applies the queue enable/disable changes net_vhost has recorded since the
+ * last call to the mask of the guest's rx rings (our tx queues). */
+static void
+vhost_drain_queue_events(struct vsw_port *port)
+{
+    struct rte_eth_vhost_queue_event ev;
+    uint32_t mask = __atomic_load_n(&port->vhost_txq_mask, __ATOMIC_RELAXED);
+
+    while (!rte_eth_vhost_get_queue_event(port->port_id, &ev)) {
+        if (!ev.rx && ev.queue_id < 32) {
+            mask = ev.enable ? mask | (1u << ev.queue_id) : mask & ~(1u << ev.queue_id);
+        }
+    }
+    __atomic_store_n(&port->vhost_txq_mask, mask, __ATOMIC_RELEASE);
+}
+
 static void
 vhost_refresh_vid(struct vsw_port *port)
 {
@@ -297,8 +313,10 @@ vhost_refresh_vid(struct vsw_port *port)
         vid = rte_eth_vhost_get_vid_from_port_id(port->port_id);
     }
     if (vid < 0) {
+        /* net_vhost forgets its queue states when the guest goes. */
         vid = -1;
         __atomic_store_n(&port->vhost_nr_vring, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&port->vhost_txq_mask, 0, __ATOMIC_RELEASE);
     }
     int old = __atomic_exchange_n(&port->vhost_vid, vid, __ATOMIC_ACQ_REL);
     if (old >= 0 && old != vid) {
@@ -313,6 +331,7 @@ vhost_refresh_vid(struct vsw_port *port)
          * (a guest with fewer queue pairs than the port). */
         __atomic_store_n(&port->vhost_nr_vring, (uint16_t) rte_vhost_get_vring_num(vid),
                          __ATOMIC_RELEASE);
+        vhost_drain_queue_events(port);
     }
     pthread_mutex_unlock(&port->vhost_mu);
 }
@@ -338,6 +357,7 @@ vhost_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret
         __atomic_store_n(&port->vhost_nr_vring, (uint16_t) rte_vhost_get_vring_num(vid),
                          __ATOMIC_RELEASE);
     }
+    vhost_drain_queue_events(port);
     pthread_mutex_unlock(&port->vhost_mu);
     return 0;
 }

@@ -68,6 +68,8 @@ struct vsw_port {
                                      *   attached, else -1 (atomic). */
     uint16_t vhost_nr_vring;        /**< Virtqueues the guest has set up (atomic;
                                      *   a queue pair q is 2q and 2q + 1). */
+    uint32_t vhost_txq_mask;        /**< Bit q: the guest's rx ring of queue pair
+                                     *   q is enabled (atomic). */
     pthread_mutex_t vhost_mu;       /**< Serialises vid updates. */
     struct vsw_dp *dp;              /**< Back pointer (for RCU). */
     struct vsw_port_stats stats[VSW_MAX_PMDS]; /**< PMD-written. */
@@ -169,6 +171,28 @@ struct vsw_dp {
     uint32_t handler_asleep;             /**< 1 while the handler blocks on it. */
     uint16_t nb_rxd, nb_txd;             /**< Ring sizes for new ports. */
 };
+
+/**
+ * The guest queue pair PMD 'idx' sends to on vhost port 'port': its share of
+ * the pairs whose rx ring the guest has enabled (a guest may use fewer pairs
+ * than the port has, or than there are PMDs).  Several PMDs may share one:
+ * the vhost library serialises enqueues on a virtqueue itself.  UINT16_MAX
+ * if the guest has none enabled.
+ */
+static inline uint16_t
+vsw_vhost_txq(const struct vsw_port *port, unsigned idx)
+{
+    uint32_t mask = __atomic_load_n(&port->vhost_txq_mask, __ATOMIC_ACQUIRE);
+    unsigned n = (unsigned) __builtin_popcount(mask);
+
+    if (!n) {
+        return UINT16_MAX;
+    }
+    for (unsigned k = idx % n; k; k--) {
+        mask &= mask - 1;
+    }
+    return (uint16_t) __builtin_ctz(mask);
+}
 
 /** Loads a published pointer for PMD use. */
 #define VSW_RCU_LOAD(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)

@@ -327,7 +327,8 @@ pct(struct vsw_buf *out, const char *what, uint64_t part, uint64_t whole)
 }
 
 /* Per-queue counters: rx queue q is polled by PMD q % n_pmds; tx queue i is
- * PMD i's (shared, under a lock, when the device has fewer queues). */
+ * PMD i's (shared, under a lock, when the device has fewer queues); on a
+ * vhost-user port, PMDs share out the queue pairs the guest has enabled. */
 static int
 cmd_dump_queues(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
 {
@@ -353,6 +354,18 @@ cmd_dump_queues(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
         }
         for (unsigned k = 0; k < d->dp->n_pmds; k++) {
             const struct vsw_port_stats *t = &p->stats[k];
+            if (p->is_vhost) {
+                /* The guest's enabled queue pairs are shared out among the PMDs. */
+                uint16_t q = vsw_vhost_txq(p, k);
+                if (q == UINT16_MAX) {
+                    vsw_buf_printf(out, "    txq - (pmd %u, no guest queue enabled)", k);
+                } else {
+                    vsw_buf_printf(out, "    txq %u (pmd %u)", q, k);
+                }
+                vsw_buf_printf(out, ": tx pkts=%" PRIu64 ", drop=%" PRIu64 "\n",
+                               t->tx_packets, t->tx_dropped);
+                continue;
+            }
             vsw_buf_printf(out, "    txq %u (pmd %u%s): tx pkts=%" PRIu64 ", drop=%" PRIu64 "\n",
                            p->txq_shared ? k % p->n_txq : k, k, p->txq_shared ? ", shared" : "",
                            t->tx_packets, t->tx_dropped);

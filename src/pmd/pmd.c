@@ -111,7 +111,7 @@ vhost_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts, uint16_t n,
     int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
     uint16_t sent = 0;
 
-    while (vid >= 0 && VHOST_GUEST_RXQ(q) < nr && sent < n) {
+    while (vid >= 0 && q != UINT16_MAX && VHOST_GUEST_RXQ(q) < nr && sent < n) {
         uint16_t k = rte_vhost_enqueue_burst(vid, VHOST_GUEST_RXQ(q), pkts + sent,
                                              (uint16_t) (n - sent));
         sent = (uint16_t) (sent + k);
@@ -130,25 +130,23 @@ static void
 tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
 {
     unsigned idx = pmd->idx;
-    uint16_t q = port->txq_shared ? (uint16_t) (idx % port->n_txq) : (uint16_t) idx;
     struct vsw_port_stats *st = &port->stats[idx];
     uint16_t sent;
 
     if (!tb->n) {
         return;
     }
-    if (port->txq_shared) {
-        rte_spinlock_lock(&port->txq_lock[q]);
-    }
     if (port->is_vhost) {
-        sent = vhost_tx(port, q, tb->pkts, tb->n, &st->tx_bytes);
+        sent = vhost_tx(port, vsw_vhost_txq(port, idx), tb->pkts, tb->n, &st->tx_bytes);
     } else {
+        uint16_t q = port->txq_shared ? (uint16_t) (idx % port->n_txq) : (uint16_t) idx;
+        if (port->txq_shared) {
+            rte_spinlock_lock(&port->txq_lock[q]);
+        }
         sent = rte_eth_tx_burst(port->port_id, q, tb->pkts, tb->n);
-    }
-    if (port->txq_shared) {
-        rte_spinlock_unlock(&port->txq_lock[q]);
-    }
-    if (!port->is_vhost) {
+        if (port->txq_shared) {
+            rte_spinlock_unlock(&port->txq_lock[q]);
+        }
         for (uint16_t i = 0; i < sent; i++) {
             st->tx_bytes += rte_pktmbuf_pkt_len(tb->pkts[i]);
         }
