@@ -5,7 +5,8 @@ The guests are a Debian cloud kernel with a busybox initramfs built by
 scripts/build-guest-image from Debian packages; QEMU runs under TCG (no
 KVM here) with its RAM in a shared memfd, which vhost-user needs.  Each
 guest sets its address from the kernel command line, pings the other and
-prints VSW-PING-OK or VSW-PING-FAIL on its serial console.
+prints VSW-PING-OK or VSW-PING-FAIL on its serial console.  Guest 2 has two
+queue pairs (mq=on) of which its single vCPU enables one.
 
 Skipped, with the reason, where QEMU is missing or the guest image cannot
 be built.  Bounded: 150 s.  Usage: test_qemu.py [--build DIR] [--keep]
@@ -25,17 +26,19 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 TIMEOUT = 150
 
 
-def qemu_cmd(img, sock, log, ip, peer, mac):
+def qemu_cmd(img, sock, log, ip, peer, mac, queues=1):
     # vectors=0: QEMU 7.2 under TCG crashes starting vhost-user with MSI-X
     # vectors (msix_set_vector_notifiers in vhost_net_start); INTx works.
+    mq = ",queues=%d" % queues if queues > 1 else ""
     return ["qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", "max", "-m", "256",
             "-smp", "1", "-object", "memory-backend-memfd,id=mem,size=256M,share=on",
             "-numa", "node,memdev=mem", "-kernel", os.path.join(img, "vmlinuz"),
             "-initrd", os.path.join(img, "initrd.gz"),
             "-append", "console=ttyS0 quiet vsw_ip=%s vsw_peer=%s vsw_hold=20" % (ip, peer),
             "-chardev", "socket,id=c0,path=%s" % sock,
-            "-netdev", "vhost-user,id=n0,chardev=c0",
-            "-device", "virtio-net-pci,netdev=n0,vectors=0,mac=%s" % mac,
+            "-netdev", "vhost-user,id=n0,chardev=c0" + mq,
+            "-device", "virtio-net-pci,netdev=n0,vectors=0,mac=%s%s" % (
+                mac, ",mq=on" if queues > 1 else ""),
             "-display", "none", "-serial", "file:%s" % log, "-no-reboot"]
 
 
@@ -72,7 +75,8 @@ def main():
                                "--huge-unlink", "--no-pci", "-m", "512", "--", "--ctl", ctl,
                                "--mbufs", "16384",
                                "--port", "vm1,vhost-user,path=%s,ofport=1" % os.path.join(d, "vm1.sock"),
-                               "--port", "vm2,vhost-user,path=%s,ofport=2" % os.path.join(d, "vm2.sock"),
+                               "--port", "vm2,vhost-user,path=%s,queues=2,ofport=2"
+                               % os.path.join(d, "vm2.sock"),
                                "--flows", rules], stdout=swlog, stderr=subprocess.STDOUT,
                               start_new_session=True)
         procs.append(sw)
@@ -85,7 +89,7 @@ def main():
             logs.append(log)
             q = subprocess.Popen(qemu_cmd(img, os.path.join(d, "vm%d.sock" % i), log,
                                           "10.9.0.%d" % i, "10.9.0.%d" % (3 - i),
-                                          "52:54:00:00:00:0%d" % i),
+                                          "52:54:00:00:00:0%d" % i, queues=i),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                  start_new_session=True)
             procs.append(q)
