@@ -73,8 +73,9 @@ struct pmd_ctx {
     unsigned n_outs;
     struct vsw_exec_stats xs;
     uint64_t idle_tsc;
-    uint64_t wait_tsc;          /* Longest wait for in-flight upcalls. */
-    uint64_t no_wait_until;     /* Storm: do not wait before this TSC. */
+    uint64_t wait_tsc;          /* Longest hold of a port for its in-flight upcalls. */
+    uint64_t no_wait_until;     /* Storm: hold no port back before this TSC. */
+    uint64_t held_since[PENDING_BUCKETS]; /* Hold start by ingress ofport % buckets. */
     uint64_t next_sweep;        /* Next idle-megaflow sweep (TSC). */
     uint32_t bursts;            /* Bursts processed (stage-timing sample). */
     uint16_t pending[PENDING_BUCKETS]; /* In-flight upcalls by ingress ofport % buckets. */
@@ -561,33 +562,37 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
 /*
  * Packets of a new flow that miss in consecutive bursts are upcalled in
  * order, but once the first answer installs the megaflow, later packets
- * would hit it and overtake those still at the handler.  So before taking
- * new packets the PMD waits briefly for its in-flight upcalls to come back.
- * The wait is bounded, and after one wait times out (the handler is behind:
- * a storm of new flows) it does not wait at all for a millisecond, so a miss
- * storm never slows down packets of cached flows.
+ * would hit it and overtake those still at the handler.  So a port with
+ * upcalls in flight is not polled again until they are back: its packets
+ * wait in its rx ring, while the PMD goes on with the other ports (it used
+ * to spin here, which under a storm of new flows on one port took time
+ * from all the others).  The hold is bounded; after one times out (the
+ * handler is behind) no port is held back for a while, so a miss storm
+ * never stops a port.
  */
-static void
-wait_for_upcalls(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint32_t ofport)
+static bool
+port_may_poll(struct pmd_ctx *c, uint32_t ofport, uint64_t now)
 {
-    uint16_t *pending = &c->pending[ofport % PENDING_BUCKETS];
-    uint64_t now;
+    unsigned b = ofport % PENDING_BUCKETS;
 
-    /* Only upcalls of packets from this port can be overtaken by what we
-     * are about to receive on it: a storm on another port costs no wait. */
-    if (!*pending || (now = rte_rdtsc()) < c->no_wait_until) {
-        return;
+    if (!c->pending[b]) {
+        c->held_since[b] = 0;
+        return true;
     }
-    uint64_t deadline = now + c->wait_tsc;
-    while (*pending) {
-        drain_completions(c, ps, now);
-        now = rte_rdtsc();
-        if (now > deadline) {
-            c->no_wait_until = now + c->wait_tsc * 32;
-            c->pmd->stats.upcall_waits_timed_out++;
-            break;
-        }
+    if (now < c->no_wait_until) {
+        return true;
     }
+    if (!c->held_since[b]) {
+        c->held_since[b] = now;
+        return false;
+    }
+    if (now - c->held_since[b] <= c->wait_tsc) {
+        return false;
+    }
+    c->held_since[b] = 0;
+    c->no_wait_until = now + c->wait_tsc * 32;
+    c->pmd->stats.upcall_waits_timed_out++;
+    return true;
 }
 
 static void
@@ -634,7 +639,7 @@ vsw_pmd_main(void *arg)
     ctx.sig_match = emc_sig_match_best(&impl);
     ctx.idle_tsc = dp->megaflow_idle_ms * rte_get_tsc_hz() / 1000;
     /* Long enough for an idle handler to wake up (from a nap of up to 200 us,
-     * or from poll(2) on its doorbell). */
+     * or from poll(2) on its doorbell); short enough for an rx ring. */
     ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 300;   /* 300 us */
     ctx.sweep_tsc = rte_get_tsc_hz() / SWEEPS_PER_SEC;
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
@@ -654,7 +659,9 @@ vsw_pmd_main(void *arg)
         }
         for (unsigned p = 0; p < ps->n; p++) {
             struct vsw_port *port = ps->ports[p];
-            wait_for_upcalls(&ctx, ps, port->ofport);
+            if (!port_may_poll(&ctx, port->ofport, start)) {
+                continue;
+            }
             for (uint16_t q = (uint16_t) pmd->idx; q < port->n_rxq;
                  q = (uint16_t) (q + dp->n_pmds)) {
                 uint16_t n = port_rx(pmd, port, q, pkts);
