@@ -142,14 +142,14 @@ void vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_por
                               struct vsw_flow *flow, struct vsw_layout *layout);
 
 /**
- * The shallow parse: only the fields a megaflow of a plain port-to-port rule
- * needs (in_port, MACs, dl_type, vlan_tci, vlan_tci2, nw_frag), in far
- * fewer cycles than the full parse.  The other fields of 'flow' are left
- * unwritten, so the caller may only use it under a mask within
- * vsw_flow_shallow_mask().  Returns false, having given no answer, for the
- * frames whose shallow fields take more parsing (VLAN tags, 802.3/LLC,
- * IPv6); for every other frame the fields are what vsw_flow_extract()
- * gives, tested in tests/unit/test_flow_extract.c.
+ * The shallow parse: only the fields a megaflow of a port-to-port rule
+ * needs (in_port, MACs, dl_type, vlan_tci, vlan_tci2, nw_proto, nw_frag),
+ * in far fewer cycles than the full parse.  The other fields of 'flow' are
+ * left unwritten, so the caller may only use it under a mask that
+ * vsw_flow_mask_is_shallow() accepts.  Returns false, having given no
+ * answer, for the frames whose shallow fields take more parsing (VLAN tags,
+ * 802.3/LLC, IPv6, ARP/RARP); for every other frame the fields are what
+ * vsw_flow_extract() gives, tested in tests/unit/test_flow_extract.c.
  */
 bool vsw_flow_extract_shallow(const uint8_t *data, uint32_t len, uint32_t in_port,
                               struct vsw_flow *flow);

@@ -273,14 +273,16 @@ bool
 vsw_flow_extract_shallow(const uint8_t *p, uint32_t len, uint32_t in_port, struct vsw_flow *flow)
 {
     uint16_t type;
-    uint8_t frag = 0;
+    uint8_t frag = 0, proto = 0;
 
     if (len < ETH_HDR_LEN) {
         return false;
     }
     type = vsw_get16(p + 12);
+    /* ARP and RARP: their opcode would be nw_proto. */
     if (is_vlan_tpid(type) || rte_be_to_cpu_16(type) < VSW_ETH_TYPE_MIN
-        || type == rte_cpu_to_be_16(VSW_ETH_TYPE_IPV6)) {
+        || type == rte_cpu_to_be_16(VSW_ETH_TYPE_IPV6) || type == rte_cpu_to_be_16(VSW_ETH_TYPE_ARP)
+        || type == rte_cpu_to_be_16(VSW_ETH_TYPE_RARP)) {
         return false;
     }
     if (type == rte_cpu_to_be_16(VSW_ETH_TYPE_IP) && len >= ETH_HDR_LEN + IPV4_MIN_LEN) {
@@ -291,6 +293,7 @@ vsw_flow_extract_shallow(const uint8_t *p, uint32_t len, uint32_t in_port, struc
         uint32_t tot_len = rte_be_to_cpu_16(vsw_get16(ip + 2));
         if (ihl >= IPV4_MIN_LEN && left >= ihl && tot_len <= left && ihl <= tot_len) {
             uint16_t frag_off = rte_be_to_cpu_16(vsw_get16(ip + 6));
+            proto = ip[9];
             if (frag_off & 0x3fff) {
                 frag = VSW_FRAG_ANY | (frag_off & 0x1fff ? VSW_FRAG_LATER : 0);
             }
@@ -302,6 +305,7 @@ vsw_flow_extract_shallow(const uint8_t *p, uint32_t len, uint32_t in_port, struc
     flow->dl_type = type;
     flow->vlan_tci = 0;
     flow->vlan_tci2 = 0;
+    flow->nw_proto = proto;
     flow->nw_frag = frag;
     return true;
 }
@@ -317,6 +321,7 @@ vsw_flow_mask_is_shallow(const struct vsw_flow *mask)
     m.dl_type = 0;
     m.vlan_tci = 0;
     m.vlan_tci2 = 0;
+    m.nw_proto = 0;
     m.nw_frag = 0;
     static const struct vsw_flow zero;
     return !memcmp(&m, &zero, sizeof m);

@@ -3,8 +3,9 @@
  * The PMD loop (DESIGN.md §1).  Per rx burst of up to 32 packets:
  *
  *   parse    prefetch ahead; flow key + header offsets + hash per packet
- *            (only the Ethernet header when the port's megaflows need no
- *            more: the rest is parsed after the lookup, if at all)
+ *            (only the Ethernet header and the IPv4 protocol and fragment
+ *            bits when the port's megaflows need no more: the rest is
+ *            parsed after the lookup, if at all)
  *   emc      exact-match lookup of the whole burst (bitmap of packets left)
  *   dpcls    megaflow lookup of what is left, subtable by subtable
  *   upcall   what is still left goes to the slow path (bounded; never waits)
@@ -334,10 +335,10 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
      * mask, a megaflow lookup (hash and compare a few words) is cheaper than
      * an EMC lookup (hash and compare the whole key), so the EMC and the
      * SMC are skipped and no flow hash is computed.  If that mask only
-     * covers Ethernet fields, in_port and the fragment bits (a port-to-port
-     * rule), the packets are first parsed only that far: the full parse is
-     * done later for the few that need it (misses, and rules with more than
-     * an output). */
+     * covers Ethernet fields, in_port, the IP protocol and the fragment bits
+     * (port-to-port rules, `in_port=1,udp`), the packets are first parsed
+     * only that far: the full parse is done later for the few that need it
+     * (misses, and rules with more than an output). */
     struct dpcls *dc = pmd->dpcls;
     struct dpcls_port *port = dpcls_port_get(dc, in->ofport, false);
     const struct dpcls_subtable *st0 = port && port->n == 1 ? &dc->subtables[port->order[0]]

@@ -425,7 +425,7 @@ def parse_args(argv):
                     help="set OVS other_config:vlan-limit (default: leave "
                     "OVS's default, 1); vswd must behave the same way")
     ap.add_argument("--ports-only", action="store_true",
-                    help="rules match on in_port, MACs, dl_type and ip_frag only "
+                    help="rules match on in_port, MACs, dl_type, nw_proto and ip_frag only "
                     "(2..12 per round, any actions): the port-to-port rule sets "
                     "of a VM switch; 60%% of the packets repeat recent headers")
     ap.add_argument("--max-report", type=int, default=10,

@@ -165,9 +165,9 @@ class RuleGen:
         self.rng = rng
         self.pools = pools
         self.nports = nports
-        # Matches on in_port, MACs, ethertype and IPv4 fragment bits only
-        # (any actions): the port-to-port rules of a VM switch, whose
-        # megaflows vswd looks up after a shallow parse.
+        # Matches on in_port, MACs, ethertype, IP protocol and IPv4
+        # fragment bits only (any actions): the port-to-port rules of a VM
+        # switch, whose megaflows vswd looks up after a shallow parse.
         self.ports_only = ports_only
 
     # ------------------------------------------------------------ helpers
@@ -447,6 +447,10 @@ class RuleGen:
                 rule.add("dl_type", t, 0xFFFF, "dl_type=%#06x" % t)
                 if t == 0x0800:
                     rule.family = "ip4"
+                    if self._chance(0.4):
+                        proto = r.choice([6, 17, 1, 47])
+                        rule.add("nw_proto", proto, 0xFF, "nw_proto=%d" % proto)
+                        rule.l4 = {6: "tcp", 17: "udp", 1: "icmp"}.get(proto)
                     if self._chance(0.5):
                         kw = r.choice(list(IP_FRAG_VALUES))
                         v, m = IP_FRAG_VALUES[kw]

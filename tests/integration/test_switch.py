@@ -185,10 +185,12 @@ def forwarding_cases():
     #     looked up after a shallow parse (Ethernet header only).  Rewrites
     #     and dec_ttl still see the whole packet; fragments, ARP and tagged
     #     frames (which the shallow parse declines) follow the same rules.
+    #     Port 3's megaflows include nw_proto (a tcp rule), port 1's do not.
     rules = ["in_port=1,actions=mod_dl_src:02:00:00:00:00:99,push_vlan:0x8100,"
              "set_field:4100->vlan_vid,output:2",
              "in_port=3,ip,actions=dec_ttl,output:4",
              "priority=40000,in_port=3,ip,ip_frag=yes,actions=in_port",
+             "priority=30000,in_port=3,tcp,actions=drop",
              "in_port=2,actions=output:1"]
     ins, out1, out2, out3, out4 = [], [], [], [], []
     for i in range(120):

@@ -245,7 +245,7 @@ test_fast_path_equals_general(void **state)
 static void
 test_shallow_equals_general(void **state)
 {
-    static const uint16_t types[] = { 0x0800, 0x0800, 0x0800, 0x0806, 0x8100, 0x88a8,
+    static const uint16_t types[] = { 0x0800, 0x0800, 0x0800, 0x0806, 0x8035, 0x8100, 0x88a8,
                                       0x86dd, 0x0040, 0x05ff, 0x0600, 0x88cc };
     uint32_t seed = 7;
     unsigned shallow = 0, frags = 0;
@@ -258,12 +258,15 @@ test_shallow_equals_general(void **state)
     memset(m.dl_src, 0xff, 6);
     m.dl_type = m.vlan_tci = m.vlan_tci2 = 0xffff;
     m.nw_frag = 0xff;
+    m.nw_proto = 0xff;
     assert_true(vsw_flow_mask_is_shallow(&m));
-    m.nw_proto = 1;
+    m.nw_tos = 1;
     assert_false(vsw_flow_mask_is_shallow(&m));
-    m.nw_proto = 0;
-    m.nw_frag = 0;
+    m.nw_tos = 0;
     m.nw_src = 1;
+    assert_false(vsw_flow_mask_is_shallow(&m));
+    m.nw_src = 0;
+    m.tp_dst = 1;
     assert_false(vsw_flow_mask_is_shallow(&m));
 
     for (int iter = 0; iter < 200000; iter++) {
@@ -274,7 +277,9 @@ test_shallow_equals_general(void **state)
         memset(pkt + n, 0, sizeof pkt - n);
         if (type == 0x0800) {
             uint16_t frag = (seed >> 12) % 3 == 0 ? (uint16_t) ((seed >> 14) & 0x3fff) : 0;
-            put_ipv4(pkt + n, 17, (uint16_t) (20 + 8 + (seed >> 16) % 20), frag, 5);
+            static const uint8_t protos[] = { 17, 6, 1, 47 };
+            put_ipv4(pkt + n, protos[(seed >> 10) % 4], (uint16_t) (20 + 8 + (seed >> 16) % 20),
+                     frag, 5);
         }
         for (int k = 0; k < (int) ((seed >> 20) % 4); k++) {
             seed = seed * 1103515245 + 12345;
@@ -287,7 +292,8 @@ test_shallow_equals_general(void **state)
         bool ok = vsw_flow_extract_shallow(pkt, len, 3, &a);
         vsw_flow_extract_general(pkt, len, 3, &b, &lb);
         uint16_t t = len >= 14 ? (uint16_t) (pkt[12] << 8 | pkt[13]) : 0;
-        bool may_decline = len < 14 || t == 0x8100 || t == 0x88a8 || t < 0x0600 || t == 0x86dd;
+        bool may_decline = len < 14 || t == 0x8100 || t == 0x88a8 || t < 0x0600 || t == 0x86dd
+                           || t == 0x0806 || t == 0x8035;
         if (!ok) {
             assert_true(may_decline);
             continue;
@@ -302,6 +308,7 @@ test_shallow_equals_general(void **state)
         assert_int_equal(a.vlan_tci, b.vlan_tci);
         assert_int_equal(a.vlan_tci2, b.vlan_tci2);
         assert_int_equal(a.nw_frag, b.nw_frag);
+        assert_int_equal(a.nw_proto, b.nw_proto);
     }
     assert_true(shallow > 50000);
     assert_true(frags > 1000);
