@@ -344,7 +344,8 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     const struct dpcls_subtable *st0 = port && port->n == 1 ? &dc->subtables[port->order[0]]
                                                             : NULL;
     bool small_dpcls = st0 && st0->n_words <= DPCLS_SMALL_WORDS;
-    bool shallow = st0 && st0->shallow;
+    /* Shallow keys never go to the EMC or the SMC: they compare whole keys. */
+    bool shallow = small_dpcls && st0->shallow;
     bool use_emc = pmd->dp->emc_enabled && !small_dpcls && emc_burst_enabled(pmd->emc);
     bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
     uint64_t partial = 0;   /* Packets parsed shallowly. */
