@@ -302,6 +302,23 @@ vhost_drain_queue_events(struct vsw_port *port)
     __atomic_store_n(&port->vhost_txq_mask, mask, __ATOMIC_RELEASE);
 }
 
+/* Brings the port's view of the guest's queues up to date (vhost_mu held).
+ * The virtqueue count is stored after the vid, so a PMD that sees the new
+ * count sees the new vid.  It only grows while the guest is attached (the
+ * library allocates virtqueues up to the highest index the guest sets up);
+ * a PMD leaves a queue pair alone until it exists, because the library logs
+ * an error for every call on a queue it does not have (a guest with fewer
+ * queue pairs than the port). */
+static void
+vhost_sync_queues(struct vsw_port *port, int vid)
+{
+    if (vid >= 0) {
+        __atomic_store_n(&port->vhost_nr_vring, (uint16_t) rte_vhost_get_vring_num(vid),
+                         __ATOMIC_RELEASE);
+    }
+    vhost_drain_queue_events(port);
+}
+
 static void
 vhost_refresh_vid(struct vsw_port *port)
 {
@@ -323,15 +340,7 @@ vhost_refresh_vid(struct vsw_port *port)
         vsw_dp_synchronize(port->dp);
     }
     if (vid >= 0) {
-        /* After the vid: a PMD that sees the new count sees the new vid.
-         * The count only grows while the guest is attached (the library
-         * allocates virtqueues up to the highest index the guest sets up);
-         * a PMD leaves a queue pair alone until it exists, because the
-         * library logs an error for every call on a queue it does not have
-         * (a guest with fewer queue pairs than the port). */
-        __atomic_store_n(&port->vhost_nr_vring, (uint16_t) rte_vhost_get_vring_num(vid),
-                         __ATOMIC_RELEASE);
-        vhost_drain_queue_events(port);
+        vhost_sync_queues(port, vid);
     }
     pthread_mutex_unlock(&port->vhost_mu);
 }
@@ -339,7 +348,7 @@ vhost_refresh_vid(struct vsw_port *port)
 /* Link up/down (LSC), and a queue of the guest enabled or disabled
  * (QUEUE_STATE).  The latter comes with every virtqueue lock of the device
  * held, so it must not wait for the PMDs (one may be spinning on such a
- * lock): it only updates the queue count of the current vid. */
+ * lock): it only updates the queue state of the current vid. */
 static int
 vhost_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_param)
 {
@@ -352,12 +361,7 @@ vhost_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret
         return 0;
     }
     pthread_mutex_lock(&port->vhost_mu);
-    int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
-    if (vid >= 0) {
-        __atomic_store_n(&port->vhost_nr_vring, (uint16_t) rte_vhost_get_vring_num(vid),
-                         __ATOMIC_RELEASE);
-    }
-    vhost_drain_queue_events(port);
+    vhost_sync_queues(port, __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE));
     pthread_mutex_unlock(&port->vhost_mu);
     return 0;
 }
@@ -365,14 +369,15 @@ vhost_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret
 static void
 vhost_unhook(struct vsw_port *port)
 {
-    /* -EAGAIN while the callback runs (the guest is coming or going). */
-    while (rte_eth_dev_callback_unregister(port->port_id, RTE_ETH_EVENT_INTR_LSC, vhost_event,
-                                           port) == -EAGAIN) {
-        rte_delay_us_sleep(100);
-    }
-    while (rte_eth_dev_callback_unregister(port->port_id, RTE_ETH_EVENT_QUEUE_STATE,
-                                           vhost_event, port) == -EAGAIN) {
-        rte_delay_us_sleep(100);
+    static const enum rte_eth_event_type events[] = { RTE_ETH_EVENT_INTR_LSC,
+                                                      RTE_ETH_EVENT_QUEUE_STATE };
+
+    for (size_t i = 0; i < RTE_DIM(events); i++) {
+        /* -EAGAIN while the callback runs (the guest is coming or going). */
+        while (rte_eth_dev_callback_unregister(port->port_id, events[i], vhost_event, port)
+               == -EAGAIN) {
+            rte_delay_us_sleep(100);
+        }
     }
 }
 

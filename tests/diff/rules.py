@@ -309,15 +309,25 @@ class RuleGen:
             et = r.choice([0x88CC, 0x8847, 0x9000, 0x0842, 0x88B5])
             rule.add("dl_type", et, 0xFFFF, "dl_type=%#06x" % et)
 
-    def _l2(self, rule):
-        r = self.rng
-        if self._chance(0.4):
-            p = r.randint(1, self.nports)
+    def _port_and_macs(self, rule, p_port):
+        """in_port with probability p_port, then dl_src and dl_dst."""
+        if self._chance(p_port):
+            p = self.rng.randint(1, self.nports)
             rule.add("in_port", p, 0xFFFF, "in_port=%d" % p)
         if self._chance(0.15):
             self._mac_token("dl_src", "dl_src", rule)
         if self._chance(0.15):
             self._mac_token("dl_dst", "dl_dst", rule)
+
+    def _ip_frag(self, rule, p):
+        if self._chance(p):
+            kw = self.rng.choice(list(IP_FRAG_VALUES))
+            v, m = IP_FRAG_VALUES[kw]
+            rule.add("ip_frag", v, m, "ip_frag=%s" % kw)
+
+    def _l2(self, rule):
+        r = self.rng
+        self._port_and_macs(rule, 0.4)
         if self._chance(0.25):
             kind = r.choices(["vid", "pcp", "both", "tci", "none"],
                              [10, 4, 3, 4, 4])[0]
@@ -360,10 +370,7 @@ class RuleGen:
         if self._chance(0.06):
             t = r.choice([0, 1, 2, 64, 255, r.randrange(256)])
             rule.add("nw_ttl", t, 0xFF, "nw_ttl=%d" % t)
-        if self._chance(0.1):
-            kw = r.choice(list(IP_FRAG_VALUES))
-            v, m = IP_FRAG_VALUES[kw]
-            rule.add("ip_frag", v, m, "ip_frag=%s" % kw)
+        self._ip_frag(rule, 0.1)
 
     def _l4(self, rule):
         r = self.rng
@@ -435,13 +442,7 @@ class RuleGen:
     def _match(self, rule):
         r = self.rng
         if self.ports_only:
-            if self._chance(0.8):
-                p = r.randint(1, self.nports)
-                rule.add("in_port", p, 0xFFFF, "in_port=%d" % p)
-            if self._chance(0.15):
-                self._mac_token("dl_src", "dl_src", rule)
-            if self._chance(0.15):
-                self._mac_token("dl_dst", "dl_dst", rule)
+            self._port_and_macs(rule, 0.8)
             if self._chance(0.4):
                 t = r.choice([0x0800, 0x0800, 0x0806, 0x86dd, 0x88b5, 0x8100])
                 rule.add("dl_type", t, 0xFFFF, "dl_type=%#06x" % t)
@@ -451,10 +452,7 @@ class RuleGen:
                         proto = r.choice([6, 17, 1, 47])
                         rule.add("nw_proto", proto, 0xFF, "nw_proto=%d" % proto)
                         rule.l4 = {6: "tcp", 17: "udp", 1: "icmp"}.get(proto)
-                    if self._chance(0.5):
-                        kw = r.choice(list(IP_FRAG_VALUES))
-                        v, m = IP_FRAG_VALUES[kw]
-                        rule.add("ip_frag", v, m, "ip_frag=%s" % kw)
+                    self._ip_frag(rule, 0.5)
             return
         self._proto(rule)
         self._l2(rule)

@@ -217,6 +217,24 @@ def main():
         sender.send("start")
         return wait_for(lambda: sw.counters(port_out)[1] - before >= n, 30)
 
+    def run_pair(g1, g2, n):
+        """Guest1 sends its n frames through vswd to guest2, then both stop.
+        Returns whether they all left port 2, and port 1's dump-queues
+        taken before the guests went."""
+        guests[:] = [g1, g2]
+        up = wait_for(lambda: sw.link_up("vm1") and sw.link_up("vm2"), 30)
+        ok = up and transfer(g2, g1, n, 2)
+        time.sleep(0.5)
+        queues_out = sw.cmd("dump-queues", "1")
+        for g in guests:
+            g.stop()
+        guests[:] = []
+        return ok, queues_out
+
+    def rx_per_queue(queues_out):
+        return [int(line.split("rx pkts=")[1]) for line in queues_out.splitlines()
+                if "rxq " in line]
+
     try:
         sw.start()
         check("links down before the guests come", not sw.link_up("vm1") and not sw.link_up("vm2"),
@@ -276,14 +294,7 @@ def main():
         # vswd restarted: both sides come back and traffic flows.
         sw.stop()
         sw.start()
-        g1, g2 = pair("d", g1in, [])
-        guests = [g1, g2]
-        up = wait_for(lambda: sw.link_up("vm1") and sw.link_up("vm2"), 30)
-        ok = up and transfer(g2, g1, len(g1in), 2)
-        time.sleep(0.5)
-        for g in guests:
-            g.stop()
-        guests = []
+        ok, _ = run_pair(*pair("d", g1in, []), len(g1in))
         got2 = read_pcap(path("g2-d.pcap"), missing_ok=True)
         check("after a vswd restart, traffic flows again", ok and sorted(got2) == sorted(g1in),
               "guest2 received %d of %d" % (len(got2), len(g1in)))
@@ -294,14 +305,7 @@ def main():
         big = [udp4(sport=5000 + i, src="10.1.0.1", dst="10.2.0.1",
                     payload=bytes([i % 256]) * n)
                for i, n in enumerate([1472, 2000, 3000, 4000, 6000, 8972] * 5)]
-        g1, g2 = pair("j", big, [])
-        guests = [g1, g2]
-        up = wait_for(lambda: sw.link_up("vm1") and sw.link_up("vm2"), 30)
-        ok = up and transfer(g2, g1, len(big), 2)
-        time.sleep(0.5)
-        for g in guests:
-            g.stop()
-        guests = []
+        ok, _ = run_pair(*pair("j", big, []), len(big))
         got2 = read_pcap(path("g2-j.pcap"), missing_ok=True)
         check("jumbo frames up to 9014 bytes cross in mergeable rx buffers, byte for byte",
               ok and sorted(got2) == sorted(big),
@@ -321,18 +325,10 @@ def main():
         g1 = Guest(d, "g1", path("vm1.sock"), False,
                    [path("g1in-mq0.pcap"), path("g1in-mq1.pcap")],
                    [path("g1-mq0.pcap"), path("g1-mq1.pcap")], queues=2)
-        guests = [g1, g2]
-        up = wait_for(lambda: sw.link_up("vm1") and sw.link_up("vm2"), 30)
-        ok = up and transfer(g2, g1, len(g1in), 2)
-        time.sleep(0.5)
-        queues_out = sw.cmd("dump-queues", "1")
-        for g in guests:
-            g.stop()
-        guests = []
+        ok, queues_out = run_pair(g1, g2, len(g1in))
         got2 = (read_pcap(path("g2-mq0.pcap"), missing_ok=True)
                 + read_pcap(path("g2-mq1.pcap"), missing_ok=True))
-        rx = [int(line.split("rx pkts=")[1]) for line in queues_out.splitlines()
-              if "rxq " in line]
+        rx = rx_per_queue(queues_out)
         check("two queue pairs: traffic crosses, both rx queues used",
               ok and sorted(got2) == sorted(g1in) and len(rx) == 2 and min(rx) > 0,
               "guest2 received %d of %d; %s" % (len(got2), len(g1in), queues_out))
@@ -340,14 +336,7 @@ def main():
         # Guests with one queue pair on ports with two: the second pair is
         # never set up, and vswd leaves it alone (the vhost library logs an
         # error for each call on a queue it does not have).
-        g1, g2 = pair("q1", g1in, [])
-        guests = [g1, g2]
-        up = wait_for(lambda: sw.link_up("vm1") and sw.link_up("vm2"), 30)
-        ok = up and transfer(g2, g1, len(g1in), 2)
-        time.sleep(0.5)
-        for g in guests:
-            g.stop()
-        guests = []
+        ok, _ = run_pair(*pair("q1", g1in, []), len(g1in))
         got2 = read_pcap(path("g2-q1.pcap"), missing_ok=True)
         with open(path("vswd.log"), errors="replace") as f:
             noise = sum(1 for line in f if "invalid virtqueue" in line)
@@ -365,17 +354,9 @@ def main():
         g1 = Guest(d, "g1", path("vm1.sock"), False,
                    [path("g1in-mq0.pcap"), path("g1in-mq1.pcap")],
                    [path("g1-2p0.pcap"), path("g1-2p1.pcap")], queues=2)
-        guests = [g1, g2]
-        up = wait_for(lambda: sw.link_up("vm1") and sw.link_up("vm2"), 30)
-        ok = up and transfer(g2, g1, len(g1in), 2)
-        time.sleep(0.5)
-        queues_out = sw.cmd("dump-queues", "1")
-        for g in guests:
-            g.stop()
-        guests = []
+        ok, queues_out = run_pair(g1, g2, len(g1in))
         got2 = read_pcap(path("g2-2p.pcap"), missing_ok=True)
-        rx = [int(line.split("rx pkts=")[1]) for line in queues_out.splitlines()
-              if "rxq " in line]
+        rx = rx_per_queue(queues_out)
         check("two PMDs into a one-queue guest: every packet arrives",
               ok and sorted(got2) == sorted(g1in) and len(rx) == 2 and min(rx) > 0,
               "guest2 received %d of %d; %s\n%s" % (len(got2), len(g1in), queues_out,

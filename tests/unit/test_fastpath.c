@@ -102,6 +102,30 @@ random_flow(struct vsw_rule **rules, size_t n, struct vsw_flow *f)
 
 static struct vsw_dp fake_dp;
 
+/* n random rules, published (generation 'gen') as the slow path's rule set. */
+static struct vsw_rule **
+random_rule_set(size_t n, uint64_t gen)
+{
+    struct vsw_rule **rules = calloc(n, sizeof *rules);
+    for (size_t i = 0; i < n; i++) {
+        rules[i] = random_rule(i);
+    }
+    fake_dp.cls = vsw_cls_build(rules, n);
+    vsw_cls_set_gen(fake_dp.cls, gen);
+    return rules;
+}
+
+static void
+free_rule_set(struct vsw_rule **rules, size_t n)
+{
+    vsw_cls_free(fake_dp.cls);
+    fake_dp.cls = NULL;
+    for (size_t i = 0; i < n; i++) {
+        free(rules[i]);
+    }
+    free(rules);
+}
+
 static const struct vsw_rule *
 slow_path(const struct vsw_flow *f, struct vsw_flow *mask)
 {
@@ -138,13 +162,7 @@ test_batch_equals_single(void **state)
     assert_non_null(dc);
     for (int round = 0; round < ROUNDS; round++) {
         size_t n = 1 + rnd() % RULES;
-        struct vsw_rule **rules = calloc(n, sizeof *rules);
-        for (size_t i = 0; i < n; i++) {
-            rules[i] = random_rule(i);
-        }
-        struct vsw_cls *cls = vsw_cls_build(rules, n);
-        vsw_cls_set_gen(cls, (uint64_t) round + 1);
-        fake_dp.cls = cls;
+        struct vsw_rule **rules = random_rule_set(n, (uint64_t) round + 1);
         dpcls_flush(dc);
 
         for (int b = 0; b < BURSTS; b++) {
@@ -195,11 +213,7 @@ test_batch_equals_single(void **state)
             }
             assert_int_equal(hits, want_hits);
         }
-        vsw_cls_free(cls);
-        for (size_t i = 0; i < n; i++) {
-            free(rules[i]);
-        }
-        free(rules);
+        free_rule_set(rules, n);
     }
     print_message("checked %" PRIu64 " packets in bursts, %" PRIu64 " hits on a repeated key\n",
                   checked, dup_hits);
@@ -222,13 +236,8 @@ test_invariant_random(void **state)
     emc_init(emc);
     for (int round = 0; round < ROUNDS; round++) {
         size_t n = 1 + rnd() % RULES;
-        struct vsw_rule **rules = calloc(n, sizeof *rules);
-        for (size_t i = 0; i < n; i++) {
-            rules[i] = random_rule(i);
-        }
-        struct vsw_cls *cls = vsw_cls_build(rules, n);
-        vsw_cls_set_gen(cls, (uint64_t) round + 1);
-        fake_dp.cls = cls;
+        struct vsw_rule **rules = random_rule_set(n, (uint64_t) round + 1);
+        struct vsw_cls *cls = fake_dp.cls;
         /* A rule change: caches are flushed, as the PMD does. */
         dpcls_flush(dc);
         emc_flush(emc);
@@ -275,11 +284,7 @@ test_invariant_random(void **state)
             }
             checked++;
         }
-        vsw_cls_free(cls);
-        for (size_t i = 0; i < n; i++) {
-            free(rules[i]);
-        }
-        free(rules);
+        free_rule_set(rules, n);
     }
     print_message("checked %" PRIu64 " packets, %" PRIu64 " answered by the caches\n", checked,
                   cached);
