@@ -74,7 +74,9 @@ struct pmd_ctx {
     unsigned n_outs;
     struct vsw_exec_stats xs;
     uint64_t idle_tsc;
-    uint64_t wait_tsc;          /* Longest hold of a port for its in-flight upcalls. */
+    uint64_t wait_tsc;          /* Longest hold of a port for its in-flight upcalls, */
+    uint64_t wake_tsc;          /* ... or this while the handler is waking up */
+    uint64_t waking_until;      /* (until this TSC, after a kick woke it). */
     uint64_t no_wait_until;     /* Storm: hold no port back before this TSC. */
     uint64_t held_since[PENDING_BUCKETS]; /* Hold start by ingress ofport % buckets. */
     uint64_t next_sweep;        /* Next idle-megaflow sweep (TSC). */
@@ -483,8 +485,8 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         unsigned sent = rte_ring_sp_enqueue_burst_elem(q->to_handler, idxs, sizeof idxs[0], n_up,
                                                        NULL);
         c->pending[in->ofport % PENDING_BUCKETS] += (uint16_t) sent;
-        if (sent) {
-            handler_kick(pmd->dp);
+        if (sent && handler_kick(pmd->dp)) {
+            c->waking_until = now + c->wake_tsc;
         }
         for (unsigned k = sent; k < n_up; k++) {   /* Cannot happen: ring >= slots. */
             st->upcall_full++;
@@ -552,8 +554,8 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
         complete_upcall(c, ps, up, now);
         q->free_stack[q->n_free++] = idxs[k];
     }
-    if (requeued) {
-        handler_kick(pmd->dp);
+    if (requeued && handler_kick(pmd->dp)) {
+        c->waking_until = now + c->wake_tsc;
     }
     if (n) {
         outs_to_tx(c, ps);
@@ -570,7 +572,9 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
  * to spin here, which under a storm of new flows on one port took time
  * from all the others).  The hold is bounded; after one times out (the
  * handler is behind) no port is held back for a while, so a miss storm
- * never stops a port.
+ * never stops a port.  The bound is longer right after the handler had to
+ * be woken from poll(2): on a busy CPU the scheduler can take milliseconds
+ * to run it, and that is no storm (a storm keeps the handler awake).
  */
 static bool
 port_may_poll(struct pmd_ctx *c, uint32_t ofport, uint64_t now)
@@ -588,7 +592,7 @@ port_may_poll(struct pmd_ctx *c, uint32_t ofport, uint64_t now)
         c->held_since[b] = now;
         return false;
     }
-    if (now - c->held_since[b] <= c->wait_tsc) {
+    if (now - c->held_since[b] <= (now < c->waking_until ? c->wake_tsc : c->wait_tsc)) {
         return false;
     }
     c->held_since[b] = 0;
@@ -640,9 +644,10 @@ vsw_pmd_main(void *arg)
     ctx.pmd = pmd;
     ctx.sig_match = emc_sig_match_best(&impl);
     ctx.idle_tsc = dp->megaflow_idle_ms * rte_get_tsc_hz() / 1000;
-    /* Long enough for an idle handler to wake up (from a nap of up to 200 us,
-     * or from poll(2) on its doorbell); short enough for an rx ring. */
+    /* Long enough for a napping handler (naps of up to 200 us); short enough
+     * for an rx ring.  A handler woken from poll(2) gets wake_tsc. */
     ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 300;   /* 300 us */
+    ctx.wake_tsc = rte_get_tsc_hz() / 1000 * 10;       /* 10 ms */
     ctx.sweep_tsc = rte_get_tsc_hz() / SWEEPS_PER_SEC;
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_online(dp->qsbr, pmd->idx);

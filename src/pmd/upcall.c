@@ -88,7 +88,7 @@ upcall_translate(struct vsw_dp *dp, struct upcall *up)
  * PMD enqueues and then loads 'asleep'.  With a full fence between the two
  * steps on both sides, at least one of them sees the other's store.
  */
-void
+bool
 handler_kick(struct vsw_dp *dp)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -97,7 +97,9 @@ handler_kick(struct vsw_dp *dp)
         uint64_t one = 1;
         ssize_t r = write(dp->handler_efd, &one, sizeof one);
         (void) r;   /* Only fails when the counter is saturated: awake anyway. */
+        return true;
     }
+    return false;
 }
 
 static bool

@@ -65,9 +65,10 @@ void upcall_translate(struct vsw_dp *dp, struct upcall *up);
 /**
  * Wakes the handler if it sleeps.  A PMD calls it after putting upcalls on
  * its 'to_handler' ring: costs one fence, and a write(2) only for the first
- * upcall after the handler went to sleep.
+ * upcall after the handler went to sleep.  Returns true if it woke it (the
+ * answers may then take as long as the scheduler does).
  */
-void handler_kick(struct vsw_dp *dp);
+bool handler_kick(struct vsw_dp *dp);
 
 /** Starts/stops the handler thread (runs on the main lcore's CPUs). */
 int handler_start(struct vsw_dp *dp);
