@@ -175,6 +175,17 @@ rule_free(struct vsw_rule *r)
     }
 }
 
+void
+vsw_ruleset_destroy(struct vsw_ruleset *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        rule_free(rs->rules[i]);
+    }
+    free(rs->rules);
+    rs->rules = NULL;
+    rs->n = 0;
+}
+
 /* Makes 'rules' the rule set: publishes a snapshot, then frees 'dead'.  On
  * failure frees nothing of the old set and returns ENOMEM. */
 static int

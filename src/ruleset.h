@@ -55,6 +55,10 @@ int vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs,
 /** Removes rules whose idle or hard timeout has passed. Returns how many. */
 size_t vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs);
 
+/** Frees every rule and the list.  Only once no classifier snapshot that
+ *  points at the rules can be read any more (after vsw_dp_stop()). */
+void vsw_ruleset_destroy(struct vsw_ruleset *rs);
+
 /** Prints rules (all, or those selected by 'filter') like ovs-ofctl dump-flows. */
 void vsw_ruleset_dump(const struct vsw_ruleset *rs, const struct vsw_flow_mod *filter,
                       bool strict, struct vsw_buf *out);

@@ -729,6 +729,7 @@ main(int argc, char **argv)
     VSW_LOG(VSW_LOG_INFO, "stopping");
     vsw_ctl_destroy(ctl);
     vsw_dp_stop(d.dp);
+    vsw_ruleset_destroy(&d.rules);
     rte_eal_cleanup();
     return 0;
 }

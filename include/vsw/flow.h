@@ -114,6 +114,36 @@ struct vsw_flow {
 _Static_assert(sizeof(struct vsw_flow) % 8 == 0, "vsw_flow must be a multiple of 8 bytes");
 
 /**
+ * One 64-bit word of a flow key.  The classifiers, the caches and the hashes
+ * work on a key as VSW_FLOW_U64S words (a masked compare is an AND and an
+ * XOR per word), while the parser and the rule parser write it field by
+ * field (bytes, be16, be32).  Reading those fields through a plain
+ * 'uint64_t *' breaks C's aliasing rules, and GCC at -O2/-O3 does reorder
+ * or drop such reads (a release build once matched keys against stale
+ * words and forwarded packets to the wrong port).  'may_alias' tells the
+ * compiler that a word may overlap any field, exactly like a char access
+ * would, while keeping the word loops as cheap and vectorisable as before;
+ * a union would force every access through the union type and memcpy per
+ * word would make each loop harder to read for the same machine code.
+ * Always reach a key's words through vsw_flow_words()/vsw_flow_cwords().
+ */
+typedef uint64_t __attribute__((__may_alias__)) vsw_flow_word;
+
+/** The words of 'flow', for reading. */
+static inline const vsw_flow_word *
+vsw_flow_cwords(const struct vsw_flow *flow)
+{
+    return (const vsw_flow_word *) (const void *) flow;
+}
+
+/** The words of 'flow', for writing. */
+static inline vsw_flow_word *
+vsw_flow_words(struct vsw_flow *flow)
+{
+    return (vsw_flow_word *) (void *) flow;
+}
+
+/**
  * Where the parser found each header in the frame, for the action executor.
  * Offsets are from the start of the frame; 0xffff means "absent".
  */

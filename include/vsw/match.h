@@ -33,8 +33,8 @@ vsw_match_init_catchall(struct vsw_match *m)
 static inline void
 vsw_match_normalize(struct vsw_match *m)
 {
-    uint64_t *k = (uint64_t *) &m->key;
-    const uint64_t *mk = (const uint64_t *) &m->mask;
+    vsw_flow_word *k = vsw_flow_words(&m->key);
+    const vsw_flow_word *mk = vsw_flow_cwords(&m->mask);
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
         k[i] &= mk[i];
     }
@@ -44,9 +44,9 @@ vsw_match_normalize(struct vsw_match *m)
 static inline bool
 vsw_match_flow(const struct vsw_match *m, const struct vsw_flow *flow)
 {
-    const uint64_t *k = (const uint64_t *) &m->key;
-    const uint64_t *mk = (const uint64_t *) &m->mask;
-    const uint64_t *f = (const uint64_t *) flow;
+    const vsw_flow_word *k = vsw_flow_cwords(&m->key);
+    const vsw_flow_word *mk = vsw_flow_cwords(&m->mask);
+    const vsw_flow_word *f = vsw_flow_cwords(flow);
     uint64_t diff = 0;
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
         diff |= (f[i] & mk[i]) ^ k[i];
@@ -64,10 +64,10 @@ vsw_match_equal(const struct vsw_match *a, const struct vsw_match *b)
 static inline bool
 vsw_match_overlaps(const struct vsw_match *a, const struct vsw_match *b)
 {
-    const uint64_t *ak = (const uint64_t *) &a->key;
-    const uint64_t *am = (const uint64_t *) &a->mask;
-    const uint64_t *bk = (const uint64_t *) &b->key;
-    const uint64_t *bm = (const uint64_t *) &b->mask;
+    const vsw_flow_word *ak = vsw_flow_cwords(&a->key);
+    const vsw_flow_word *am = vsw_flow_cwords(&a->mask);
+    const vsw_flow_word *bk = vsw_flow_cwords(&b->key);
+    const vsw_flow_word *bm = vsw_flow_cwords(&b->mask);
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
         if ((ak[i] ^ bk[i]) & am[i] & bm[i]) {
             return false;
@@ -80,10 +80,10 @@ vsw_match_overlaps(const struct vsw_match *a, const struct vsw_match *b)
 static inline bool
 vsw_match_covered_by(const struct vsw_match *narrow, const struct vsw_match *wide)
 {
-    const uint64_t *nk = (const uint64_t *) &narrow->key;
-    const uint64_t *nm = (const uint64_t *) &narrow->mask;
-    const uint64_t *wk = (const uint64_t *) &wide->key;
-    const uint64_t *wm = (const uint64_t *) &wide->mask;
+    const vsw_flow_word *nk = vsw_flow_cwords(&narrow->key);
+    const vsw_flow_word *nm = vsw_flow_cwords(&narrow->mask);
+    const vsw_flow_word *wk = vsw_flow_cwords(&wide->key);
+    const vsw_flow_word *wm = vsw_flow_cwords(&wide->mask);
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
         if ((wm[i] & ~nm[i]) || ((nk[i] ^ wk[i]) & wm[i])) {
             return false;
@@ -100,8 +100,8 @@ static inline uint32_t
 vsw_flow_hash_masked(const struct vsw_flow *flow, const struct vsw_flow *mask,
                      const uint8_t *words, unsigned n_words, uint32_t seed)
 {
-    const uint64_t *f = (const uint64_t *) flow;
-    const uint64_t *m = (const uint64_t *) mask;
+    const vsw_flow_word *f = vsw_flow_cwords(flow);
+    const vsw_flow_word *m = vsw_flow_cwords(mask);
     uint32_t h = seed;
 
     for (unsigned i = 0; i < n_words; i++) {

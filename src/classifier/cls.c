@@ -89,10 +89,9 @@ static int
 mask_plen(const struct vsw_flow *mask, unsigned t)
 {
     uint32_t m = trie_value(mask, t);
-    int n = m ? __builtin_clz(~m) : 0;
-    if (m == UINT32_MAX) {
-        n = 32;
-    }
+    /* Leading ones of 'm'; __builtin_clz(0) is undefined, so all-ones
+     * (a full 32-bit mask) is counted without it. */
+    int n = m == UINT32_MAX ? 32 : __builtin_clz(~m);
     if (!n || (n < 32 && (m << n))) {
         return -1;
     }
@@ -200,9 +199,9 @@ static inline bool
 masked_equal(const struct cls_subtable *st, const struct vsw_flow *flow,
              const struct vsw_flow *key)
 {
-    const uint64_t *f = (const uint64_t *) flow;
-    const uint64_t *m = (const uint64_t *) &st->mask;
-    const uint64_t *k = (const uint64_t *) key;
+    const vsw_flow_word *f = vsw_flow_cwords(flow);
+    const vsw_flow_word *m = vsw_flow_cwords(&st->mask);
+    const vsw_flow_word *k = vsw_flow_cwords(key);
     uint64_t diff = 0;
 
     for (unsigned i = 0; i < st->n_words; i++) {
@@ -234,7 +233,7 @@ subtable_free(struct cls_subtable *st)
 static int
 subtable_init(struct cls_subtable *st, struct vsw_rule **rules, uint32_t first, uint32_t n)
 {
-    const uint64_t *m;
+    const vsw_flow_word *m;
     uint32_t n_buckets = 4;
 
     memset(st, 0, sizeof *st);
@@ -242,7 +241,7 @@ subtable_init(struct cls_subtable *st, struct vsw_rule **rules, uint32_t first, 
     for (unsigned t = 0; t < N_TRIES; t++) {
         st->plen[t] = (int8_t) mask_plen(&st->mask, t);
     }
-    m = (const uint64_t *) &st->mask;
+    m = vsw_flow_cwords(&st->mask);
     for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
         if (m[i]) {
             st->words[st->n_words++] = (uint8_t) i;
@@ -388,8 +387,8 @@ rule_better(const struct vsw_rule *a, const struct vsw_rule *b)
 static inline void
 wc_or_mask(struct vsw_flow *wc, const struct cls_subtable *st)
 {
-    uint64_t *w = (uint64_t *) wc;
-    const uint64_t *m = (const uint64_t *) &st->mask;
+    vsw_flow_word *w = vsw_flow_words(wc);
+    const vsw_flow_word *m = vsw_flow_cwords(&st->mask);
 
     for (unsigned i = 0; i < st->n_words; i++) {
         w[st->words[i]] |= m[st->words[i]];

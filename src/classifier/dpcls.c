@@ -21,8 +21,8 @@ static inline bool
 mf_matches(const struct dpcls_subtable *st, const struct vsw_flow *flow,
            const struct megaflow *mf)
 {
-    const uint64_t *f = (const uint64_t *) flow;
-    const uint64_t *m = (const uint64_t *) &st->mask;
+    const vsw_flow_word *f = vsw_flow_cwords(flow);
+    const vsw_flow_word *m = vsw_flow_cwords(&st->mask);
     uint64_t diff = 0;
 
     for (unsigned i = 0; i < st->n_words; i++) {
@@ -35,7 +35,7 @@ mf_matches(const struct dpcls_subtable *st, const struct vsw_flow *flow,
 void
 dpcls_megaflow_key(const struct megaflow *mf, struct vsw_flow *key)
 {
-    uint64_t *k = (uint64_t *) key;
+    vsw_flow_word *k = vsw_flow_words(key);
 
     memset(key, 0, sizeof *key);
     for (unsigned i = 0; i < mf->st->n_words; i++) {
@@ -176,7 +176,7 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
     cls->lookups_since_rerank += (unsigned) __builtin_popcountll(left);
     for (unsigned k = 0; k < port->n && left; k++) {
         struct dpcls_subtable *st = &cls->subtables[port->order[k]];
-        const uint64_t *m = (const uint64_t *) &st->mask;
+        const vsw_flow_word *m = vsw_flow_cwords(&st->mask);
         uint32_t hashes[64];
         uint8_t same_as[64];
         uint64_t todo = left, dups = 0;
@@ -191,8 +191,8 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
             unsigned i = (unsigned) __builtin_ctzll(todo);
             todo &= todo - 1;
             if (prev >= 0) {
-                const uint64_t *f = (const uint64_t *) &flows[i];
-                const uint64_t *g = (const uint64_t *) &flows[prev];
+                const vsw_flow_word *f = vsw_flow_cwords(&flows[i]);
+                const vsw_flow_word *g = vsw_flow_cwords(&flows[prev]);
                 uint64_t diff = 0;
                 for (unsigned w = 0; w < st->n_words; w++) {
                     diff |= (f[st->words[w]] ^ g[st->words[w]]) & m[st->words[w]];
@@ -297,7 +297,7 @@ subtable_find_or_create(struct dpcls *cls, const struct vsw_flow *mask)
             return NULL;
         }
     }
-    const uint64_t *m = (const uint64_t *) mask;
+    const vsw_flow_word *m = vsw_flow_cwords(mask);
     st->mask = *mask;
     st->shallow = vsw_flow_mask_is_shallow(mask);
     for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
@@ -331,7 +331,7 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     }
     uint32_t idx = cls->free_stack[--cls->n_free];
     struct megaflow *mf = &cls->flows[idx];
-    const uint64_t *f = (const uint64_t *) flow, *m = (const uint64_t *) mask;
+    const vsw_flow_word *f = vsw_flow_cwords(flow), *m = vsw_flow_cwords(mask);
 
     for (unsigned i = 0; i < st->n_words; i++) {
         mf->kw[i] = f[st->words[i]] & m[st->words[i]];

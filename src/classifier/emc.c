@@ -44,7 +44,7 @@ emc_flush(struct emc *emc)
 static inline bool
 key_equal(const struct vsw_flow *a, const struct vsw_flow *b)
 {
-    const uint64_t *x = (const uint64_t *) a, *y = (const uint64_t *) b;
+    const vsw_flow_word *x = vsw_flow_cwords(a), *y = vsw_flow_cwords(b);
     uint64_t diff = 0;
     for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
         diff |= x[i] ^ y[i];

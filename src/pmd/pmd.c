@@ -39,6 +39,7 @@
 #include "classifier/emc.h"
 #include "dp.h"
 #include "pmd/upcall.h"
+#include "util.h"
 
 #define BURST 32
 #define TX_BUF 64
@@ -302,7 +303,7 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
 static inline uint32_t
 flow_hash(const struct rte_mbuf *m, const struct vsw_flow *flow)
 {
-    const uint64_t *w = (const uint64_t *) flow;
+    const vsw_flow_word *w = vsw_flow_cwords(flow);
     uint64_t v6[4];
     uint32_t h;
 
@@ -646,8 +647,8 @@ vsw_pmd_main(void *arg)
     ctx.idle_tsc = dp->megaflow_idle_ms * rte_get_tsc_hz() / 1000;
     /* Long enough for a napping handler (naps of up to 200 us); short enough
      * for an rx ring.  A handler woken from poll(2) gets wake_tsc. */
-    ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 300;   /* 300 us */
-    ctx.wake_tsc = rte_get_tsc_hz() / 1000 * 10;       /* 10 ms */
+    ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 300 * VSW_BUILD_SLOWDOWN;  /* 300 us */
+    ctx.wake_tsc = rte_get_tsc_hz() / 1000 * 10 * VSW_BUILD_SLOWDOWN;      /* 10 ms */
     ctx.sweep_tsc = rte_get_tsc_hz() / SWEEPS_PER_SEC;
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_online(dp->qsbr, pmd->idx);
