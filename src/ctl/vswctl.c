@@ -38,6 +38,7 @@ static const struct cmd_info cmds[] = {
     { "pmd-stats", 0, 0, false, "pmd-stats             per-PMD packets, cache hits, drops, cycles" },
     { "pmd-stats-clear", 0, 0, false, "pmd-stats-clear       zero the PMD statistics" },
     { "dump-megaflows", 0, 0, false, "dump-megaflows        cached megaflows in the datapath key format" },
+    { "ctl-stats", 0, 0, false, "ctl-stats             control socket clients, limits, refusals, timeouts" },
 };
 
 static void
