@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include "ctl/ctl_server.h"
 #include "ctl/proto.h"
@@ -42,6 +45,7 @@ struct client {
     size_t reply_len;         /* Its length. */
     size_t sent;              /* Bytes of header + text written. */
     size_t charged;           /* Bytes counted in ctl->stats.out_bytes. */
+    int outq;                 /* SIOCOUTQ at 'since_ns': unread bytes in the socket. */
 };
 
 struct client_list {
@@ -124,6 +128,16 @@ send_short_reply(int fd, int status, const char *text)
     }
 }
 
+/* Bytes written to 'fd' that the peer has not read yet, as the kernel
+ * accounts them (whole buffers, freed once the reader has taken all of one). */
+static int
+unread_bytes(int fd)
+{
+    int q = 0;
+
+    return ioctl(fd, SIOCOUTQ, &q) ? 0 : q;
+}
+
 /* Writes as much of the reply as the socket takes now; closes the client
  * when all of it is written or the peer is gone. */
 static void
@@ -166,6 +180,7 @@ client_flush(struct vsw_ctl *ctl, struct client *c)
     }
     if (progress) {
         c->since_ns = vsw_now_ns();
+        c->outq = unread_bytes(c->fd);
         list_remove(&ctl->writing, c);
         list_push_tail(&ctl->writing, c);
     }
@@ -397,6 +412,17 @@ expire_clients(struct vsw_ctl *ctl)
         client_close(ctl, c);
     }
     while ((c = ctl->writing.head) && now - c->since_ns >= idle_ns) {
+        /* epoll reports the socket writable only once the reader has
+         * drained most of the buffer; a reader that took less than that
+         * still moved, which SIOCOUTQ shows. */
+        int q = unread_bytes(c->fd);
+        if (q < c->outq) {
+            c->outq = q;
+            c->since_ns = now;
+            list_remove(&ctl->writing, c);
+            list_push_tail(&ctl->writing, c);
+            continue;
+        }
         VSW_LOG(VSW_LOG_DBG, "control client took none of its reply for %.1f s "
                 "(%zu of %zu bytes sent): disconnected", (double) ctl->cfg.idle_ms / 1000.0,
                 c->sent, REPLY_HDR + c->reply_len);

@@ -17,9 +17,11 @@
  *  - A reply is kept in the client's output buffer and written whenever
  *    epoll says the socket can take more (EPOLLOUT).  The connection is
  *    closed once the last byte is written.  A client that has not taken a
- *    single byte for the idle timeout is disconnected ("write stall").  The
- *    kernel frees socket buffer space one skb (tens of KB) at a time, so a
- *    reader must take roughly that much per timeout to count as moving.
+ *    single byte for the idle timeout is disconnected ("write stall").
+ *    Progress is what the kernel shows: a send that took bytes, or, checked
+ *    at the deadline, a drop in the socket's unread bytes (SIOCOUTQ).  The
+ *    kernel frees buffer space one skb (up to ~36 KB) at a time, so a
+ *    reader must take about that much per timeout to count as moving.
  *  - Memory is bounded: a reply larger than the per-client cap is replaced
  *    by an EFBIG error, and one that would take the total held for all
  *    clients over the total cap by an EBUSY error ("try again"); small
