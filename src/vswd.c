@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -31,9 +32,14 @@
 #define DEFAULT_MBUFS 32768
 #define DEFAULT_FLOW_LIMIT 131072
 
+/* Descriptors kept free for everything but control clients: DPDK's own,
+ * port devices, vhost-user sockets, pcap files, the epoll and spare fds. */
+#define FD_RESERVE 256
+
 struct vswd {
     struct vsw_dp *dp;
     struct vsw_ruleset rules;
+    struct vsw_ctl *ctl;
 };
 
 static struct vsw_dp *signal_dp;
@@ -71,6 +77,15 @@ usage(void)
            "                         when the slow path is behind, the PMD translates\n"
            "                         new flows itself (default, no loss) or drops them\n"
            "                         (cached flows never slow down)\n"
+           "  --ctl-max-clients N    control connections served at once (default %u);\n"
+           "                         the next is told \"too many control connections\"\n"
+           "                         and closed.  Each takes a file descriptor: vswd\n"
+           "                         raises RLIMIT_NOFILE to N + %d if the hard limit\n"
+           "                         allows, else lowers N to fit\n"
+           "  --ctl-idle-timeout S   a control client must send its whole request within\n"
+           "                         S seconds of connecting, and must take some of its\n"
+           "                         reply at least every S seconds, or it is disconnected\n"
+           "                         (default %u; fractions allowed)\n"
            "  --verbose              log debug messages\n"
            "  --help                 this text\n"
            "\n"
@@ -78,7 +93,8 @@ usage(void)
            "  vswd -l 0,1 --no-pci --file-prefix vsw -- --ctl /tmp/vsw.ctl \\\n"
            "       --port p1,net_pcap0,rx_pcap=in.pcap,tx_pcap=out1.pcap \\\n"
            "       --port p2,net_pcap1,tx_pcap=out2.pcap --flows rules.txt\n",
-           DEFAULT_MBUFS, DEFAULT_FLOW_LIMIT);
+           DEFAULT_MBUFS, DEFAULT_FLOW_LIMIT, VSW_CTL_DEFAULT_MAX_CLIENTS, FD_RESERVE,
+           VSW_CTL_DEFAULT_IDLE_MS / 1000);
 }
 
 /* ---- Control commands. ---- */
@@ -466,6 +482,33 @@ cmd_dump_megaflows(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
 }
 
 static int
+cmd_ctl_stats(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    const struct vsw_ctl_config *cfg = vsw_ctl_get_config(d->ctl);
+    struct vsw_ctl_stats s;
+
+    (void) argc;
+    (void) argv;
+    vsw_ctl_get_stats(d->ctl, &s);
+    vsw_buf_printf(out, "control socket:\n");
+    vsw_buf_printf(out, "  clients: %u open (limit %u), idle timeout %.1f s\n", s.n_clients,
+                   cfg->max_clients, (double) cfg->idle_ms / 1000.0);
+    vsw_buf_printf(out, "  reply bytes held: %zu (limit %zu per client, %zu in all)\n",
+                   s.out_bytes, cfg->client_out_max, cfg->total_out_max);
+    vsw_buf_printf(out, "  accepted: %" PRIu64 "\n", s.accepted);
+    vsw_buf_printf(out, "  served: %" PRIu64 "\n", s.served);
+    vsw_buf_printf(out, "  refused, too many clients: %" PRIu64 "\n", s.refused_busy);
+    vsw_buf_printf(out, "  closed, request idle timeout: %" PRIu64 "\n", s.idle_timeouts);
+    vsw_buf_printf(out, "  closed, reply not read (write stall): %" PRIu64 "\n",
+                   s.write_stalls);
+    vsw_buf_printf(out, "  reply over per-client limit: %" PRIu64 "\n", s.reply_too_big);
+    vsw_buf_printf(out, "  reply refused, output buffers full: %" PRIu64 "\n", s.output_full);
+    vsw_buf_printf(out, "  bad requests: %" PRIu64 "\n", s.bad_requests);
+    vsw_buf_printf(out, "  client left early: %" PRIu64 "\n", s.peer_gone);
+    return 0;
+}
+
+static int
 handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
 {
     static const struct {
@@ -479,7 +522,7 @@ handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
         { "dump-ports", cmd_dump_ports },   { "pmd-stats", cmd_pmd_stats },
         { "pmd-stats-clear", cmd_pmd_stats_clear },
         { "dump-megaflows", cmd_dump_megaflows },
-        { "dump-queues", cmd_dump_queues },
+        { "dump-queues", cmd_dump_queues }, { "ctl-stats", cmd_ctl_stats },
     };
 
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -492,6 +535,33 @@ handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
 }
 
 /* ---- Start-up. ---- */
+
+/* Makes room for 'max_clients' control connections under RLIMIT_NOFILE:
+ * raises the soft limit up to the hard one if needed, else returns the
+ * number of clients that fit. */
+static unsigned
+fit_fd_limit(unsigned max_clients)
+{
+    rlim_t need = (rlim_t) max_clients + FD_RESERVE;
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl)) {
+        return max_clients;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) || getrlimit(RLIMIT_NOFILE, &rl)) {
+            return max_clients;
+        }
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        unsigned fit = rl.rlim_cur > FD_RESERVE + 8 ? (unsigned) (rl.rlim_cur - FD_RESERVE) : 8;
+        VSW_LOG(VSW_LOG_WARN, "RLIMIT_NOFILE is %llu (hard): serving at most %u control "
+                "clients instead of %u", (unsigned long long) rl.rlim_cur, fit, max_clients);
+        return fit;
+    }
+    return max_clients;
+}
 
 static char *
 read_file(const char *path, char *err, size_t err_size)
@@ -531,6 +601,8 @@ main(int argc, char **argv)
         { "megaflow-idle", required_argument, NULL, 'I' },
         { "emc", required_argument, NULL, 'E' },
         { "upcall-overflow", required_argument, NULL, 'U' },
+        { "ctl-max-clients", required_argument, NULL, 'C' },
+        { "ctl-idle-timeout", required_argument, NULL, 'T' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -541,6 +613,12 @@ main(int argc, char **argv)
     unsigned n_port_specs = 0, n_mbufs = DEFAULT_MBUFS;
     unsigned long flow_limit = DEFAULT_FLOW_LIMIT, idle_ms = 10000;
     bool emc_on = true, overflow_inline = true;
+    struct vsw_ctl_config ctl_cfg = {
+        .max_clients = VSW_CTL_DEFAULT_MAX_CLIENTS,
+        .idle_ms = VSW_CTL_DEFAULT_IDLE_MS,
+        .client_out_max = VSW_CTL_CLIENT_OUT_MAX,
+        .total_out_max = VSW_CTL_TOTAL_OUT_MAX,
+    };
     struct vswd d = { 0 };
     char err[1024];
     int ret;
@@ -619,6 +697,28 @@ main(int argc, char **argv)
             }
             overflow_inline = !strcmp(optarg, "inline");
             break;
+        case 'C': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || !optarg[0] || v < 1 || v > 1000000) {
+                fprintf(stderr, "vswd: --ctl-max-clients: \"%s\" is not in 1..1000000\n",
+                        optarg);
+                return 1;
+            }
+            ctl_cfg.max_clients = (unsigned) v;
+            break;
+        }
+        case 'T': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !optarg[0] || !(v >= 0.1 && v <= 86400)) {
+                fprintf(stderr, "vswd: --ctl-idle-timeout: \"%s\" is not in 0.1..86400 "
+                        "seconds\n", optarg);
+                return 1;
+            }
+            ctl_cfg.idle_ms = (uint64_t) (v * 1000.0 + 0.5);
+            break;
+        }
         case 'v':
             vsw_log_set_level(VSW_LOG_DBG);
             break;
@@ -694,12 +794,15 @@ main(int argc, char **argv)
         }
     }
 
-    struct vsw_ctl *ctl = vsw_ctl_create(ctl_path, handle_request, &d, err, sizeof err);
+    ctl_cfg.max_clients = fit_fd_limit(ctl_cfg.max_clients);
+    struct vsw_ctl *ctl = vsw_ctl_create(ctl_path, &ctl_cfg, handle_request, &d, err,
+                                         sizeof err);
     if (!ctl) {
         fprintf(stderr, "vswd: control socket: %s\n", err);
         vsw_dp_stop(d.dp);
         return 1;
     }
+    d.ctl = ctl;
 
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);

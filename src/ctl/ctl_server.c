@@ -1,87 +1,245 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Control socket server; see ctl_server.h and proto.h. */
+/* Control socket server; the design and its guarantees are in ctl_server.h. */
 
 #define _GNU_SOURCE 1
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include "ctl/ctl_server.h"
 #include "ctl/proto.h"
 
-#define MAX_CLIENTS 64
-#define CLIENT_IDLE_NS (10ull * 1000000000ull) /* Drop a client silent for 10 s. */
+#define ACCEPTS_PER_POLL 64   /* Then serve the clients we have before more. */
+#define REPLY_HDR 8
+
+enum client_state {
+    CLIENT_READING,           /* Receiving the request. */
+    CLIENT_WRITING,           /* Sending the reply. */
+};
 
 struct client {
-    int fd;                 /* -1 if the slot is free. */
-    uint8_t hdr[4];         /* Length prefix being read. */
-    size_t hdr_got;
-    uint32_t len;           /* Payload length, once known. */
-    char *buf;              /* Payload. */
-    size_t got;
-    uint64_t last_ns;       /* Last activity. */
+    int fd;                   /* The connection. */
+    enum client_state state;  /* Which list it is on and what epoll waits for. */
+    struct client *prev;      /* Neighbours in ctl->reading or ctl->writing, */
+    struct client *next;      /* oldest deadline first. */
+    uint64_t since_ns;        /* READING: accept time; WRITING: last byte taken. */
+    uint8_t hdr[4];           /* Request length prefix being read. */
+    size_t hdr_got;           /* Bytes of 'hdr' received. */
+    uint32_t len;             /* Request payload length, once known. */
+    char *buf;                /* Request payload. */
+    size_t got;               /* Bytes of 'buf' received. */
+    uint8_t reply_hdr[REPLY_HDR]; /* Status and length, little-endian. */
+    char *reply;              /* Reply text (owned). */
+    size_t reply_len;         /* Its length. */
+    size_t sent;              /* Bytes of header + text written. */
+    size_t charged;           /* Bytes counted in ctl->stats.out_bytes. */
+    int outq;                 /* SIOCOUTQ at 'since_ns': unread bytes in the socket. */
+};
+
+struct client_list {
+    struct client *head;      /* Earliest deadline. */
+    struct client *tail;      /* Latest deadline. */
 };
 
 struct vsw_ctl {
-    int listen_fd;
-    int epfd;
-    char *path;
-    vsw_ctl_handler *handler;
-    void *aux;
-    struct client clients[MAX_CLIENTS];
+    int listen_fd;            /* The unix socket clients connect to. */
+    int epfd;                 /* Listen socket (data NULL) and every client. */
+    int spare_fd;             /* Released to answer a client when out of fds. */
+    char *path;               /* Socket path, unlinked at destroy. */
+    vsw_ctl_handler *handler; /* Runs each request. */
+    void *aux;                /* Its argument. */
+    struct vsw_ctl_config cfg; /* Limits. */
+    struct client_list reading; /* Clients sending a request, by accept time. */
+    struct client_list writing; /* Clients receiving a reply, by last progress. */
+    struct vsw_ctl_stats stats; /* Counters and current state. */
 };
+
+static void
+list_remove(struct client_list *l, struct client *c)
+{
+    *(c->prev ? &c->prev->next : &l->head) = c->next;
+    *(c->next ? &c->next->prev : &l->tail) = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void
+list_push_tail(struct client_list *l, struct client *c)
+{
+    c->next = NULL;
+    c->prev = l->tail;
+    *(l->tail ? &l->tail->next : &l->head) = c;
+    l->tail = c;
+}
+
+static struct client_list *
+client_list(struct vsw_ctl *ctl, struct client *c)
+{
+    return c->state == CLIENT_READING ? &ctl->reading : &ctl->writing;
+}
 
 static void
 client_close(struct vsw_ctl *ctl, struct client *c)
 {
-    if (c->fd >= 0) {
-        epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-        close(c->fd);
-    }
+    list_remove(client_list(ctl, c), c);
+    epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    ctl->stats.out_bytes -= c->charged;
+    ctl->stats.n_clients--;
     free(c->buf);
-    memset(c, 0, sizeof *c);
-    c->fd = -1;
+    free(c->reply);
+    free(c);
 }
 
 static void
-send_all(int fd, const void *data, size_t n)
+put_le32(uint8_t *p, uint32_t v)
 {
-    const char *p = data;
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+    p[0] = (uint8_t) v;
+    p[1] = (uint8_t) (v >> 8);
+    p[2] = (uint8_t) (v >> 16);
+    p[3] = (uint8_t) (v >> 24);
+}
+
+/* One non-blocking attempt to send a short reply to a connection that we
+ * are about to close anyway.  A fresh unix socket's buffer always has room
+ * for it; if not, the client was not listening and loses nothing it wanted. */
+static void
+send_short_reply(int fd, int status, const char *text)
+{
+    uint8_t msg[REPLY_HDR + 256];
+    size_t len = strnlen(text, sizeof msg - REPLY_HDR);
+
+    put_le32(msg, (uint32_t) status);
+    put_le32(msg + 4, (uint32_t) len);
+    memcpy(msg + REPLY_HDR, text, len);
+    while (send(fd, msg, REPLY_HDR + len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno == EINTR) {
+        continue;
+    }
+}
+
+/* Bytes written to 'fd' that the peer has not read yet, as the kernel
+ * accounts them (whole buffers, freed once the reader has taken all of one). */
+static int
+unread_bytes(int fd)
+{
+    int q = 0;
+
+    return ioctl(fd, SIOCOUTQ, &q) ? 0 : q;
+}
+
+/* Writes as much of the reply as the socket takes now; closes the client
+ * when all of it is written or the peer is gone. */
+static void
+client_flush(struct vsw_ctl *ctl, struct client *c)
+{
+    size_t total = REPLY_HDR + c->reply_len;
+    bool progress = false;
+
+    while (c->sent < total) {
+        struct iovec iov[2];
+        struct msghdr msg = { .msg_iov = iov };
+        size_t off = c->sent < REPLY_HDR ? 0 : c->sent - REPLY_HDR;
+
+        if (c->sent < REPLY_HDR) {
+            iov[msg.msg_iovlen++] = (struct iovec) { c->reply_hdr + c->sent,
+                                                     REPLY_HDR - c->sent };
+        }
+        if (off < c->reply_len) {
+            iov[msg.msg_iovlen++] = (struct iovec) { c->reply + off, c->reply_len - off };
+        }
+        ssize_t w = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            if (errno == EAGAIN) {
-                /* The socket is blocking with a send timeout; give up. */
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                break;
             }
+            ctl->stats.peer_gone++;   /* EPIPE, ECONNRESET: it left. */
+            client_close(ctl, c);
             return;
         }
-        p += w;
-        n -= (size_t) w;
+        c->sent += (size_t) w;
+        progress = true;
+    }
+    if (c->sent == total) {
+        ctl->stats.served++;
+        client_close(ctl, c);
+        return;
+    }
+    if (progress) {
+        c->since_ns = vsw_now_ns();
+        c->outq = unread_bytes(c->fd);
+        list_remove(&ctl->writing, c);
+        list_push_tail(&ctl->writing, c);
     }
 }
 
+/* Queues the reply ('text' is taken over) and starts writing it.  The caps
+ * are applied here: an over-limit reply becomes a short error. */
 static void
-respond(struct client *c, int status, const char *text, size_t len)
+client_reply(struct vsw_ctl *ctl, struct client *c, int status, struct vsw_buf *text)
 {
-    uint32_t hdr[2] = { (uint32_t) status, (uint32_t) len };
-    int flags = fcntl(c->fd, F_GETFL);
-    struct timeval tv = { .tv_sec = 5 };
+    size_t size = REPLY_HDR + text->len;
+    struct vsw_buf err = { 0 };
 
-    /* Send blocking (bounded by a timeout): responses can be large. */
-    fcntl(c->fd, F_SETFL, flags & ~O_NONBLOCK);
-    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    send_all(c->fd, hdr, sizeof hdr);
-    send_all(c->fd, text, len);
+    if (size > ctl->cfg.client_out_max) {
+        vsw_buf_printf(&err, "reply of %zu bytes is larger than the control socket's limit of "
+                       "%zu bytes per client; ask for less (e.g. dump-flows MATCH)",
+                       text->len, ctl->cfg.client_out_max - REPLY_HDR);
+        status = EFBIG;
+        ctl->stats.reply_too_big++;
+    } else if (size > VSW_CTL_SMALL_REPLY
+               && ctl->stats.out_bytes + size > ctl->cfg.total_out_max) {
+        vsw_buf_printf(&err, "control socket output buffers full (%zu bytes still being "
+                       "sent to other clients); try again", ctl->stats.out_bytes);
+        status = EBUSY;
+        ctl->stats.output_full++;
+    }
+    if (err.len) {
+        vsw_buf_free(text);
+        *text = err;
+    }
+    vsw_buf_cstr(text);   /* 'reply' is never NULL, even for empty output. */
+    c->reply = text->s;
+    c->reply_len = text->len;
+    *text = (struct vsw_buf) { 0 };
+    put_le32(c->reply_hdr, (uint32_t) status);
+    put_le32(c->reply_hdr + 4, (uint32_t) c->reply_len);
+    c->charged = REPLY_HDR + c->reply_len;
+    ctl->stats.out_bytes += c->charged;
+    free(c->buf);
+    c->buf = NULL;
+
+    list_remove(&ctl->reading, c);
+    c->state = CLIENT_WRITING;
+    c->since_ns = vsw_now_ns();
+    list_push_tail(&ctl->writing, c);
+    /* Only EPOLLOUT from now on: one request per connection, so anything
+     * more the client sends is ignored. */
+    struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
+    epoll_ctl(ctl->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    client_flush(ctl, c);
+}
+
+static void
+client_reply_text(struct vsw_ctl *ctl, struct client *c, int status, const char *text)
+{
+    struct vsw_buf b = { 0 };
+
+    vsw_buf_printf(&b, "%s", text);
+    client_reply(ctl, c, status, &b);
 }
 
 static void
@@ -93,14 +251,16 @@ dispatch(struct vsw_ctl *ctl, struct client *c)
     struct vsw_buf out = { 0 };
     int status;
 
-    if (!c->len || c->buf[c->len - 1] != '\0') {
+    if (c->buf[c->len - 1] != '\0') {
         vsw_buf_printf(&out, "malformed request: arguments must be NUL-terminated");
+        ctl->stats.bad_requests++;
         status = EPROTO;
         goto reply;
     }
     while (i < c->len) {
         if (argc == VSW_CTL_MAX_ARGS) {
             vsw_buf_printf(&out, "too many arguments (at most %d)", VSW_CTL_MAX_ARGS);
+            ctl->stats.bad_requests++;
             status = E2BIG;
             goto reply;
         }
@@ -111,11 +271,10 @@ dispatch(struct vsw_ctl *ctl, struct client *c)
     status = ctl->handler(ctl->aux, argc, argv, &out);
 
 reply:
-    respond(c, status, vsw_buf_cstr(&out), out.len);
-    vsw_buf_free(&out);
-    client_close(ctl, c);
+    client_reply(ctl, c, status, &out);
 }
 
+/* Reads what has arrived of the request; dispatches it once complete. */
 static void
 client_read(struct vsw_ctl *ctl, struct client *c)
 {
@@ -123,26 +282,22 @@ client_read(struct vsw_ctl *ctl, struct client *c)
         ssize_t n;
 
         if (c->hdr_got < 4) {
-            n = recv(c->fd, c->hdr + c->hdr_got, 4 - c->hdr_got, 0);
+            n = recv(c->fd, c->hdr + c->hdr_got, 4 - c->hdr_got, MSG_DONTWAIT);
         } else {
-            n = recv(c->fd, c->buf + c->got, c->len - c->got, 0);
+            n = recv(c->fd, c->buf + c->got, c->len - c->got, MSG_DONTWAIT);
         }
-        if (n == 0) {
-            /* Peer went away before finishing its request: nothing happened. */
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return;
+        }
+        if (n <= 0) {
+            /* Gone before finishing its request: nothing happened. */
+            ctl->stats.peer_gone++;
             client_close(ctl, c);
             return;
         }
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                return;
-            }
-            if (errno == EINTR) {
-                continue;
-            }
-            client_close(ctl, c);
-            return;
-        }
-        c->last_ns = vsw_now_ns();
         if (c->hdr_got < 4) {
             c->hdr_got += (size_t) n;
             if (c->hdr_got < 4) {
@@ -151,18 +306,16 @@ client_read(struct vsw_ctl *ctl, struct client *c)
             c->len = (uint32_t) c->hdr[0] | (uint32_t) c->hdr[1] << 8
                      | (uint32_t) c->hdr[2] << 16 | (uint32_t) c->hdr[3] << 24;
             if (c->len == 0 || c->len > VSW_CTL_MAX_REQ) {
-                char msg[128];
-                int len = snprintf(msg, sizeof msg,
-                                   "request of %u bytes refused (1..%u allowed)",
-                                   c->len, VSW_CTL_MAX_REQ);
-                respond(c, EMSGSIZE, msg, (size_t) len);
-                client_close(ctl, c);
+                struct vsw_buf msg = { 0 };
+                vsw_buf_printf(&msg, "request of %u bytes refused (1..%u allowed)", c->len,
+                               VSW_CTL_MAX_REQ);
+                ctl->stats.bad_requests++;
+                client_reply(ctl, c, EMSGSIZE, &msg);
                 return;
             }
             c->buf = malloc(c->len);
             if (!c->buf) {
-                respond(c, ENOMEM, "out of memory", 13);
-                client_close(ctl, c);
+                client_reply_text(ctl, c, ENOMEM, "out of memory");
                 return;
             }
             continue;
@@ -175,8 +328,122 @@ client_read(struct vsw_ctl *ctl, struct client *c)
     }
 }
 
+/* Accepts one connection and either serves it or tells it why not. */
+static void
+client_accept(struct vsw_ctl *ctl, int fd)
+{
+    struct client *c = NULL;
+
+    ctl->stats.accepted++;
+    if (ctl->stats.n_clients < ctl->cfg.max_clients) {
+        c = calloc(1, sizeof *c);
+    }
+    if (!c) {
+        char msg[128];
+        snprintf(msg, sizeof msg, ctl->stats.n_clients < ctl->cfg.max_clients
+                 ? "out of memory; try again" : "too many control connections (%u); try again",
+                 ctl->cfg.max_clients);
+        send_short_reply(fd, EBUSY, msg);
+        close(fd);
+        ctl->stats.refused_busy++;
+        return;
+    }
+    c->fd = fd;
+    c->state = CLIENT_READING;
+    c->since_ns = vsw_now_ns();
+    list_push_tail(&ctl->reading, c);
+    ctl->stats.n_clients++;
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+    if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+        send_short_reply(fd, EBUSY, "vswd cannot watch the connection; try again");
+        ctl->stats.refused_busy++;
+        client_close(ctl, c);
+    }
+}
+
+static void
+accept_clients(struct vsw_ctl *ctl)
+{
+    for (int i = 0; i < ACCEPTS_PER_POLL; i++) {
+        int fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+        if (fd >= 0) {
+            client_accept(ctl, fd);
+        } else if (errno == EINTR || errno == ECONNABORTED) {
+            continue;
+        } else if ((errno == EMFILE || errno == ENFILE) && ctl->spare_fd >= 0) {
+            /* Out of descriptors: free the spare to answer this client. */
+            close(ctl->spare_fd);
+            fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd >= 0) {
+                ctl->stats.accepted++;
+                ctl->stats.refused_busy++;
+                send_short_reply(fd, EBUSY, "vswd is out of file descriptors; try again");
+                close(fd);
+            }
+            ctl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                break;
+            }
+        } else {
+            if (errno == EMFILE || errno == ENFILE) {
+                VSW_LOG(VSW_LOG_WARN, "control socket: out of file descriptors");
+            }
+            break;   /* EAGAIN: none left. */
+        }
+    }
+}
+
+/* Closes clients past their deadline; returns the time to the next one in
+ * ms (rounded up), or -1 if there is none. */
+static int
+expire_clients(struct vsw_ctl *ctl)
+{
+    uint64_t now = vsw_now_ns(), idle_ns = ctl->cfg.idle_ms * 1000000ull;
+    uint64_t next = UINT64_MAX;
+    struct client *c;
+
+    while ((c = ctl->reading.head) && now - c->since_ns >= idle_ns) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "request not complete within %.1f s of connecting",
+                 (double) ctl->cfg.idle_ms / 1000.0);
+        send_short_reply(c->fd, ETIMEDOUT, msg);
+        ctl->stats.idle_timeouts++;
+        client_close(ctl, c);
+    }
+    while ((c = ctl->writing.head) && now - c->since_ns >= idle_ns) {
+        /* epoll reports the socket writable only once the reader has
+         * drained most of the buffer; a reader that took less than that
+         * still moved, which SIOCOUTQ shows. */
+        int q = unread_bytes(c->fd);
+        if (q < c->outq) {
+            c->outq = q;
+            c->since_ns = now;
+            list_remove(&ctl->writing, c);
+            list_push_tail(&ctl->writing, c);
+            continue;
+        }
+        VSW_LOG(VSW_LOG_DBG, "control client took none of its reply for %.1f s "
+                "(%zu of %zu bytes sent): disconnected", (double) ctl->cfg.idle_ms / 1000.0,
+                c->sent, REPLY_HDR + c->reply_len);
+        ctl->stats.write_stalls++;
+        client_close(ctl, c);
+    }
+    if (ctl->reading.head) {
+        next = ctl->reading.head->since_ns + idle_ns;
+    }
+    if (ctl->writing.head && ctl->writing.head->since_ns + idle_ns < next) {
+        next = ctl->writing.head->since_ns + idle_ns;
+    }
+    if (next == UINT64_MAX) {
+        return -1;
+    }
+    return (int) ((next - now + 999999) / 1000000);
+}
+
 struct vsw_ctl *
-vsw_ctl_create(const char *path, vsw_ctl_handler *handler, void *aux, char *err, size_t err_size)
+vsw_ctl_create(const char *path, const struct vsw_ctl_config *cfg, vsw_ctl_handler *handler,
+               void *aux, char *err, size_t err_size)
 {
     struct vsw_ctl *ctl = calloc(1, sizeof *ctl);
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -185,16 +452,14 @@ vsw_ctl_create(const char *path, vsw_ctl_handler *handler, void *aux, char *err,
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
-    for (int i = 0; i < MAX_CLIENTS; i++) {
-        ctl->clients[i].fd = -1;
-    }
+    ctl->cfg = *cfg;
     if (strlen(path) >= sizeof sun.sun_path) {
         snprintf(err, err_size, "%s: socket path too long", path);
         free(ctl);
         return NULL;
     }
     /* Create the directory if it is missing (e.g. /run/vsw). */
-    char *dir = strdup(path), *slash = strrchr(dir, '/');
+    char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
     if (slash && slash != dir) {
         *slash = '\0';
         mkdir(dir, 0755);
@@ -221,16 +486,32 @@ vsw_ctl_create(const char *path, vsw_ctl_handler *handler, void *aux, char *err,
         close(probe);
     }
     unlink(path);
+    /* A backlog as deep as the client limit: a burst of clients waits in
+     * the kernel instead of failing to connect. */
     if (bind(ctl->listen_fd, (struct sockaddr *) &sun, sizeof sun)
-        || listen(ctl->listen_fd, 16)) {
+        || listen(ctl->listen_fd, (int) (cfg->max_clients < 4096 ? cfg->max_clients : 4096))) {
         snprintf(err, err_size, "%s: %s", path, strerror(errno));
         close(ctl->listen_fd);
         free(ctl);
         return NULL;
     }
     ctl->epfd = epoll_create1(EPOLL_CLOEXEC);
+    ctl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-    epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, ctl->listen_fd, &ev);
+    if (ctl->epfd < 0 || ctl->spare_fd < 0
+        || epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, ctl->listen_fd, &ev)) {
+        snprintf(err, err_size, "epoll: %s", strerror(errno));
+        close(ctl->listen_fd);
+        if (ctl->epfd >= 0) {
+            close(ctl->epfd);
+        }
+        if (ctl->spare_fd >= 0) {
+            close(ctl->spare_fd);
+        }
+        unlink(path);
+        free(ctl);
+        return NULL;
+    }
     ctl->path = strdup(path);
     ctl->handler = handler;
     ctl->aux = aux;
@@ -240,46 +521,36 @@ vsw_ctl_create(const char *path, vsw_ctl_handler *handler, void *aux, char *err,
 void
 vsw_ctl_poll(struct vsw_ctl *ctl, int timeout_ms)
 {
-    struct epoll_event evs[16];
-    int n = epoll_wait(ctl->epfd, evs, 16, timeout_ms);
+    struct epoll_event evs[64];
+    int next = expire_clients(ctl);
+    int n = epoll_wait(ctl->epfd, evs, 64, next >= 0 && next < timeout_ms ? next : timeout_ms);
 
     for (int i = 0; i < n; i++) {
-        if (!evs[i].data.ptr) {
-            for (;;) {
-                int fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-                if (fd < 0) {
-                    break;
-                }
-                struct client *c = NULL;
-                for (int k = 0; k < MAX_CLIENTS; k++) {
-                    if (ctl->clients[k].fd < 0) {
-                        c = &ctl->clients[k];
-                        break;
-                    }
-                }
-                if (!c) {
-                    close(fd); /* Too many clients at once. */
-                    continue;
-                }
-                c->fd = fd;
-                c->last_ns = vsw_now_ns();
-                struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
-                epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev);
-            }
+        struct client *c = evs[i].data.ptr;
+
+        /* Each client has at most one event in the batch and only its own
+         * handling can free it, so 'c' is valid here. */
+        if (!c) {
+            accept_clients(ctl);
+        } else if (c->state == CLIENT_READING) {
+            client_read(ctl, c);
         } else {
-            struct client *c = evs[i].data.ptr;
-            if (c->fd >= 0) {
-                client_read(ctl, c);
-            }
+            client_flush(ctl, c);
         }
     }
-    /* Drop clients that stalled half-way through a request. */
-    uint64_t now = vsw_now_ns();
-    for (int k = 0; k < MAX_CLIENTS; k++) {
-        if (ctl->clients[k].fd >= 0 && now - ctl->clients[k].last_ns > CLIENT_IDLE_NS) {
-            client_close(ctl, &ctl->clients[k]);
-        }
-    }
+    expire_clients(ctl);
+}
+
+void
+vsw_ctl_get_stats(const struct vsw_ctl *ctl, struct vsw_ctl_stats *stats)
+{
+    *stats = ctl->stats;
+}
+
+const struct vsw_ctl_config *
+vsw_ctl_get_config(const struct vsw_ctl *ctl)
+{
+    return &ctl->cfg;
 }
 
 void
@@ -288,13 +559,17 @@ vsw_ctl_destroy(struct vsw_ctl *ctl)
     if (!ctl) {
         return;
     }
-    for (int k = 0; k < MAX_CLIENTS; k++) {
-        if (ctl->clients[k].fd >= 0) {
-            client_close(ctl, &ctl->clients[k]);
-        }
+    while (ctl->reading.head) {
+        client_close(ctl, ctl->reading.head);
+    }
+    while (ctl->writing.head) {
+        client_close(ctl, ctl->writing.head);
     }
     close(ctl->listen_fd);
     close(ctl->epfd);
+    if (ctl->spare_fd >= 0) {
+        close(ctl->spare_fd);
+    }
     unlink(ctl->path);
     free(ctl->path);
     free(ctl);

@@ -38,6 +38,7 @@ static const struct cmd_info cmds[] = {
     { "pmd-stats", 0, 0, false, "pmd-stats             per-PMD packets, cache hits, drops, cycles" },
     { "pmd-stats-clear", 0, 0, false, "pmd-stats-clear       zero the PMD statistics" },
     { "dump-megaflows", 0, 0, false, "dump-megaflows        cached megaflows in the datapath key format" },
+    { "ctl-stats", 0, 0, false, "ctl-stats             control socket clients, limits, refusals, timeouts" },
 };
 
 static void
@@ -120,6 +121,13 @@ recv_all(int fd, void *p_, size_t n)
     return 0;
 }
 
+static uint32_t
+get_le32(const uint8_t *p)
+{
+    return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16
+           | (uint32_t) p[3] << 24;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -170,7 +178,8 @@ main(int argc, char **argv)
 
     /* Build the request: NUL-separated arguments; a file travels as its text. */
     size_t len = 0, cap = 4096;
-    char *req = malloc(cap);
+    char *req = malloc(cap), *text = NULL;
+    int fd = -1, ret = 2;
     for (int k = i; k < argc && req; k++) {
         char *arg = argv[k];
         size_t alen;
@@ -180,7 +189,7 @@ main(int argc, char **argv)
             FILE *f = strcmp(arg, "-") ? fopen(arg, "rb") : stdin;
             if (!f) {
                 fprintf(stderr, "vswctl: %s: %s\n", arg, strerror(errno));
-                return 2;
+                goto out;
             }
             file_text = read_all(f, &alen);
             if (f != stdin) {
@@ -188,11 +197,12 @@ main(int argc, char **argv)
             }
             if (!file_text) {
                 fprintf(stderr, "vswctl: %s: cannot read\n", arg);
-                return 2;
+                goto out;
             }
             if (memchr(file_text, '\0', alen)) {
                 fprintf(stderr, "vswctl: %s: file contains a NUL byte\n", arg);
-                return 2;
+                free(file_text);
+                goto out;
             }
             arg = file_text;
         } else {
@@ -217,49 +227,62 @@ main(int argc, char **argv)
     }
     if (!req) {
         fprintf(stderr, "vswctl: out of memory\n");
-        return 2;
+        goto out;
     }
     if (len > VSW_CTL_MAX_REQ) {
         fprintf(stderr, "vswctl: request of %zu bytes is larger than the %u allowed\n", len,
                 VSW_CTL_MAX_REQ);
-        return 2;
+        goto out;
     }
 
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
     if (strlen(ctl) >= sizeof sun.sun_path) {
         fprintf(stderr, "vswctl: %s: socket path too long\n", ctl);
-        return 2;
+        goto out;
     }
     strcpy(sun.sun_path, ctl);
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *) &sun, sizeof sun)) {
         fprintf(stderr, "vswctl: cannot connect to vswd at %s: %s\n", ctl, strerror(errno));
-        return 2;
+        goto out;
     }
     uint8_t hdr[4] = { (uint8_t) len, (uint8_t) (len >> 8), (uint8_t) (len >> 16),
                        (uint8_t) (len >> 24) };
-    if (send_all(fd, hdr, 4) || send_all(fd, req, len)) {
-        fprintf(stderr, "vswctl: sending to vswd failed: %s\n", strerror(errno));
-        return 2;
+    /* If sending fails, vswd may have answered without reading the request
+     * (too many connections, request too large): its answer says why. */
+    int send_errno = send_all(fd, hdr, 4) || send_all(fd, req, len) ? errno : 0;
+    free(req);
+    req = NULL;
+
+    uint8_t resp[8];
+    if (recv_all(fd, resp, sizeof resp)) {
+        if (send_errno) {
+            fprintf(stderr, "vswctl: sending to vswd failed: %s\n", strerror(send_errno));
+        } else {
+            fprintf(stderr, "vswctl: vswd closed the connection without answering\n");
+        }
+        goto out;
+    }
+    uint32_t status = get_le32(resp), text_len = get_le32(resp + 4);
+    text = malloc((size_t) text_len + 1);
+    if (!text || recv_all(fd, text, text_len)) {
+        fprintf(stderr, "vswctl: truncated answer from vswd\n");
+        goto out;
+    }
+    text[text_len] = '\0';
+    if (status) {
+        fprintf(stderr, "vswctl: %s: %s\n", argv[i], text);
+        ret = 1;
+    } else {
+        fputs(text, stdout);
+        ret = 0;
+    }
+
+out:
+    if (fd >= 0) {
+        close(fd);
     }
     free(req);
-
-    uint32_t resp[2];
-    if (recv_all(fd, resp, sizeof resp)) {
-        fprintf(stderr, "vswctl: vswd closed the connection without answering\n");
-        return 2;
-    }
-    char *text = malloc((size_t) resp[1] + 1);
-    if (!text || recv_all(fd, text, resp[1])) {
-        fprintf(stderr, "vswctl: truncated answer from vswd\n");
-        return 2;
-    }
-    text[resp[1]] = '\0';
-    close(fd);
-    if (resp[0]) {
-        fprintf(stderr, "vswctl: %s: %s\n", argv[i], text);
-        return 1;
-    }
-    fputs(text, stdout);
-    return 0;
+    free(text);
+    return ret;
 }
