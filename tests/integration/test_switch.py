@@ -206,6 +206,24 @@ def forwarding_cases():
         ins.append(Pkt(2, p2))
         out1.append(p2)
     cases.append(Case("port-rules-shallow", rules, ins, {1: out1, 2: out2, 3: out3, 4: out4}))
+
+    # 13. The rule set with which a release build (-O3) once forwarded a
+    #     packet no rule matches to port 4 (aliasing through uint64_t words
+    #     in the classifier).  Every build must drop it and forward the rest.
+    rules = ["priority=300,tcp,in_port=2,nw_src=10.1.0.0/21,nw_dst=10.9.9.9,"
+             "tp_src=0x8000/0x8000,tp_dst=80,actions=output:3",
+             "priority=100,tcp6,ipv6_dst=2001:db8:1::/48,tp_dst=8080,actions=output:2",
+             "priority=400,tcp,nw_src=10.2.0.0/27,nw_dst=10.8.8.8,tp_dst=993,actions=output:4"]
+    miss = udp4(src="10.2.0.10", dst="10.9.9.9", sport=5000, dport=8080)
+    to3 = tcp4(src="10.1.3.4", dst="10.9.9.9", sport=0x8123, dport=80)
+    to3_no = tcp4(src="10.1.3.4", dst="10.9.9.9", sport=0x0123, dport=80)
+    to4 = tcp4(src="10.2.0.10", dst="10.8.8.8", sport=5000, dport=993)
+    to2 = tcp6(dst="2001:db8:1:ff::1", dport=8080)
+    ins = []
+    for _ in range(3):
+        ins += [Pkt(2, miss), Pkt(2, to3), Pkt(2, to3_no), Pkt(1, to4), Pkt(3, to2), Pkt(2, miss)]
+    cases.append(Case("release-aliasing-regression", rules, ins,
+                      {3: [to3] * 3, 4: [to4] * 3, 2: [to2] * 3}))
     return cases
 
 
