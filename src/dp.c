@@ -714,6 +714,16 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
         }
     } else {
         int ret = rte_dev_probe(devargs);
+        if (ret == -EFAULT) {
+            /* No bus took the name: no driver of that name, or not a PCI address. */
+            snprintf(err, err_size, "cannot attach device \"%s\": no DPDK driver is called "
+                     "\"%s\"; use a vdev driver name plus a number (net_pcap0, net_tap0, "
+                     "net_ring0, net_null0, net_af_packet0, ...), a PCI address "
+                     "(0000:01:00.0), vhost-user or vhost-user-client (see vswd --help)",
+                     devargs, port->dev_name);
+            port_free(port);
+            return ENODEV;
+        }
         if (ret) {
             snprintf(err, err_size, "cannot attach device \"%s\": %s", devargs, strerror(-ret));
             port_free(port);

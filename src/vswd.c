@@ -7,12 +7,15 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -524,6 +527,41 @@ handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
 
 /* ---- Start-up. ---- */
 
+/* Says why rte_eal_init() failed.  It leaves rte_errno at 0 in some cases,
+ * the commonest being a --file-prefix that another DPDK process holds: the
+ * EAL locks the "config" file of its runtime directory, so whoever holds
+ * that lock is named. */
+static void
+eal_init_failed(void)
+{
+    int err = rte_errno;
+    const char *dir = rte_eal_get_runtime_dir();
+    char path[PATH_MAX];
+    int fd = -1;
+
+    if (dir && dir[0] && snprintf(path, sizeof path, "%s/config", dir) < (int) sizeof path) {
+        fd = open(path, O_RDWR);
+    }
+    if (fd >= 0) {
+        struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        bool held = !fcntl(fd, F_GETLK, &lk) && lk.l_type != F_UNLCK;
+        close(fd);
+        if (held) {
+            const char *prefix = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+            fprintf(stderr, "vswd: cannot initialise DPDK (EAL): --file-prefix %s is in use "
+                    "by another DPDK process (pid %ld, lock on %s); give each DPDK process "
+                    "its own --file-prefix\n", prefix, (long) lk.l_pid, path);
+            return;
+        }
+    }
+    if (err) {
+        fprintf(stderr, "vswd: cannot initialise DPDK (EAL): %s\n", rte_strerror(err));
+    } else {
+        fprintf(stderr, "vswd: cannot initialise DPDK (EAL); the EAL's messages above say "
+                "why\n");
+    }
+}
+
 static char *
 read_file(const char *path, char *err, size_t err_size)
 {
@@ -591,7 +629,7 @@ main(int argc, char **argv)
 
     ret = rte_eal_init(argc, argv);
     if (ret < 0) {
-        fprintf(stderr, "vswd: cannot initialise DPDK (EAL): %s\n", rte_strerror(rte_errno));
+        eal_init_failed();
         return 1;
     }
     argc -= ret;
