@@ -43,6 +43,8 @@ vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
         return NULL;
     }
     dp->n_pmds = n_pmds;
+    dp->n_mbufs = n_mbufs;
+    dp->mtu_high = VSW_MTU_DEFAULT;
     dp->nb_rxd = 1024;
     dp->nb_txd = 1024;
     dp->flow_limit = flow_limit;
@@ -142,10 +144,28 @@ vsw_dp_find_port(struct vsw_dp *dp, const char *s)
     return NULL;
 }
 
-/* Splits 'spec' into DPDK devargs and our own keys (ofport=, n_rxq=). */
+/* Parses "mtu_request=N" (OVS's Interface column of that name); 'v' points
+ * after the '='. */
+static int
+parse_mtu(const char *v, uint16_t *mtu, char *err, size_t err_size)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+
+    if (*end || !*v || n < VSW_MTU_MIN || n > VSW_MTU_MAX) {
+        snprintf(err, err_size, "mtu_request: \"%s\" is not in %d..%d", v, VSW_MTU_MIN,
+                 VSW_MTU_MAX);
+        return EINVAL;
+    }
+    *mtu = (uint16_t) n;
+    return 0;
+}
+
+/* Splits 'spec' into DPDK devargs and our own keys (ofport=, n_rxq=,
+ * mtu_request=). */
 static int
 parse_port_spec(const char *spec, char **devargs, uint32_t *ofport, uint16_t *n_rxq,
-                char *err, size_t err_size)
+                uint16_t *mtu, char *err, size_t err_size)
 {
     struct vsw_buf da = { 0 };
     char *copy = strdup(spec), *save = NULL;
@@ -153,6 +173,7 @@ parse_port_spec(const char *spec, char **devargs, uint32_t *ofport, uint16_t *n_
 
     *ofport = 0;
     *n_rxq = 1;
+    *mtu = VSW_MTU_DEFAULT;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *end;
         if (!strncmp(tok, "ofport=", 7)) {
@@ -173,6 +194,11 @@ parse_port_spec(const char *spec, char **devargs, uint32_t *ofport, uint16_t *n_
                 break;
             }
             *n_rxq = (uint16_t) v;
+        } else if (!strncmp(tok, "mtu_request=", 12)) {
+            error = parse_mtu(tok + 12, mtu, err, err_size);
+            if (error) {
+                break;
+            }
         } else {
             if (da.len) {
                 vsw_buf_append(&da, ",", 1);
@@ -381,8 +407,102 @@ vhost_unhook(struct vsw_port *port)
     }
 }
 
+/*
+ * MTU.  Frames are received into one mbuf each: a port whose MTU fits the
+ * standard pool's buffers (vsw_mtu_fits_std) receives into it, a larger one
+ * into the jumbo pool (buffers for VSW_MTU_MAX), created with the first port
+ * that needs it, so a vswd without jumbo ports spends no memory on it and
+ * the 1500-byte path is unchanged.  A chained frame (a driver that scatters,
+ * or a port whose MTU was raised at run time: its rx queues keep their pool)
+ * is copied into one jumbo mbuf by the PMD, off the common path.
+ *
+ * The PMD drops a received frame whose L3 length exceeds the rx port's MTU
+ * and a frame to send that exceeds the tx port's, counting both on the port.
+ * Since every received frame fits its rx port's MTU and no action lengthens
+ * the L3 part, only ports whose MTU is below the largest MTU any port has had
+ * (dp->mtu_high) check lengths on tx ('tx_check').
+ */
+static struct rte_mempool *
+pool_for_mtu(struct vsw_dp *dp, unsigned mtu, char *err, size_t err_size)
+{
+    if (vsw_mtu_fits_std(mtu)) {
+        return dp->mp;
+    }
+    if (!dp->mp_jumbo) {
+        unsigned n = RTE_MAX(dp->n_mbufs / 4, 2048u);
+        struct rte_mempool *mp = rte_pktmbuf_pool_create("vsw_jumbo", n, MBUF_CACHE, 0,
+                                                         VSW_JUMBO_DATAROOM,
+                                                         (int) rte_socket_id());
+        if (!mp) {
+            snprintf(err, err_size, "mtu_request=%u: cannot create a pool of %u jumbo mbufs "
+                     "(%u bytes each): %s; give DPDK more memory (EAL -m) or use an MTU "
+                     "up to %u", mtu, n, (unsigned) VSW_JUMBO_DATAROOM,
+                     rte_strerror(rte_errno),
+                     (unsigned) (RTE_MBUF_DEFAULT_DATAROOM - VSW_FRAME_OVERHEAD));
+            return NULL;
+        }
+        __atomic_store_n(&dp->mp_jumbo, mp, __ATOMIC_RELEASE);
+    }
+    return dp->mp_jumbo;
+}
+
+/* Asks the device for 'mtu'.  Drivers without an MTU (net_pcap, net_ring,
+ * net_null, net_vhost) answer ENOTSUP: then vsw alone enforces it. */
 static int
-port_setup(struct vsw_dp *dp, struct vsw_port *port, char *err, size_t err_size)
+port_device_mtu(struct vsw_port *port, uint16_t mtu, char *err, size_t err_size)
+{
+    struct rte_eth_dev_info info;
+    int ret = rte_eth_dev_set_mtu(port->port_id, mtu);
+
+    if (!ret || ret == -ENOTSUP) {
+        port->mtu_by_device = !ret;
+        return 0;
+    }
+    if (!rte_eth_dev_info_get(port->port_id, &info)) {
+        /* The ethdev layer also bounds the frame (MTU plus the driver's
+         * overhead, 18 bytes unless it says otherwise) by max_rx_pktlen. */
+        uint32_t overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+                            ? info.max_rx_pktlen - info.max_mtu
+                            : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+        uint32_t max = RTE_MIN((uint32_t) info.max_mtu, info.max_rx_pktlen - overhead);
+        if (mtu < info.min_mtu || mtu > max) {
+            snprintf(err, err_size, "%s: mtu_request=%u: the device (%s) allows %u..%u",
+                     port->name, mtu, info.driver_name,
+                     RTE_MAX((unsigned) info.min_mtu, (unsigned) VSW_MTU_MIN), max);
+            return -ret;
+        }
+    }
+    {
+        snprintf(err, err_size, "%s: mtu_request=%u: the device refuses it: %s", port->name,
+                 mtu, rte_strerror(-ret));
+    }
+    return -ret;
+}
+
+/* Makes 'mtu' the port's MTU for the PMDs.  Ports with a smaller MTU check
+ * tx lengths before any frame that needs it can reach them, and this port
+ * checks before its MTU goes down.  Control thread. */
+static void
+port_publish_mtu(struct vsw_dp *dp, struct vsw_port *port, uint16_t mtu)
+{
+    const struct vsw_ports_snap *ps = dp->ports;
+
+    if (mtu > dp->mtu_high) {
+        dp->mtu_high = mtu;
+        for (unsigned i = 0; i < ps->n; i++) {
+            if (ps->ports[i] != port && ps->ports[i]->mtu < mtu) {
+                __atomic_store_n(&ps->ports[i]->tx_check, true, __ATOMIC_RELEASE);
+            }
+        }
+    }
+    __atomic_store_n(&port->tx_check, mtu < dp->mtu_high, __ATOMIC_RELEASE);
+    __atomic_store_n(&port->mtu, mtu, __ATOMIC_RELEASE);
+    __atomic_store_n(&port->max_frame, (uint32_t) mtu + RTE_ETHER_HDR_LEN, __ATOMIC_RELEASE);
+}
+
+static int
+port_setup(struct vsw_dp *dp, struct vsw_port *port, uint16_t mtu, char *err,
+           size_t err_size)
 {
     struct rte_eth_dev_info info;
     struct rte_eth_conf conf;
@@ -403,6 +523,10 @@ port_setup(struct vsw_dp *dp, struct vsw_port *port, char *err, size_t err_size)
     }
     port->txq_shared = port->n_txq < dp->n_pmds;
     port->dp = dp;
+    port->mp = pool_for_mtu(dp, mtu, err, err_size);
+    if (!port->mp) {
+        return ENOMEM;
+    }
     port->vhost_vid = -1;
     port->is_vhost = info.driver_name && !strcmp(info.driver_name, "net_vhost");
     if (port->is_vhost) {
@@ -433,6 +557,10 @@ port_setup(struct vsw_dp *dp, struct vsw_port *port, char *err, size_t err_size)
         snprintf(err, err_size, "%s: cannot configure device: %s", port->name, strerror(-ret));
         return -ret;
     }
+    ret = port_device_mtu(port, mtu, err, err_size);
+    if (ret) {
+        return ret;
+    }
     uint16_t nb_rxd = dp->nb_rxd, nb_txd = dp->nb_txd;
     rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd, &nb_txd);
     int socket = rte_eth_dev_socket_id(port->port_id);
@@ -440,7 +568,8 @@ port_setup(struct vsw_dp *dp, struct vsw_port *port, char *err, size_t err_size)
         socket = (int) rte_socket_id();
     }
     for (uint16_t q = 0; q < port->n_rxq; q++) {
-        ret = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd, (unsigned) socket, NULL, dp->mp);
+        ret = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd, (unsigned) socket, NULL,
+                                     port->mp);
         if (ret) {
             snprintf(err, err_size, "%s: rx queue %u setup failed: %s", port->name, q,
                      strerror(-ret));
@@ -512,7 +641,7 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
     const struct vsw_ports_snap *ps = dp->ports;
     struct vsw_port *port;
     uint32_t ofport;
-    uint16_t n_rxq;
+    uint16_t n_rxq, mtu;
     char *devargs;
     int error;
 
@@ -529,7 +658,7 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
         snprintf(err, err_size, "too many ports (at most %d)", VSW_MAX_PORTS);
         return ENOSPC;
     }
-    error = parse_port_spec(spec, &devargs, &ofport, &n_rxq, err, err_size);
+    error = parse_port_spec(spec, &devargs, &ofport, &n_rxq, &mtu, err, err_size);
     if (!error) {
         error = translate_port_type(name, &devargs, &n_rxq, err, err_size);
         if (error) {
@@ -585,6 +714,16 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
         }
     } else {
         int ret = rte_dev_probe(devargs);
+        if (ret == -EFAULT) {
+            /* No bus took the name: no driver of that name, or not a PCI address. */
+            snprintf(err, err_size, "cannot attach device \"%s\": no DPDK driver is called "
+                     "\"%s\"; use a vdev driver name plus a number (net_pcap0, net_tap0, "
+                     "net_ring0, net_null0, net_af_packet0, ...), a PCI address "
+                     "(0000:01:00.0), vhost-user or vhost-user-client (see vswd --help)",
+                     devargs, port->dev_name);
+            port_free(port);
+            return ENODEV;
+        }
         if (ret) {
             snprintf(err, err_size, "cannot attach device \"%s\": %s", devargs, strerror(-ret));
             port_free(port);
@@ -600,12 +739,13 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
         }
     }
     port->port_id = pid;
-    error = port_setup(dp, port, err, err_size);
+    error = port_setup(dp, port, mtu, err, err_size);
     if (error) {
         port_close(port);
         port_free(port);
         return error;
     }
+    port_publish_mtu(dp, port, mtu);
 
     struct vsw_ports_snap *snap = malloc(sizeof *snap);
     if (!snap) {
@@ -617,7 +757,77 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
     *snap = *ps;
     snap->ports[snap->n++] = port;
     publish_ports(dp, snap);
-    VSW_LOG(VSW_LOG_INFO, "added port %s (ofport %u, %s)", name, ofport, devargs);
+    VSW_LOG(VSW_LOG_INFO, "added port %s (ofport %u, %s, mtu %u%s)", name, ofport, devargs, mtu,
+            port->mtu_by_device ? "" : " enforced by vsw");
+    return 0;
+}
+
+/* set-port mtu_request=N: the device gets the new MTU first (it may refuse),
+ * then the PMDs (port_publish_mtu).  A vhost port's dequeue pool follows at
+ * once; an ethdev's rx queues keep theirs (restarting a device would reopen
+ * a pcap file or bounce a link), so frames that no longer fit them arrive
+ * chained and are copied into one jumbo mbuf by the PMD. */
+static int
+port_set_mtu(struct vsw_dp *dp, struct vsw_port *port, uint16_t mtu, char *err,
+             size_t err_size)
+{
+    struct rte_mempool *mp = pool_for_mtu(dp, mtu, err, err_size);
+    int error;
+
+    if (!mp) {
+        return ENOMEM;
+    }
+    error = port_device_mtu(port, mtu, err, err_size);
+    if (error) {
+        return error;
+    }
+    if (port->is_vhost) {
+        __atomic_store_n(&port->mp, mp, __ATOMIC_RELEASE);
+    }
+    port_publish_mtu(dp, port, mtu);
+    vsw_dp_synchronize(dp);   /* Every PMD now uses the new MTU. */
+    VSW_LOG(VSW_LOG_INFO, "port %s: mtu %u%s", port->name, mtu,
+            port->mtu_by_device ? "" : " (enforced by vsw)");
+    return 0;
+}
+
+int
+vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, char *err,
+                size_t err_size)
+{
+    struct vsw_port *port = vsw_dp_find_port(dp, name);
+    bool have_mtu = false;
+    uint16_t mtu = 0;
+    int error;
+
+    if (!port) {
+        snprintf(err, err_size, "no port \"%s\"", name);
+        return ENOENT;
+    }
+    if (!n) {
+        snprintf(err, err_size, "set-port %s: nothing to set (mtu_request=N)", name);
+        return EINVAL;
+    }
+    /* Check everything, then apply. */
+    for (int i = 0; i < n; i++) {
+        if (!strncmp(kv[i], "mtu_request=", 12)) {
+            error = parse_mtu(kv[i] + 12, &mtu, err, err_size);
+            if (error) {
+                return error;
+            }
+            have_mtu = true;
+        } else {
+            snprintf(err, err_size, "set-port: unknown key \"%.*s\" (known: mtu_request)",
+                     (int) strcspn(kv[i], "="), kv[i]);
+            return EINVAL;
+        }
+    }
+    if (have_mtu && mtu != port->mtu) {
+        error = port_set_mtu(dp, port, mtu, err, err_size);
+        if (error) {
+            return error;
+        }
+    }
     return 0;
 }
 
@@ -661,6 +871,8 @@ vsw_port_get_stats(const struct vsw_port *port, struct vsw_port_stats *out)
         out->tx_packets += s->tx_packets;
         out->tx_bytes += s->tx_bytes;
         out->tx_dropped += s->tx_dropped;
+        out->rx_over_mtu += s->rx_over_mtu;
+        out->tx_over_mtu += s->tx_over_mtu;
         for (int q = 0; q < VSW_MAX_QUEUES; q++) {
             out->rxq_packets[q] += s->rxq_packets[q];
         }

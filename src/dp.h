@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
@@ -38,6 +39,18 @@
 #define VSW_PORT_NAME_LEN 32
 #define VSW_OFPORT_MAP 4096   /* ofports below this are found by direct index. */
 
+/*
+ * MTU, as OVS counts it: the frame without its 14-byte Ethernet header and
+ * without VLAN tags.  A port's rx queues take their mbufs from the standard
+ * pool when a frame of its MTU (plus two VLAN tags and a CRC) fits in one of
+ * its buffers, else from the jumbo pool, whose buffers fit VSW_MTU_MAX.
+ */
+#define VSW_MTU_MIN 68
+#define VSW_MTU_MAX 9000
+#define VSW_MTU_DEFAULT 1500
+#define VSW_FRAME_OVERHEAD (14 + 2 * 4 + 4)   /* Ethernet, 2 VLAN tags, CRC. */
+#define VSW_JUMBO_DATAROOM (RTE_PKTMBUF_HEADROOM + VSW_MTU_MAX + VSW_FRAME_OVERHEAD)
+
 /** Per-PMD counters of one port. */
 struct vsw_port_stats {
     uint64_t rx_packets;   /**< Packets received. */
@@ -45,7 +58,9 @@ struct vsw_port_stats {
     uint64_t rx_dropped;   /**< Received but dropped before classification. */
     uint64_t tx_packets;   /**< Packets sent. */
     uint64_t tx_bytes;     /**< Their bytes. */
+    uint64_t rx_over_mtu;  /**< Received frames longer than the port's MTU (dropped). */
     uint64_t tx_dropped;   /**< Packets the device did not take. */
+    uint64_t tx_over_mtu;  /**< Frames longer than the port's MTU, not sent. */
     uint64_t rxq_packets[VSW_MAX_QUEUES]; /**< Received per rx queue (this PMD's queues). */
 } __rte_cache_aligned;
 
@@ -56,6 +71,14 @@ struct vsw_port {
     uint16_t n_rxq;                 /**< Rx queues configured. */
     uint16_t n_txq;                 /**< Tx queues configured. */
     bool txq_shared;                /**< Fewer tx queues than PMDs: lock them. */
+    /* MTU.  Written by the control thread while PMDs run (set-port), read by
+     * the PMDs once per burst; see vsw_dp_set_port() for the store order. */
+    uint16_t mtu;                   /**< Largest L3 length sent or received. */
+    uint32_t max_frame;             /**< mtu + 14: longer frames need a closer look. */
+    bool mtu_by_device;             /**< The device took the MTU (rte_eth_dev_set_mtu);
+                                     *   else only vsw enforces it. */
+    bool tx_check;                  /**< Some port has a larger MTU: check tx lengths. */
+    struct rte_mempool *mp;         /**< Pool its rx (and vhost dequeue) takes from. */
     char *devargs;                  /**< Devargs it was created from. */
     char *dev_name;                 /**< DPDK device name (devargs up to ','). */
     bool probed;                    /**< We hot-plugged the device (remove on delete). */
@@ -99,7 +122,8 @@ struct vsw_pmd_stats {
     uint64_t flow_limit;     /**< Megaflow not installed: flow limit reached. */
     uint64_t megaflows_expired; /**< Idle megaflows removed. */
     uint64_t missed;         /**< Dropped: no matching rule. */
-    uint64_t nonlinear;      /**< Multi-segment packets that could not be linearised. */
+    uint64_t nonlinear;      /**< Multi-segment packets that could not be made contiguous. */
+    uint64_t chained;        /**< Multi-segment packets copied into one jumbo mbuf. */
     uint64_t runt;           /**< Frames shorter than an Ethernet header. */
     uint64_t shallow;        /**< Forwarded after the shallow parse only. */
     uint64_t no_port;        /**< Outputs to a port that does not exist. */
@@ -150,6 +174,11 @@ struct vsw_pmd {
 };
 struct vsw_dp {
     struct rte_mempool *mp;              /**< Packet buffers. */
+    struct rte_mempool *mp_jumbo;        /**< Buffers for VSW_MTU_MAX frames; created
+                                          *   with the first port that needs them. */
+    unsigned n_mbufs;                    /**< Size of 'mp'. */
+    uint16_t mtu_high;                   /**< Largest MTU any port has had (only grows:
+                                          *   ports with less check tx lengths). */
     struct rte_rcu_qsbr *qsbr;           /**< RCU state, one reader per PMD. */
     struct vsw_ports_snap *ports;        /**< Published port set (RCU). */
     struct vsw_cls *cls;                 /**< Published rule classifier (RCU). */
@@ -215,11 +244,26 @@ void vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls);
 void vsw_dp_synchronize(struct vsw_dp *dp);
 
 /**
- * Adds a port.  'spec' is "DEVARGS[,ofport=N][,n_rxq=N]" and 'name' the port
- * name.  Returns 0 or a positive errno with a message in 'err'.
+ * Adds a port.  'spec' is "DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]" and
+ * 'name' the port name.  Returns 0 or a positive errno with a message in 'err'.
  */
 int vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
                     char *err, size_t err_size);
+
+/**
+ * Changes settings of a running port: 'kv' holds 'n' strings "KEY=VALUE"
+ * (mtu_request=N).  All are checked before any is applied.  Returns 0 or a
+ * positive errno with a message in 'err'.
+ */
+int vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n,
+                    char *err, size_t err_size);
+
+/** Whether a frame fits in one mbuf of the standard pool at MTU 'mtu'. */
+static inline bool
+vsw_mtu_fits_std(unsigned mtu)
+{
+    return mtu + VSW_FRAME_OVERHEAD <= RTE_MBUF_DEFAULT_DATAROOM;
+}
 
 /** Removes the port called 'name'. */
 int vsw_dp_del_port(struct vsw_dp *dp, const char *name, char *err, size_t err_size);

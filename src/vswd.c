@@ -7,13 +7,16 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -63,10 +66,14 @@ usage(void)
            "\n"
            "options:\n"
            "  --ctl PATH             control socket (default $" VSW_CTL_ENV " or " VSW_DEFAULT_CTL ")\n"
-           "  --port NAME,DEVARGS[,ofport=N][,n_rxq=N]\n"
+           "  --port NAME,DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]\n"
            "                         add a port at start; DEVARGS are DPDK device arguments,\n"
            "                         e.g. net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
-           "                         (repeatable; OpenFlow numbers are assigned from 1)\n"
+           "                         (repeatable; OpenFlow numbers are assigned from 1;\n"
+           "                         mtu_request: %d..%d, default %d)\n"
+           "                         vdevs: net_pcap, net_ring, net_null, net_tap,\n"
+           "                         net_af_packet, ...; guests: vhost-user,path=SOCK or\n"
+           "                         vhost-user-client,path=SOCK[,queues=N]\n"
            "  --flows FILE           load OpenFlow rules (ovs-ofctl syntax) before any\n"
            "                         port receives\n"
            "  --mbufs N              packet buffers in the pool (default %d)\n"
@@ -93,8 +100,8 @@ usage(void)
            "  vswd -l 0,1 --no-pci --file-prefix vsw -- --ctl /tmp/vsw.ctl \\\n"
            "       --port p1,net_pcap0,rx_pcap=in.pcap,tx_pcap=out1.pcap \\\n"
            "       --port p2,net_pcap1,tx_pcap=out2.pcap --flows rules.txt\n",
-           DEFAULT_MBUFS, DEFAULT_FLOW_LIMIT, VSW_CTL_DEFAULT_MAX_CLIENTS, FD_RESERVE,
-           VSW_CTL_DEFAULT_IDLE_MS / 1000);
+           VSW_MTU_MIN, VSW_MTU_MAX, VSW_MTU_DEFAULT, DEFAULT_MBUFS, DEFAULT_FLOW_LIMIT,
+           VSW_CTL_DEFAULT_MAX_CLIENTS, FD_RESERVE, VSW_CTL_DEFAULT_IDLE_MS / 1000);
 }
 
 /* ---- Control commands. ---- */
@@ -231,7 +238,7 @@ cmd_add_port(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
     int error;
 
     if (argc < 3) {
-        vsw_buf_printf(out, "usage: add-port NAME DEVARGS[,ofport=N][,n_rxq=N]");
+        vsw_buf_printf(out, "usage: add-port NAME DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]");
         return EINVAL;
     }
     for (int i = 2; i < argc; i++) {
@@ -265,6 +272,24 @@ cmd_del_port(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
     return error;
 }
 
+/* set-port NAME KEY=VALUE...: keys are checked by vsw_dp_set_port(). */
+static int
+cmd_set_port(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
+{
+    char err[512];
+    int error;
+
+    if (argc < 3) {
+        vsw_buf_printf(out, "usage: set-port NAME KEY=VALUE... (keys: mtu_request)");
+        return EINVAL;
+    }
+    error = vsw_dp_set_port(d->dp, argv[1], argv + 2, argc - 2, err, sizeof err);
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+    }
+    return error;
+}
+
 static int
 cmd_show(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
 {
@@ -285,10 +310,11 @@ cmd_show(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
         memset(&link, 0, sizeof link);
         rte_eth_link_get_nowait(p->port_id, &link);
         rte_eth_macaddr_get(p->port_id, &mac);
-        vsw_buf_printf(out, " %u(%s): dpdk port %u, %s, rxq %u, txq %u%s, "
+        vsw_buf_printf(out, " %u(%s): dpdk port %u, %s, rxq %u, txq %u%s, mtu %u%s, "
                        "mac %02x:%02x:%02x:%02x:%02x:%02x, link %s\n",
                        p->ofport, p->name, p->port_id, p->devargs, p->n_rxq, p->n_txq,
-                       p->txq_shared ? " (shared)" : "", mac.addr_bytes[0], mac.addr_bytes[1],
+                       p->txq_shared ? " (shared)" : "", p->mtu,
+                       p->mtu_by_device ? "" : " (vsw)", mac.addr_bytes[0], mac.addr_bytes[1],
                        mac.addr_bytes[2], mac.addr_bytes[3], mac.addr_bytes[4],
                        mac.addr_bytes[5], link.link_status ? "up" : "down");
     }
@@ -324,13 +350,17 @@ cmd_dump_ports(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
         vsw_port_get_stats(p, &s);
         memset(&es, 0, sizeof es);
         rte_eth_stats_get(p->port_id, &es);
+        /* As ovs-ofctl dump-ports, plus over_mtu: frames longer than the
+         * port's MTU, received (also in errs, as a NIC counts them) or to
+         * send (also in drop, as OVS counts tx_mtu_exceeded_drops). */
         vsw_buf_printf(out, "  port %2u: rx pkts=%" PRIu64 ", bytes=%" PRIu64 ", drop=%" PRIu64
-                       ", errs=%" PRIu64 "\n",
+                       ", errs=%" PRIu64 ", over_mtu=%" PRIu64 "\n",
                        p->ofport, s.rx_packets, s.rx_bytes, s.rx_dropped + es.imissed,
-                       es.ierrors);
+                       es.ierrors + s.rx_over_mtu, s.rx_over_mtu);
         vsw_buf_printf(out, "           tx pkts=%" PRIu64 ", bytes=%" PRIu64 ", drop=%" PRIu64
-                       ", errs=%" PRIu64 "\n",
-                       s.tx_packets, s.tx_bytes, s.tx_dropped, es.oerrors);
+                       ", errs=%" PRIu64 ", over_mtu=%" PRIu64 "\n",
+                       s.tx_packets, s.tx_bytes, s.tx_dropped + s.tx_over_mtu, es.oerrors,
+                       s.tx_over_mtu);
     }
     return 0;
 }
@@ -424,7 +454,10 @@ cmd_pmd_stats(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
                        s->copy_failed);
         vsw_buf_printf(out, "  dropped, no headroom for a VLAN tag: %" PRIu64 "\n",
                        s->no_headroom);
-        vsw_buf_printf(out, "  dropped, could not linearise: %" PRIu64 "\n", s->nonlinear);
+        vsw_buf_printf(out, "  dropped, chained and could not be made contiguous: %" PRIu64
+                       " (counted in the rx port's drop too)\n", s->nonlinear);
+        vsw_buf_printf(out, "  chained frames copied into one jumbo mbuf: %" PRIu64 "\n",
+                       s->chained);
         vsw_buf_printf(out, "  dropped, shorter than an Ethernet header: %" PRIu64 "\n", s->runt);
         vsw_buf_printf(out, "  not cached, flow limit: %" PRIu64 "\n", s->flow_limit);
         vsw_buf_printf(out, "  upcalls redone after a rule change: %" PRIu64 "\n",
@@ -518,7 +551,8 @@ handle_request(void *aux, int argc, char **argv, struct vsw_buf *out)
         { "add-flow", cmd_add_flows },      { "add-flows", cmd_add_flows },
         { "del-flows", cmd_del_flows },     { "replace-flows", cmd_add_flows },
         { "dump-flows", cmd_dump_flows },   { "add-port", cmd_add_port },
-        { "del-port", cmd_del_port },       { "show", cmd_show },
+        { "del-port", cmd_del_port },       { "set-port", cmd_set_port },
+        { "show", cmd_show },
         { "dump-ports", cmd_dump_ports },   { "pmd-stats", cmd_pmd_stats },
         { "pmd-stats-clear", cmd_pmd_stats_clear },
         { "dump-megaflows", cmd_dump_megaflows },
@@ -561,6 +595,41 @@ fit_fd_limit(unsigned max_clients)
         return fit;
     }
     return max_clients;
+}
+
+/* Says why rte_eal_init() failed.  It leaves rte_errno at 0 in some cases,
+ * the commonest being a --file-prefix that another DPDK process holds: the
+ * EAL locks the "config" file of its runtime directory, so whoever holds
+ * that lock is named. */
+static void
+eal_init_failed(void)
+{
+    int err = rte_errno;
+    const char *dir = rte_eal_get_runtime_dir();
+    char path[PATH_MAX];
+    int fd = -1;
+
+    if (dir && dir[0] && snprintf(path, sizeof path, "%s/config", dir) < (int) sizeof path) {
+        fd = open(path, O_RDWR);
+    }
+    if (fd >= 0) {
+        struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        bool held = !fcntl(fd, F_GETLK, &lk) && lk.l_type != F_UNLCK;
+        close(fd);
+        if (held) {
+            const char *prefix = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+            fprintf(stderr, "vswd: cannot initialise DPDK (EAL): --file-prefix %s is in use "
+                    "by another DPDK process (pid %ld, lock on %s); give each DPDK process "
+                    "its own --file-prefix\n", prefix, (long) lk.l_pid, path);
+            return;
+        }
+    }
+    if (err) {
+        fprintf(stderr, "vswd: cannot initialise DPDK (EAL): %s\n", rte_strerror(err));
+    } else {
+        fprintf(stderr, "vswd: cannot initialise DPDK (EAL); the EAL's messages above say "
+                "why\n");
+    }
 }
 
 static char *
@@ -638,7 +707,7 @@ main(int argc, char **argv)
 
     ret = rte_eal_init(argc, argv);
     if (ret < 0) {
-        fprintf(stderr, "vswd: cannot initialise DPDK (EAL): %s\n", rte_strerror(rte_errno));
+        eal_init_failed();
         return 1;
     }
     argc -= ret;

@@ -496,7 +496,13 @@ emit(struct xctx *x, uint32_t port, bool last, const struct vsw_exec_env *env,
         m = x->m;
         x->m = NULL;
     } else {
-        m = rte_pktmbuf_copy(x->m, env->mp, 0, UINT32_MAX);
+        /* A jumbo frame is copied into one jumbo mbuf, not a chain ('mp'
+         * has the default buffer size). */
+        struct rte_mempool *mp = env->mp;
+        if (unlikely(rte_pktmbuf_pkt_len(x->m) > RTE_MBUF_DEFAULT_DATAROOM) && env->mp_jumbo) {
+            mp = env->mp_jumbo;
+        }
+        m = rte_pktmbuf_copy(x->m, mp, 0, UINT32_MAX);
         if (!m) {
             stats->copy_failed++;
             return;

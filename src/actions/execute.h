@@ -38,7 +38,8 @@ struct vsw_exec_out {
 
 /** What the executor needs from its caller. */
 struct vsw_exec_env {
-    struct rte_mempool *mp;   /**< Pool for copies when a packet has several outputs. */
+    struct rte_mempool *mp;   /**< Pool for copies when a packet has several outputs, */
+    struct rte_mempool *mp_jumbo; /**< ... and for those too long for 'mp' (may be NULL). */
     const uint32_t *ports;    /**< Every OpenFlow port of the switch (for "all"). */
     unsigned n_ports;         /**< Number of entries in 'ports'. */
 };

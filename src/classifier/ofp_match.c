@@ -1353,12 +1353,9 @@ vsw_flow_mod_parse(const char *s, enum vsw_fm_command cmd,
     if (error) {
         goto out;
     }
-    if (cmd == VSW_FM_ADD && !acts) {
-        error = fail(err, err_size, EINVAL,
-                     "actions: missing (a flow to add needs \"actions=...\"; "
-                     "\"actions=drop\" drops)");
-        goto out;
-    }
+    /* A flow to add without "actions=" is checked for unknown fields first:
+     * a misspelt field or "actions" keyword is then named, where ovs-ofctl
+     * only says "must specify an action". */
     if (cmd != VSW_FM_ADD && acts) {
         error = fail(err, err_size, EINVAL,
                      "actions: not allowed when deleting flows");
@@ -1370,7 +1367,9 @@ vsw_flow_mod_parse(const char *s, enum vsw_fm_command cmd,
         const struct keyword *kw = keyword_find(key);
 
         if (!kw) {
-            error = fail(err, err_size, EINVAL, "unknown field \"%s\"", key);
+            error = fail(err, err_size, EINVAL, "unknown field \"%s\"%s", key,
+                         cmd == VSW_FM_ADD && !acts
+                         ? " (and no \"actions=\": a flow to add needs one)" : "");
             goto out;
         }
         switch ((enum kw_kind) kw->kind) {
@@ -1471,6 +1470,12 @@ vsw_flow_mod_parse(const char *s, enum vsw_fm_command cmd,
         }
     }
 
+    if (cmd == VSW_FM_ADD && !acts) {
+        error = fail(err, err_size, EINVAL,
+                     "actions: missing (a flow to add needs \"actions=...\"; "
+                     "\"actions=drop\" drops)");
+        goto out;
+    }
     error = check_prereq(&fm->match, who, err, err_size);
     if (!error) {
         error = oxm_vlan_round_trip(&fm->match, who[S_VLAN].name, err, err_size);

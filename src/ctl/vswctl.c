@@ -30,7 +30,9 @@ static const struct cmd_info cmds[] = {
     { "del-flows", 0, 2, false, "del-flows [--strict] [MATCH]  delete matching rules (all if no MATCH)" },
     { "replace-flows", 1, 1, true, "replace-flows FILE    make the rule set exactly FILE's" },
     { "dump-flows", 0, 2, false, "dump-flows [--strict] [MATCH]  print rules with counters" },
-    { "add-port", 2, 8, false, "add-port NAME DEVARGS[,ofport=N][,n_rxq=N]  attach a DPDK device" },
+    { "add-port", 2, 8, false, "add-port NAME DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]\n"
+      "                      attach a DPDK device" },
+    { "set-port", 2, 8, false, "set-port NAME KEY=VALUE...  change a port (mtu_request=N)" },
     { "del-port", 1, 1, false, "del-port NAME         detach a port" },
     { "show", 0, 0, false, "show                  ports and PMD threads" },
     { "dump-ports", 0, 1, false, "dump-ports [PORT]     rx/tx/drop counters per port" },

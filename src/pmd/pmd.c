@@ -100,7 +100,9 @@ port_rx(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t q, struct rte_mbuf 
         int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
         return vid < 0 || VHOST_GUEST_TXQ(q) >= nr
                    ? 0
-                   : rte_vhost_dequeue_burst(vid, VHOST_GUEST_TXQ(q), pmd->dp->mp, pkts, BURST);
+                   : rte_vhost_dequeue_burst(vid, VHOST_GUEST_TXQ(q),
+                                             __atomic_load_n(&port->mp, __ATOMIC_RELAXED),
+                                             pkts, BURST);
     }
     return rte_eth_rx_burst(port->port_id, q, pkts, BURST);
 }
@@ -131,6 +133,75 @@ vhost_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts, uint16_t n,
     return sent;
 }
 
+/* Whether 'm', longer than mtu + 14, is longer than the MTU once its VLAN
+ * tags are not counted (as OVS counts MTU).  Off the common path: only
+ * frames over mtu + 14 bytes get here. */
+static __rte_noinline bool
+frame_over_mtu(const struct rte_mbuf *m, uint32_t mtu)
+{
+    uint32_t l3 = rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN;
+    uint32_t off = 2 * RTE_ETHER_ADDR_LEN;
+
+    for (;;) {
+        uint16_t buf;
+        const uint16_t *tpid = rte_pktmbuf_read(m, off, sizeof buf, &buf);
+        if (!tpid || l3 < 4 || (*tpid != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)
+                                && *tpid != rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ))) {
+            break;
+        }
+        l3 -= 4;
+        off += 4;
+    }
+    return l3 > mtu;
+}
+
+/* Drops, and counts on the port, the frames in pkts[0..n) that exceed the
+ * port's MTU; returns how many are left (in order). */
+static __rte_noinline uint16_t
+tx_mtu_filter(struct vsw_port *port, struct vsw_port_stats *st, struct rte_mbuf **pkts,
+              uint16_t n)
+{
+    uint32_t max_frame = __atomic_load_n(&port->max_frame, __ATOMIC_RELAXED);
+    uint32_t mtu = __atomic_load_n(&port->mtu, __ATOMIC_RELAXED);
+    uint16_t k = 0;
+
+    for (uint16_t i = 0; i < n; i++) {
+        if (unlikely(rte_pktmbuf_pkt_len(pkts[i]) > max_frame) && frame_over_mtu(pkts[i], mtu)) {
+            st->tx_over_mtu++;
+            rte_pktmbuf_free(pkts[i]);
+        } else {
+            pkts[k++] = pkts[i];
+        }
+    }
+    return k;
+}
+
+/* A chained frame made contiguous: in place if its first segment has room,
+ * else copied into one mbuf of the jumbo pool.  NULL (frame freed) if
+ * neither works. */
+static __rte_noinline struct rte_mbuf *
+make_contiguous(struct vsw_pmd *pmd, struct rte_mbuf *m)
+{
+    struct rte_mempool *jumbo = __atomic_load_n(&pmd->dp->mp_jumbo, __ATOMIC_ACQUIRE);
+    struct rte_mbuf *c;
+
+    if (!rte_pktmbuf_linearize(m)) {
+        return m;
+    }
+    if (jumbo && rte_pktmbuf_pkt_len(m) <= VSW_JUMBO_DATAROOM - RTE_PKTMBUF_HEADROOM) {
+        c = rte_pktmbuf_copy(m, jumbo, 0, UINT32_MAX);
+        if (c && rte_pktmbuf_is_contiguous(c)) {
+            pmd->stats.chained++;
+            rte_pktmbuf_free(m);
+            return c;
+        }
+        rte_pktmbuf_free(c);
+    }
+    pmd->stats.nonlinear++;
+    rte_pktmbuf_free(m);
+    return NULL;
+}
+
 static void
 tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
 {
@@ -140,6 +211,9 @@ tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
 
     if (!tb->n) {
         return;
+    }
+    if (unlikely(__atomic_load_n(&port->tx_check, __ATOMIC_RELAXED))) {
+        tb->n = tx_mtu_filter(port, st, tb->pkts, tb->n);
     }
     if (port->is_vhost) {
         sent = vhost_tx(port, vsw_vhost_txq(port, idx), tb->pkts, tb->n, &st->tx_bytes);
@@ -229,7 +303,8 @@ execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw
     if (c->n_outs + ps->n + rule->actions->n > MAX_OUTS) {
         outs_to_tx(c, ps);
     }
-    struct vsw_exec_env env = { .mp = pmd->dp->mp, .ports = ps->ofports, .n_ports = ps->n };
+    struct vsw_exec_env env = { .mp = pmd->dp->mp, .mp_jumbo = pmd->dp->mp_jumbo,
+                                .ports = ps->ofports, .n_ports = ps->n };
     vsw_execute(rule->actions, m, flow, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
 }
 
@@ -352,6 +427,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     bool use_emc = pmd->dp->emc_enabled && !small_dpcls && emc_burst_enabled(pmd->emc);
     bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
     uint64_t partial = 0;   /* Packets parsed shallowly. */
+    uint32_t max_frame = __atomic_load_n(&in->max_frame, __ATOMIC_RELAXED);
 
     /* Parse. */
     for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++) {
@@ -364,15 +440,25 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
         }
         ist->rx_bytes += rte_pktmbuf_pkt_len(m);
-        if (unlikely(!rte_pktmbuf_is_contiguous(m)) && rte_pktmbuf_linearize(m)) {
-            st->nonlinear++;
+        if (unlikely(rte_pktmbuf_pkt_len(m) > max_frame)
+            && frame_over_mtu(m, __atomic_load_n(&in->mtu, __ATOMIC_RELAXED))) {
+            /* Longer than the port's MTU: what a NIC would drop. */
+            ist->rx_over_mtu++;
             rte_pktmbuf_free(m);
             continue;
+        }
+        if (unlikely(!rte_pktmbuf_is_contiguous(m))) {
+            m = pkts[i] = make_contiguous(pmd, m);
+            if (!m) {
+                ist->rx_dropped++;
+                continue;
+            }
         }
         if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)) {
             /* Not even an Ethernet header: dropped before lookup, as OVS's
              * userspace datapath does. */
             st->runt++;
+            ist->rx_dropped++;
             rte_pktmbuf_free(m);
             continue;
         }

@@ -31,7 +31,7 @@ def find_binary(build, name, override=None):
 
 class Vsw:
     def __init__(self, workdir, vswd, vswctl, nports=4, log=print,
-                 timeout=60.0):
+                 timeout=60.0, port_opts=None):
         self.dir = workdir
         self.vswd = vswd
         self.vswctl = vswctl
@@ -41,6 +41,8 @@ class Vsw:
         self.ctl = os.path.join(workdir, "vswd.ctl")
         self.prefix = "vswdiff%d" % os.getpid()
         self.proc = None
+        self.port_opts = port_opts or {}   # {port: ",mtu_request=9000"}
+        self.final_ports = ""              # dump-ports text just before SIGTERM
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -50,9 +52,10 @@ class Vsw:
                "--no-huge", "-m", "512", "--no-pci", "--",
                "--ctl", self.ctl]
         for i in range(1, self.nports + 1):
-            cmd += ["--port", "p%d,net_pcap%d,rx_pcap=%s,tx_pcap=%s,ofport=%d"
+            cmd += ["--port", "p%d,net_pcap%d,rx_pcap=%s,tx_pcap=%s,ofport=%d%s"
                     % (i, i, self.path("in%d.pcap" % i),
-                       self.path("out%d.pcap" % i), i)]
+                       self.path("out%d.pcap" % i), i,
+                       self.port_opts.get(i, ""))]
         cmd += ["--flows", flows]
         return cmd
 
@@ -91,6 +94,7 @@ class Vsw:
         try:
             self._wait_rx(expected)
             time.sleep(0.3)              # let the tx side flush
+            _, self.final_ports = self.dump_ports()
             # Which datapath paths the round took (kept with --keep).
             try:
                 r = subprocess.run([self.vswctl, "--ctl", self.ctl, "pmd-stats"],

@@ -301,7 +301,13 @@ def main():
 
         # Frames larger than a guest's rx buffer (2 KB mbufs): each one is
         # spread over several buffers with mergeable rx buffers, and vswd
-        # receives it from the sending guest in several descriptors.
+        # receives it from the sending guest in several descriptors.  Both
+        # ports get mtu_request=9000 at run time (vswctl set-port): vswd
+        # then dequeues into jumbo mbufs.
+        mtu = sw.cmd("set-port", "vm1", "mtu_request=9000") + sw.cmd(
+            "set-port", "vm2", "mtu_request=9000")
+        check("set-port mtu_request=9000 on vhost-user ports",
+              mtu == "" and sw.cmd("show").count("mtu 9000") == 2, mtu + sw.cmd("show"))
         big = [udp4(sport=5000 + i, src="10.1.0.1", dst="10.2.0.1",
                     payload=bytes([i % 256]) * n)
                for i, n in enumerate([1472, 2000, 3000, 4000, 6000, 8972] * 5)]

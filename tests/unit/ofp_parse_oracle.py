@@ -10,7 +10,8 @@ text from vsw_match_format() and vsw_actions_format(), or "error: ...".
 A line passes when:
   - OVS accepts it as written: we accept it and print exactly the same text;
   - OVS rejects it, or accepts it only after dropping fields it logs as
-    "normalization changed" (e.g. tp_dst without tcp): we reject it;
+    "normalization changed" (e.g. tp_dst without tcp): we reject it, and
+    where OVS names an unknown keyword our error names the same field;
   - it is marked DEV (a deliberate difference, see the reason): we reject it,
     whatever OVS does with it (typically OVS silently truncates a value);
 and in every case ofp_roundtrip found that our printed rule parses back to
@@ -20,6 +21,7 @@ Exits 77 (skipped) when ovs-ofctl is not installed.  -v prints every line.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -359,6 +361,16 @@ LINES = [
     ("vlan_vid=0x1005/0xf0ff,actions=1", None),
     ("ipv6,ipv6_label=0x1/0xfffffff,actions=1", None),
     ("n_packets=3,idle_age=,ip,actions=drop", None),
+    # --- Misspelt field names: both reject, and where OVS names the unknown
+    #     keyword we must name it too (without "actions=" OVS only says
+    #     "must specify an action"; we still name the unknown field). ---
+    ("priority=1,in_prot=1,actions=output:2", None),
+    ("nw_dts=10.0.0.1,actions=drop", None),
+    ("ip,nw_dts=10.0.0.1,actions=drop", None),
+    ("tcp,tp_dts=80,actions=drop", None),
+    ("priority=1,in_prot=1,acitons=output:2", None),
+    ("in_port=1,acitons=output:2", None),
+    ("priority=1,in_port=1", None),
     # --- Mixed, realistic rules. ---
     ("priority=200,in_port=1,dl_vlan=10,tcp,nw_dst=10.0.0.0/24,tp_dst=443,actions=strip_vlan,mod_dl_dst:02:00:00:00:00:02,output:2", None),
     ("priority=10,arp,in_port=2,actions=ALL", None),
@@ -436,6 +448,10 @@ def main():
                 kind = "both reject" if status == "reject" else "ovs normalizes"
                 ok = not we_accept
                 why = "expected vsw to reject"
+                m = re.search(r"unknown keyword (\S+)", ovs_text)
+                if ok and m and '"%s"' % m.group(1) not in text:
+                    ok = False
+                    why = "vsw's error does not name the unknown field %s" % m.group(1)
             if mismatch:
                 ok = False
                 why = mismatch

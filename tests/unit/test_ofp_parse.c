@@ -719,6 +719,13 @@ test_flow_mod_keys(void **state)
     parse_err("send_flow_rem,actions=drop", "send_flow_rem: not supported by vsw");
     parse_err("out_port=1,actions=drop", "out_port: not supported by vsw");
     parse_err("nw_srcx=1,actions=drop", "unknown field \"nw_srcx\"");
+    /* A misspelt field (or "actions" keyword) is named, also without actions. */
+    parse_err("priority=1,in_prot=1,actions=output:2", "unknown field \"in_prot\"");
+    parse_err("nw_dts=10.0.0.1,actions=drop", "unknown field \"nw_dts\"");
+    parse_err("priority=1,in_prot=1,acitons=output:2",
+              "unknown field \"in_prot\" (and no \"actions=\": a flow to add needs one)");
+    parse_err("in_port=1,acitons=output:2", "unknown field \"acitons\"");
+    parse_err("in_port=1", "actions: missing");
     parse_err("in_port=LOCAL,actions=drop", "in_port: \"LOCAL\" is not a port number");
     parse_err("in_port=65280,actions=drop", "in_port: 65280 is out of range (0 to 65279)");
     parse_err("in_port=1/1,actions=drop", "in_port: \"1/1\" is not a port number");
