@@ -118,7 +118,11 @@ static void
 send_short_reply(int fd, int status, const char *text)
 {
     uint8_t msg[REPLY_HDR + 256];
-    size_t len = strnlen(text, sizeof msg - REPLY_HDR);
+    size_t len = strlen(text);   /* 'text' is a NUL-terminated message of ours. */
+
+    if (len > sizeof msg - REPLY_HDR) {
+        len = sizeof msg - REPLY_HDR;
+    }
 
     put_le32(msg, (uint32_t) status);
     put_le32(msg + 4, (uint32_t) len);
