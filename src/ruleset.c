@@ -106,7 +106,17 @@ struct rule_index {
 static uint32_t
 rule_key_hash(uint8_t table, uint32_t priority, const struct vsw_match *m)
 {
-    uint32_t h = rte_hash_crc(m, sizeof *m, priority);
+    const struct vsw_flow *k = &m->key, *mk = &m->mask;
+    uint32_t h = priority;
+
+    /* Word by word through vsw_flow_cwords(): rte_hash_crc() would read the
+     * match through a plain 'uint64_t *'. */
+    for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
+        h = rte_hash_crc_8byte(vsw_flow_cwords(k)[i], h);
+    }
+    for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
+        h = rte_hash_crc_8byte(vsw_flow_cwords(mk)[i], h);
+    }
     return rte_hash_crc_4byte(table, h);
 }
 

@@ -58,10 +58,37 @@ vsw_csum_update32(uint16_t csum, uint32_t old32, uint32_t new32)
     return vsw_csum_update16(csum, (uint16_t) (old32 >> 16), (uint16_t) (new32 >> 16));
 }
 
+/* CRC32C as rte_hash_crc() computes it, but with memcpy() loads: an SCTP
+ * header sits at any alignment in the frame, and rte_hash_crc() reads it
+ * through 'uint64_t *' (a misaligned, type-punned load: undefined). */
 uint32_t
 vsw_crc32c(const uint8_t *data, size_t len)
 {
-    return ~rte_hash_crc(data, (uint32_t) len, 0xffffffff);
+    uint32_t crc = 0xffffffff;
+    uint64_t w8;
+    uint32_t w4;
+    uint16_t w2;
+
+    for (; len >= 8; data += 8, len -= 8) {
+        memcpy(&w8, data, 8);
+        crc = rte_hash_crc_8byte(w8, crc);
+    }
+    if (len >= 4) {
+        memcpy(&w4, data, 4);
+        crc = rte_hash_crc_4byte(w4, crc);
+        data += 4;
+        len -= 4;
+    }
+    if (len >= 2) {
+        memcpy(&w2, data, 2);
+        crc = rte_hash_crc_2byte(w2, crc);
+        data += 2;
+        len -= 2;
+    }
+    if (len) {
+        crc = rte_hash_crc_1byte(*data, crc);
+    }
+    return ~crc;
 }
 
 
