@@ -317,6 +317,12 @@ cmd_show(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
                        p->mtu_by_device ? "" : " (vsw)", mac.addr_bytes[0], mac.addr_bytes[1],
                        mac.addr_bytes[2], mac.addr_bytes[3], mac.addr_bytes[4],
                        mac.addr_bytes[5], link.link_status ? "up" : "down");
+        if (p->is_vhost) {
+            /* The guest's rx rings that its driver has enabled: until one is,
+             * every frame for the guest is a tx drop. */
+            uint32_t mask = __atomic_load_n(&p->vhost_txq_mask, __ATOMIC_ACQUIRE);
+            vsw_buf_printf(out, "     guest rx queues enabled: %d\n", __builtin_popcount(mask));
+        }
     }
     return 0;
 }

@@ -56,6 +56,7 @@ class Guest:
             os.unlink(sock)   # Left by a guest that was killed: a new one could not bind.
         self.d = d
         self.name = name
+        self.port_name = "vm" + name[1:]   # Its port on vswd: g1 -> vm1.
         self.log = open(os.path.join(d, name + ".log"), "w")
         inp = inp if isinstance(inp, list) else [inp]
         out = out if isinstance(out, list) else [out]
@@ -130,6 +131,17 @@ class Switch:
         for line in self.cmd("show").splitlines():
             if "(%s)" % name in line:
                 return "link up" in line
+        return False
+
+    def guest_ready(self, name):
+        """Link up and at least one of the guest's rx rings enabled: before
+        that, frames for the guest are tx drops (the guest's driver sets up
+        its rings after the link comes up)."""
+        lines = self.cmd("show").splitlines()
+        for i, line in enumerate(lines):
+            if "(%s)" % name in line:
+                return ("link up" in line and i + 1 < len(lines)
+                        and "guest rx queues enabled: 0" not in lines[i + 1])
         return False
 
     def counters(self, ofport):
@@ -212,6 +224,7 @@ def main():
         receiving gets nothing: vswd counts those as tx drops), then the
         sender replays its frames."""
         receiver.send("start")
+        wait_for(lambda: sw.guest_ready(receiver.port_name), 15)
         time.sleep(1)
         before = sw.counters(port_out)[1]
         sender.send("start")
