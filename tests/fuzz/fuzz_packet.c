@@ -191,7 +191,10 @@ valid_csums(const uint8_t *ip, size_t avail, bool v6)
     }
     const uint8_t *l4 = ip + 40;
     uint32_t ps = sum16(ip + 8, 32, 0) + ip[6] + (uint32_t) plen;
-    if ((ip[6] == VSW_IPPROTO_TCP && plen >= 20) || (ip[6] == VSW_IPPROTO_UDP && plen >= 8)
+    /* A zero UDP checksum is "none" for IPv6 too, as in OVS's datapath,
+     * even where the sum happens to come out right. */
+    if ((ip[6] == VSW_IPPROTO_TCP && plen >= 20)
+        || (ip[6] == VSW_IPPROTO_UDP && plen >= 8 && get16(l4 + 6))
         || (ip[6] == VSW_IPPROTO_ICMPV6 && plen >= 4)) {
         ok |= folds_to_ones(sum16(l4, plen, ps)) << 1;
     }
