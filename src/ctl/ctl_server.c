@@ -18,6 +18,7 @@
 
 #include <linux/sockios.h>
 
+#include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
 #include "ctl/proto.h"
 
@@ -251,30 +252,15 @@ dispatch(struct vsw_ctl *ctl, struct client *c)
 {
     char *argv[VSW_CTL_MAX_ARGS + 1];
     int argc = 0;
-    size_t i = 0;
     struct vsw_buf out = { 0 };
     int status;
 
-    if (c->buf[c->len - 1] != '\0') {
-        vsw_buf_printf(&out, "malformed request: arguments must be NUL-terminated");
+    status = vsw_ctl_split_args(c->buf, c->len, argv, &argc, &out);
+    if (status) {
         ctl->stats.bad_requests++;
-        status = EPROTO;
-        goto reply;
+    } else {
+        status = ctl->handler(ctl->aux, argc, argv, &out);
     }
-    while (i < c->len) {
-        if (argc == VSW_CTL_MAX_ARGS) {
-            vsw_buf_printf(&out, "too many arguments (at most %d)", VSW_CTL_MAX_ARGS);
-            ctl->stats.bad_requests++;
-            status = E2BIG;
-            goto reply;
-        }
-        argv[argc++] = c->buf + i;
-        i += strlen(c->buf + i) + 1;
-    }
-    argv[argc] = NULL;
-    status = ctl->handler(ctl->aux, argc, argv, &out);
-
-reply:
     client_reply(ctl, c, status, &out);
 }
 
@@ -307,12 +293,8 @@ client_read(struct vsw_ctl *ctl, struct client *c)
             if (c->hdr_got < 4) {
                 continue;
             }
-            c->len = (uint32_t) c->hdr[0] | (uint32_t) c->hdr[1] << 8
-                     | (uint32_t) c->hdr[2] << 16 | (uint32_t) c->hdr[3] << 24;
-            if (c->len == 0 || c->len > VSW_CTL_MAX_REQ) {
-                struct vsw_buf msg = { 0 };
-                vsw_buf_printf(&msg, "request of %u bytes refused (1..%u allowed)", c->len,
-                               VSW_CTL_MAX_REQ);
+            struct vsw_buf msg = { 0 };
+            if (vsw_ctl_decode_len(c->hdr, &c->len, &msg)) {
                 ctl->stats.bad_requests++;
                 client_reply(ctl, c, EMSGSIZE, &msg);
                 return;
