@@ -22,22 +22,34 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The rule as a flow line of the same command that parses back to it. */
-static void
-format_line(const struct vsw_flow_mod *fm, enum vsw_fm_command cmd, char *out, size_t size)
+/* The rule as a flow line of the same command that parses back to it, in
+ * a buffer of its own size (a line of short actions prints several times
+ * longer than it was written: "3," becomes "output:3,").  Free it. */
+static char *
+format_line(const struct vsw_flow_mod *fm, enum vsw_fm_command cmd)
 {
-    char match[4096], acts[8192];
+    char match[4096], probe[1], *acts, *out;
     int priority = cmd == VSW_FM_DELETE ? VSW_DEFAULT_PRIORITY : fm->priority;
+    int n;
 
     vsw_match_format(&fm->match, priority, match, sizeof match);
     if (cmd != VSW_FM_ADD) {
-        snprintf(out, size, "table=%u,%s", fm->table_id, match);
-        return;
+        n = snprintf(NULL, 0, "table=%u,%s", fm->table_id, match);
+        out = malloc((size_t) n + 1);
+        snprintf(out, (size_t) n + 1, "table=%u,%s", fm->table_id, match);
+        return out;
     }
-    vsw_actions_format(fm->actions, acts, sizeof acts);
-    snprintf(out, size, "table=%u,cookie=0x%llx,idle_timeout=%u,hard_timeout=%u,%s%s"
-             "actions=%s", fm->table_id, (unsigned long long) fm->cookie,
-             fm->idle_timeout, fm->hard_timeout, match, match[0] ? "," : "", acts);
+    n = vsw_actions_format(fm->actions, probe, sizeof probe);
+    acts = malloc((size_t) n + 1);
+    vsw_actions_format(fm->actions, acts, (size_t) n + 1);
+#define LINE_FMT "table=%u,cookie=0x%llx,idle_timeout=%u,hard_timeout=%u,%s%sactions=%s"
+#define LINE_ARGS fm->table_id, (unsigned long long) fm->cookie, fm->idle_timeout, \
+                  fm->hard_timeout, match, match[0] ? "," : "", acts
+    n = snprintf(NULL, 0, LINE_FMT, LINE_ARGS);
+    out = malloc((size_t) n + 1);
+    snprintf(out, (size_t) n + 1, LINE_FMT, LINE_ARGS);
+    free(acts);
+    return out;
 }
 
 static void
@@ -81,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     enum vsw_fm_command cmd = VSW_FM_ADD;
     struct vsw_flow_mod fm, fm2;
-    char line[MAX_LINE + 1], err[256], again[16384], again2[16384];
+    char line[MAX_LINE + 1], err[256], *again, *again2;
 
     if (size && (data[0] == 1 || data[0] == 2)) {
         cmd = data[0] == 1 ? VSW_FM_DELETE : VSW_FM_DELETE_STRICT;
@@ -107,19 +119,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
-    format_line(&fm, cmd, again, sizeof again);
+    again = format_line(&fm, cmd);
     if (vsw_flow_mod_parse(again, cmd, &fm2, err, sizeof err)) {
         fprintf(stderr, "printed rule does not parse:\n  input:   %s\n  printed: %s\n"
                 "  error:   %s\n", line, again, err);
         abort();
     }
     check_same(&fm, &fm2, cmd, line, again);
-    format_line(&fm2, cmd, again2, sizeof again2);
+    again2 = format_line(&fm2, cmd);
     if (strcmp(again, again2)) {
         fprintf(stderr, "printing is not stable:\n  input: %s\n  first: %s\n  then:  %s\n",
                 line, again, again2);
         abort();
     }
+    free(again);
+    free(again2);
     vsw_flow_mod_uninit(&fm2);
     vsw_flow_mod_uninit(&fm);
     return 0;
