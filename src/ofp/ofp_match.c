@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Flow lines in the ovs-ofctl syntax: parsing a rule ("flow mod") into a
- * normalised match, and printing a match back the way
- * `ovs-ofctl -O OpenFlow13 dump-flows` does.
+ * The match part of a flow line in the ovs-ofctl syntax: the field and
+ * protocol keywords, their values, and the normalised match they build
+ * (ofp_match_format.c prints it back; ofp_flow_mod.c reads the rest of the
+ * line).
  *
  * Open vSwitch is the oracle for the semantics.  The points worth knowing:
  *
@@ -21,282 +22,16 @@
  *    nw_src=10.0.0.300, ...) are rejected.
  */
 
-#include "vsw/ofp_parse.h"
+#include "ofp/ofp_match.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* ------------------------------------------------------------------------ */
-/* Errors and output buffers. */
+#include "vsw/ofp_lex.h"
 
 #define fail vsw_ofp_fail
-
-int
-vsw_ofp_fail(char *err, size_t err_size, int code, const char *fmt, ...)
-{
-    if (err && err_size) {
-        va_list args;
-        va_start(args, fmt);
-        vsnprintf(err, err_size, fmt, args);
-        va_end(args);
-    }
-    return code;
-}
-
-void
-vsw_ofp_buf_init(struct vsw_ofp_buf *b, char *buf, size_t size)
-{
-    b->buf = buf;
-    b->size = size;
-    b->len = 0;
-    if (size) {
-        buf[0] = '\0';
-    }
-}
-
-void
-vsw_ofp_buf_printf(struct vsw_ofp_buf *b, const char *fmt, ...)
-{
-    va_list args;
-    char *dst = NULL;
-    size_t room = 0;
-    int n;
-
-    if (b->len < b->size) {
-        dst = b->buf + b->len;
-        room = b->size - b->len;
-    }
-    va_start(args, fmt);
-    n = vsnprintf(dst, room, fmt, args);
-    va_end(args);
-    if (n > 0) {
-        b->len += (size_t) n;
-    }
-}
-
-void
-vsw_ofp_buf_put_mac(struct vsw_ofp_buf *b, const uint8_t mac[VSW_ETH_ADDR_LEN])
-{
-    vsw_ofp_buf_printf(b, "%02x:%02x:%02x:%02x:%02x:%02x",
-                       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
-void
-vsw_ofp_buf_put_ipv4(struct vsw_ofp_buf *b, rte_be32_t ip)
-{
-    const uint8_t *p = (const uint8_t *) &ip;
-    vsw_ofp_buf_printf(b, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
-}
-
-void
-vsw_ofp_buf_put_ipv6(struct vsw_ofp_buf *b, const uint8_t ip6[16])
-{
-    char s[INET6_ADDRSTRLEN];
-
-    if (!inet_ntop(AF_INET6, ip6, s, sizeof s)) {
-        s[0] = '\0';
-    }
-    vsw_ofp_buf_printf(b, "%s", s);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Lexical helpers. */
-
-/* Length of the value at 's', which ends at one of 'delims' (or the end of
- * the string) outside parentheses. */
-static size_t
-value_len(const char *s, const char *delims)
-{
-    size_t n = 0;
-
-    while (s[n] && !strchr(delims, s[n])) {
-        if (s[n] == '(') {
-            int level = 0;
-            do {
-                if (s[n] == '(') {
-                    level++;
-                } else if (s[n] == ')') {
-                    level--;
-                } else if (!s[n]) {
-                    return n;
-                }
-                n++;
-            } while (level > 0);
-        } else {
-            n++;
-        }
-    }
-    return n;
-}
-
-bool
-vsw_ofp_next_kv(char **pos, char **key, char **value)
-{
-    char *p = *pos + strspn(*pos, ", \t\r\n");
-    const char *delims;
-    size_t klen, vlen;
-    char kdelim, vdelim;
-    char *k, *v;
-
-    if (!*p) {
-        *pos = p;
-        *key = *value = NULL;
-        return false;
-    }
-
-    k = p;
-    klen = strcspn(k, ":=(, \t\r\n");
-    kdelim = k[klen];
-    k[klen] = '\0';
-    p = k + klen + (kdelim != '\0');
-
-    if (kdelim == ':' || kdelim == '=') {
-        delims = ", \t\r\n";
-    } else if (kdelim == '(') {
-        delims = ")";
-    } else {
-        *key = k;
-        *value = k + klen;
-        *pos = p;
-        return true;
-    }
-
-    v = p;
-    vlen = value_len(v, delims);
-    vdelim = v[vlen];
-    v[vlen] = '\0';
-    *pos = v + vlen + (vdelim != '\0');
-    *key = k;
-    *value = v;
-    return true;
-}
-
-static int
-digit_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return 99;
-}
-
-int
-vsw_ofp_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-    unsigned base = 10;
-    bool overflow = false;
-    uint64_t v = 0;
-    size_t i = 0;
-
-    if (!n) {
-        return EINVAL;
-    }
-    if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        i = 2;
-        if (n == 2) {
-            return EINVAL;
-        }
-    } else if (s[0] == '0' && n > 1) {
-        base = 8;
-        i = 1;
-    }
-    for (; i < n; i++) {
-        int d = digit_value(s[i]);
-        if (d >= (int) base) {
-            return EINVAL;
-        }
-        if (v > (UINT64_MAX - (uint64_t) d) / base) {
-            overflow = true;
-        } else {
-            v = v * base + (uint64_t) d;
-        }
-    }
-    if (overflow || v > max) {
-        return ERANGE;
-    }
-    *out = v;
-    return 0;
-}
-
-int
-vsw_ofp_parse_mac(const char *s, size_t n, uint8_t mac[VSW_ETH_ADDR_LEN])
-{
-    size_t i = 0;
-
-    for (int g = 0; g < VSW_ETH_ADDR_LEN; g++) {
-        unsigned v = 0;
-        size_t digits = 0;
-
-        if (g) {
-            if (i >= n || s[i] != ':') {
-                return EINVAL;
-            }
-            i++;
-        }
-        while (i < n && digits < 3 && digit_value(s[i]) < 16) {
-            v = v * 16 + (unsigned) digit_value(s[i]);
-            i++;
-            digits++;
-        }
-        if (!digits || digits > 2) {
-            return EINVAL;
-        }
-        mac[g] = (uint8_t) v;
-    }
-    return i == n ? 0 : EINVAL;
-}
-
-int
-vsw_ofp_parse_ipv4(const char *s, size_t n, rte_be32_t *ip)
-{
-    uint8_t *p = (uint8_t *) ip;
-    size_t i = 0;
-
-    for (int g = 0; g < 4; g++) {
-        unsigned v = 0;
-        size_t digits = 0;
-
-        if (g) {
-            if (i >= n || s[i] != '.') {
-                return EINVAL;
-            }
-            i++;
-        }
-        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-            v = v * 10 + (unsigned) (s[i] - '0');
-            i++;
-            digits++;
-        }
-        if (!digits || digits > 3 || v > 255) {
-            return EINVAL;
-        }
-        p[g] = (uint8_t) v;
-    }
-    return i == n ? 0 : EINVAL;
-}
-
-int
-vsw_ofp_parse_ipv6(const char *s, size_t n, uint8_t ip6[16])
-{
-    char tmp[INET6_ADDRSTRLEN + 8];
-
-    if (!n || n >= sizeof tmp) {
-        return EINVAL;
-    }
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    return inet_pton(AF_INET6, tmp, ip6) == 1 ? 0 : EINVAL;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Keywords. */
@@ -328,6 +63,7 @@ enum slot {
     S_NW_PROTO, S_NW_TOS, S_NW_TTL, S_NW_FRAG, S_ARP_SHA, S_ARP_THA,
     S_TP_SRC, S_TP_DST, S_TCP_FLAGS, S_ND_TARGET, S_N
 };
+_Static_assert(S_N == OFP_MATCH_N_SLOTS, "OFP_MATCH_N_SLOTS in ofp_match.h");
 
 enum prereq {
     P_NONE,
@@ -345,9 +81,8 @@ enum prereq {
 };
 
 enum kw_kind {
-    KW_FIELD, KW_PROTO, KW_PRIORITY, KW_TABLE, KW_COOKIE, KW_IDLE, KW_HARD,
-    KW_IGNORED,      /* Statistics in dump-flows output: accepted, ignored. */
-    KW_UNSUPPORTED,  /* Valid for ovs-ofctl, not supported by vsw. */
+    KW_FIELD,        /* A header field: id is an enum field_id. */
+    KW_PROTO,        /* A protocol shorthand ("tcp"): id indexes protos[]. */
 };
 
 struct keyword {
@@ -401,7 +136,6 @@ static const struct proto protos[] = {
 #define FIELD(NAME, ID, SX, W, MASKABLE, MAX, SLOT, PRE) \
     { NAME, KW_FIELD, ID, SX, W, SLOT, PRE, MASKABLE, MAX }
 #define PROTO(NAME, IDX) { NAME, KW_PROTO, IDX, 0, 0, S_NONE, P_NONE, false, 0 }
-#define OTHER(NAME, KIND) { NAME, KIND, 0, 0, 0, S_NONE, P_NONE, false, 0 }
 
 /* Sorted by strcmp() for bsearch(); the unit tests use every entry. */
 static const struct keyword keywords[] = {
@@ -411,28 +145,20 @@ static const struct keyword keywords[] = {
     FIELD("arp_spa", F_NW_SRC, SX_IPV4, 4, true, 0, S_NW_SRC, P_IPV4_ARP),
     FIELD("arp_tha", F_ARP_THA, SX_MAC, 6, true, 0, S_ARP_THA, P_ARP),
     FIELD("arp_tpa", F_NW_DST, SX_IPV4, 4, true, 0, S_NW_DST, P_IPV4_ARP),
-    OTHER("check_overlap", KW_UNSUPPORTED),
-    OTHER("cookie", KW_COOKIE),
     FIELD("dl_dst", F_ETH_DST, SX_MAC, 6, true, 0, S_NONE, P_NONE),
     FIELD("dl_src", F_ETH_SRC, SX_MAC, 6, true, 0, S_NONE, P_NONE),
     FIELD("dl_type", F_ETH_TYPE, SX_INT, 2, false, 0xffff, S_NONE, P_NONE),
     FIELD("dl_vlan", F_DL_VLAN, SX_INT, 2, false, 0xffff, S_VLAN, P_NONE),
     FIELD("dl_vlan_pcp", F_VLAN_PCP, SX_INT, 1, false, 7, S_VLAN, P_NONE),
-    OTHER("duration", KW_IGNORED),
     FIELD("eth_dst", F_ETH_DST, SX_MAC, 6, true, 0, S_NONE, P_NONE),
     FIELD("eth_src", F_ETH_SRC, SX_MAC, 6, true, 0, S_NONE, P_NONE),
     FIELD("eth_type", F_ETH_TYPE, SX_INT, 2, false, 0xffff, S_NONE, P_NONE),
-    OTHER("hard_age", KW_IGNORED),
-    OTHER("hard_timeout", KW_HARD),
     PROTO("icmp", PR_ICMP),
     PROTO("icmp6", PR_ICMP6),
     FIELD("icmp_code", F_ICMP_CODE, SX_INT, 1, false, 0xff, S_TP_DST, P_ICMP),
     FIELD("icmp_type", F_ICMP_TYPE, SX_INT, 1, false, 0xff, S_TP_SRC, P_ICMP),
     FIELD("icmpv6_code", F_ICMP_CODE, SX_INT, 1, false, 0xff, S_TP_DST, P_ICMP),
     FIELD("icmpv6_type", F_ICMP_TYPE, SX_INT, 1, false, 0xff, S_TP_SRC, P_ICMP),
-    OTHER("idle_age", KW_IGNORED),
-    OTHER("idle_timeout", KW_IDLE),
-    OTHER("importance", KW_UNSUPPORTED),
     FIELD("in_port", F_IN_PORT, SX_PORT, 4, false, 0xfeff, S_NONE, P_NONE),
     PROTO("ip", PR_IP),
     PROTO("ip4", PR_IP),
@@ -450,13 +176,9 @@ static const struct keyword keywords[] = {
     FIELD("ipv6_src", F_IPV6_SRC, SX_IPV6, 16, true, 0, S_IPV6_SRC, P_IPV6),
     PROTO("mpls", PR_MPLS),
     PROTO("mplsm", PR_MPLSM),
-    OTHER("n_bytes", KW_IGNORED),
-    OTHER("n_packets", KW_IGNORED),
     FIELD("nd_sll", F_ARP_SHA, SX_MAC, 6, true, 0, S_ARP_SHA, P_ND_SLL),
     FIELD("nd_target", F_ND_TARGET, SX_IPV6, 16, true, 0, S_ND_TARGET, P_ND),
     FIELD("nd_tll", F_ARP_THA, SX_MAC, 6, true, 0, S_ARP_THA, P_ND_TLL),
-    OTHER("no_byte_counts", KW_UNSUPPORTED),
-    OTHER("no_packet_counts", KW_UNSUPPORTED),
     FIELD("nw_dst", F_NW_DST, SX_IPV4, 4, true, 0, S_NW_DST, P_IPV4_ARP),
     FIELD("nw_ecn", F_IP_ECN, SX_INT, 1, false, 3, S_NW_TOS, P_IP_ANY),
     FIELD("nw_frag", F_IP_FRAG, SX_FRAG, 1, true, 0, S_NW_FRAG, P_IP_ANY),
@@ -464,17 +186,11 @@ static const struct keyword keywords[] = {
     FIELD("nw_src", F_NW_SRC, SX_IPV4, 4, true, 0, S_NW_SRC, P_IPV4_ARP),
     FIELD("nw_tos", F_NW_TOS, SX_INT, 1, false, 0xff, S_NW_TOS, P_IP_ANY),
     FIELD("nw_ttl", F_NW_TTL, SX_INT, 1, false, 0xff, S_NW_TTL, P_IP_ANY),
-    OTHER("out_group", KW_UNSUPPORTED),
-    OTHER("out_port", KW_UNSUPPORTED),
-    OTHER("priority", KW_PRIORITY),
     PROTO("rarp", PR_RARP),
-    OTHER("reset_counts", KW_UNSUPPORTED),
     PROTO("sctp", PR_SCTP),
     PROTO("sctp6", PR_SCTP6),
     FIELD("sctp_dst", F_TP_DST, SX_INT, 2, true, 0xffff, S_TP_DST, P_L4),
     FIELD("sctp_src", F_TP_SRC, SX_INT, 2, true, 0xffff, S_TP_SRC, P_L4),
-    OTHER("send_flow_rem", KW_UNSUPPORTED),
-    OTHER("table", KW_TABLE),
     PROTO("tcp", PR_TCP),
     PROTO("tcp6", PR_TCP6),
     FIELD("tcp_dst", F_TP_DST, SX_INT, 2, true, 0xffff, S_TP_DST, P_L4),
@@ -516,23 +232,10 @@ struct fval {
 
 enum setmode { SET_WILD, SET_EXACT, SET_MASKED };
 
-static const char *const tcp_flag_names[12] = {
+const char *const ofp_tcp_flag_names[12] = {
     "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns",
     "[200]", "[400]", "[800]",
 };
-
-static bool
-ipv4_mask_is_cidr(uint32_t mask)
-{
-    uint32_t inv = ~mask;
-    return (inv & (inv + 1)) == 0;
-}
-
-static int
-popcount32(uint32_t x)
-{
-    return __builtin_popcount(x);
-}
 
 static void
 ipv6_prefix_mask(int plen, uint8_t mask[16])
@@ -541,32 +244,6 @@ ipv6_prefix_mask(int plen, uint8_t mask[16])
         int bits = plen - 8 * i;
         mask[i] = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t) (0xff << (8 - bits));
     }
-}
-
-/* Returns the prefix length of 'mask', or -1 if it is not a CIDR mask. */
-static int
-ipv6_mask_cidr_len(const uint8_t mask[16])
-{
-    int plen = 0;
-    int i = 0;
-
-    while (i < 16 && mask[i] == 0xff) {
-        plen += 8;
-        i++;
-    }
-    if (i < 16) {
-        uint8_t inv = (uint8_t) ~mask[i];
-        if ((inv & (inv + 1)) != 0) {
-            return -1;
-        }
-        plen += __builtin_popcount(mask[i]);
-        for (i++; i < 16; i++) {
-            if (mask[i]) {
-                return -1;
-            }
-        }
-    }
-    return plen;
 }
 
 /* Parses the TCP flags in 's' into 'v' and 'm' (12-bit host order). */
@@ -604,8 +281,8 @@ parse_tcp_flags(const char *name, const char *s, uint64_t *v, uint64_t *m,
             p++;
             len = strcspn(p, "+-");
             for (bit = 0; bit < 12; bit++) {
-                if (strlen(tcp_flag_names[bit]) == len
-                    && !strncmp(p, tcp_flag_names[bit], len)) {
+                if (strlen(ofp_tcp_flag_names[bit]) == len
+                    && !strncmp(p, ofp_tcp_flag_names[bit], len)) {
                     break;
                 }
             }
@@ -616,7 +293,7 @@ parse_tcp_flags(const char *name, const char *s, uint64_t *v, uint64_t *m,
             if (mask & (1u << bit)) {
                 return fail(err, err_size, EINVAL,
                             "%s: TCP flag \"%s\" given more than once", name,
-                            tcp_flag_names[bit]);
+                            ofp_tcp_flag_names[bit]);
             }
             mask |= 1u << bit;
             if (set) {
@@ -634,8 +311,8 @@ parse_tcp_flags(const char *name, const char *s, uint64_t *v, uint64_t *m,
             int bit;
 
             for (bit = 0; bit < 12; bit++) {
-                if (strlen(tcp_flag_names[bit]) == len
-                    && !strncmp(p, tcp_flag_names[bit], len)) {
+                if (strlen(ofp_tcp_flag_names[bit]) == len
+                    && !strncmp(p, ofp_tcp_flag_names[bit], len)) {
                     break;
                 }
             }
@@ -1032,17 +709,6 @@ apply_field(struct vsw_match *match, const struct keyword *kw,
 /* Prerequisites and the OpenFlow 1.3 round trip. */
 
 static bool
-bytes_zero(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (p[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool
 slot_is_set(const struct vsw_flow *mk, enum slot s)
 {
     switch (s) {
@@ -1055,9 +721,9 @@ slot_is_set(const struct vsw_flow *mk, enum slot s)
     case S_NW_DST:
         return mk->nw_dst != 0;
     case S_IPV6_SRC:
-        return !bytes_zero(mk->ipv6_src, 16);
+        return !ofp_bytes_zero(mk->ipv6_src, 16);
     case S_IPV6_DST:
-        return !bytes_zero(mk->ipv6_dst, 16);
+        return !ofp_bytes_zero(mk->ipv6_dst, 16);
     case S_IPV6_LABEL:
         return mk->ipv6_label != 0;
     case S_NW_PROTO:
@@ -1069,9 +735,9 @@ slot_is_set(const struct vsw_flow *mk, enum slot s)
     case S_NW_FRAG:
         return mk->nw_frag != 0;
     case S_ARP_SHA:
-        return !bytes_zero(mk->arp_sha, VSW_ETH_ADDR_LEN);
+        return !ofp_bytes_zero(mk->arp_sha, VSW_ETH_ADDR_LEN);
     case S_ARP_THA:
-        return !bytes_zero(mk->arp_tha, VSW_ETH_ADDR_LEN);
+        return !ofp_bytes_zero(mk->arp_tha, VSW_ETH_ADDR_LEN);
     case S_TP_SRC:
         return mk->tp_src != 0;
     case S_TP_DST:
@@ -1079,21 +745,17 @@ slot_is_set(const struct vsw_flow *mk, enum slot s)
     case S_TCP_FLAGS:
         return mk->tcp_flags != 0;
     case S_ND_TARGET:
-        return !bytes_zero(mk->nd_target, 16);
+        return !ofp_bytes_zero(mk->nd_target, 16);
     }
     return false;
 }
 
-/* Who set a slot last, for prerequisite checks and messages. */
-struct setter {
-    const char *name;
-    uint8_t prereq;
-};
-
+/* Checks the prerequisites of the fields set in 'p->match', each as the
+ * keyword that set its slot last ('p->who'). */
 static int
-check_prereq(const struct vsw_match *match, const struct setter *who,
-             char *err, size_t err_size)
+check_prereq(const struct ofp_match_parser *p, char *err, size_t err_size)
 {
+    const struct vsw_match *match = p->match;
     const struct vsw_flow *k = &match->key;
     const struct vsw_flow *mk = &match->mask;
     uint16_t dl_type = mk->dl_type ? rte_be_to_cpu_16(k->dl_type) : 0;
@@ -1108,12 +770,12 @@ check_prereq(const struct vsw_match *match, const struct setter *who,
     bool nd = icmp6 && k->tp_dst == 0 && (icmp_type == 135 || icmp_type == 136);
 
     for (int s = S_NONE + 1; s < S_N; s++) {
-        const char *name = who[s].name;
+        const char *name = p->who[s].name;
 
         if (!name || !slot_is_set(mk, (enum slot) s)) {
             continue;
         }
-        switch ((enum prereq) who[s].prereq) {
+        switch ((enum prereq) p->who[s].prereq) {
         case P_NONE:
             break;
         case P_IPV4_ARP:
@@ -1234,583 +896,73 @@ oxm_vlan_round_trip(struct vsw_match *match, const char *who,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Flow lines. */
-
-/* Splits off the "actions=" part of 'buf' (modified).  Returns 0 and sets
- * '*acts' to the action text, or NULL if there is no "action" keyword. */
-static int
-split_actions(char *buf, char **acts, char *err, size_t err_size)
-{
-    char *p = strstr(buf, "action");
-    char *q;
-
-    *acts = NULL;
-    if (!p) {
-        return 0;
-    }
-    q = p + strlen("action");
-    if (*q == 's') {
-        q++;
-    }
-    q += strspn(q, " \t");
-    if (*q != '=') {
-        return fail(err, err_size, EINVAL,
-                    "actions: expected \"actions=\" followed by the action list");
-    }
-    *p = '\0';
-    *acts = q + 1;
-    return 0;
-}
-
-static int
-parse_u16_key(const char *name, const char *val, uint16_t *out,
-              char *err, size_t err_size)
-{
-    uint64_t v;
-    int error = vsw_ofp_parse_uint(val, strlen(val), UINT16_MAX, &v);
-
-    if (error == EINVAL) {
-        return fail(err, err_size, EINVAL, "%s: \"%s\" is not a number", name, val);
-    } else if (error) {
-        return fail(err, err_size, ERANGE, "%s: %s is out of range (0 to 65535)",
-                    name, val);
-    }
-    *out = (uint16_t) v;
-    return 0;
-}
-
-/* Parses a 64-bit cookie or cookie mask; like ovs-ofctl, "-1" is all ones. */
-static int
-parse_cookie(const char *s, size_t n, uint64_t *out)
-{
-    bool neg = n && s[0] == '-';
-    uint64_t v;
-
-    if (vsw_ofp_parse_uint(s + neg, n - neg, UINT64_MAX, &v)) {
-        return EINVAL;
-    }
-    *out = neg ? (uint64_t) 0 - v : v;
-    return 0;
-}
-
-static int
-parse_cookie_key(enum vsw_fm_command cmd, const char *val,
-                 struct vsw_flow_mod *fm, char *err, size_t err_size)
-{
-    const char *slash = strchr(val, '/');
-
-    if (cmd == VSW_FM_ADD) {
-        if (slash) {
-            return fail(err, err_size, EINVAL,
-                        "cookie: \"%s\": adding a flow sets its cookie, so a "
-                        "/mask is not allowed", val);
-        }
-        if (parse_cookie(val, strlen(val), &fm->cookie)) {
-            return fail(err, err_size, EINVAL, "cookie: \"%s\" is not a 64-bit "
-                        "number", val);
-        }
-        return 0;
-    }
-    if (!slash) {
-        return fail(err, err_size, EINVAL,
-                    "cookie: \"%s\": deleting flows matches cookies, so give a "
-                    "mask, e.g. cookie=%s/-1", val, val);
-    }
-    if (parse_cookie(val, (size_t) (slash - val), &fm->cookie)
-        || parse_cookie(slash + 1, strlen(slash + 1), &fm->cookie_mask)) {
-        return fail(err, err_size, EINVAL,
-                    "cookie: \"%s\" is not a 64-bit value/mask", val);
-    }
-    fm->cookie &= fm->cookie_mask;
-    return 0;
-}
-
-int
-vsw_flow_mod_parse(const char *s, enum vsw_fm_command cmd,
-                   struct vsw_flow_mod *fm, char *err, size_t err_size)
-{
-    struct setter who[S_N];
-    char stackbuf[1024];
-    char *buf, *pos, *acts, *key, *val;
-    size_t len = strlen(s);
-    int error = 0;
-
-    memset(fm, 0, sizeof *fm);
-    vsw_match_init_catchall(&fm->match);
-    fm->priority = VSW_DEFAULT_PRIORITY;
-    if (err && err_size) {
-        err[0] = '\0';
-    }
-
-    buf = len < sizeof stackbuf ? stackbuf : malloc(len + 1);
-    if (!buf) {
-        return fail(err, err_size, ENOMEM, "out of memory");
-    }
-    memcpy(buf, s, len + 1);
-    memset(who, 0, sizeof who);
-
-    error = split_actions(buf, &acts, err, err_size);
-    if (error) {
-        goto out;
-    }
-    /* A flow to add without "actions=" is checked for unknown fields first:
-     * a misspelt field or "actions" keyword is then named, where ovs-ofctl
-     * only says "must specify an action". */
-    if (cmd != VSW_FM_ADD && acts) {
-        error = fail(err, err_size, EINVAL,
-                     "actions: not allowed when deleting flows");
-        goto out;
-    }
-
-    pos = buf;
-    while (vsw_ofp_next_kv(&pos, &key, &val)) {
-        const struct keyword *kw = keyword_find(key);
-
-        if (!kw) {
-            error = fail(err, err_size, EINVAL, "unknown field \"%s\"%s", key,
-                         cmd == VSW_FM_ADD && !acts
-                         ? " (and no \"actions=\": a flow to add needs one)" : "");
-            goto out;
-        }
-        switch ((enum kw_kind) kw->kind) {
-        case KW_FIELD: {
-            struct fval v, m;
-            enum setmode mode;
-
-            error = parse_field_value(kw, key, val, &v, &m, &mode, err, err_size);
-            if (error) {
-                goto out;
-            }
-            apply_field(&fm->match, kw, &v, &m, mode);
-            if (kw->slot != S_NONE) {
-                who[kw->slot].name = key;
-                who[kw->slot].prereq = kw->prereq;
-            }
-            break;
-        }
-
-        case KW_PROTO: {
-            const struct proto *p = &protos[kw->id];
-
-            if (*val) {
-                error = fail(err, err_size, EINVAL, "%s: takes no value", key);
-                goto out;
-            }
-            fm->match.key.dl_type = rte_cpu_to_be_16(p->dl_type);
-            fm->match.mask.dl_type = UINT16_MAX;
-            if (p->nw_proto) {
-                fm->match.key.nw_proto = p->nw_proto;
-                fm->match.mask.nw_proto = UINT8_MAX;
-                who[S_NW_PROTO].name = key;
-                who[S_NW_PROTO].prereq = P_PROTO;
-            }
-            break;
-        }
-
-        case KW_PRIORITY:
-            if (cmd == VSW_FM_DELETE) {
-                error = fail(err, err_size, EINVAL,
-                             "priority: only allowed when deleting flows strictly "
-                             "(--strict)");
-                goto out;
-            }
-            error = parse_u16_key(key, val, &fm->priority, err, err_size);
-            if (error) {
-                goto out;
-            }
-            break;
-
-        case KW_TABLE: {
-            uint64_t t;
-
-            if (vsw_ofp_parse_uint(val, strlen(val), 255, &t)) {
-                error = fail(err, err_size, EINVAL,
-                             "table: \"%s\" is not a table number (0 to 254, or "
-                             "255 for all tables)", val);
-                goto out;
-            }
-            fm->table_id = t == 255 ? 0 : (uint8_t) t;
-            fm->has_table = t != 255;
-            break;
-        }
-
-        case KW_COOKIE:
-            error = parse_cookie_key(cmd, val, fm, err, err_size);
-            if (error) {
-                goto out;
-            }
-            break;
-
-        case KW_IDLE:
-        case KW_HARD:
-            if (cmd != VSW_FM_ADD) {
-                error = fail(err, err_size, EINVAL,
-                             "%s: not allowed when deleting flows", key);
-                goto out;
-            }
-            error = parse_u16_key(key, val,
-                                  kw->kind == KW_IDLE ? &fm->idle_timeout
-                                                      : &fm->hard_timeout,
-                                  err, err_size);
-            if (error) {
-                goto out;
-            }
-            break;
-
-        case KW_IGNORED:
-            if (!*val) {
-                error = fail(err, err_size, EINVAL, "%s: needs a value", key);
-                goto out;
-            }
-            break;
-
-        case KW_UNSUPPORTED:
-            error = fail(err, err_size, ENOTSUP, "%s: not supported by vsw", key);
-            goto out;
-        }
-    }
-
-    if (cmd == VSW_FM_ADD && !acts) {
-        error = fail(err, err_size, EINVAL,
-                     "actions: missing (a flow to add needs \"actions=...\"; "
-                     "\"actions=drop\" drops)");
-        goto out;
-    }
-    error = check_prereq(&fm->match, who, err, err_size);
-    if (!error) {
-        error = oxm_vlan_round_trip(&fm->match, who[S_VLAN].name, err, err_size);
-    }
-    if (error) {
-        goto out;
-    }
-    vsw_match_normalize(&fm->match);
-
-    if (cmd == VSW_FM_ADD) {
-        error = vsw_actions_parse(acts, &fm->match, &fm->actions, err, err_size);
-    }
-
-out:
-    if (buf != stackbuf) {
-        free(buf);
-    }
-    if (error) {
-        vsw_flow_mod_uninit(fm);
-    }
-    return error;
-}
-
-void
-vsw_flow_mod_uninit(struct vsw_flow_mod *fm)
-{
-    if (fm) {
-        vsw_actions_free(fm->actions);
-        fm->actions = NULL;
-    }
-}
 
 /* ------------------------------------------------------------------------ */
-/* Formatting. */
+/* The parser's interface (ofp_match.h). */
 
-/* Starts a new "name=" item, with a comma if something came before. */
-static void
-put_item(struct vsw_ofp_buf *b, size_t start, const char *name)
+void
+ofp_match_parser_init(struct ofp_match_parser *p, struct vsw_match *match)
 {
-    vsw_ofp_buf_printf(b, "%s%s=", b->len > start ? "," : "", name);
-}
-
-/* Appends a bare word item such as "tcp". */
-static void
-put_word(struct vsw_ofp_buf *b, size_t start, const char *word)
-{
-    vsw_ofp_buf_printf(b, "%s%s", b->len > start ? "," : "", word);
-}
-
-static void
-put_mac_masked(struct vsw_ofp_buf *b, size_t start, const char *name,
-               const uint8_t *key, const uint8_t *mask)
-{
-    static const uint8_t ones[VSW_ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-    if (bytes_zero(mask, VSW_ETH_ADDR_LEN)) {
-        return;
-    }
-    put_item(b, start, name);
-    vsw_ofp_buf_put_mac(b, key);
-    if (memcmp(mask, ones, VSW_ETH_ADDR_LEN)) {
-        vsw_ofp_buf_printf(b, "/");
-        vsw_ofp_buf_put_mac(b, mask);
-    }
-}
-
-static void
-put_ipv4_masked(struct vsw_ofp_buf *b, size_t start, const char *name,
-                rte_be32_t key, rte_be32_t mask)
-{
-    uint32_t m = rte_be_to_cpu_32(mask);
-
-    if (!m) {
-        return;
-    }
-    put_item(b, start, name);
-    vsw_ofp_buf_put_ipv4(b, key);
-    if (m != UINT32_MAX) {
-        if (ipv4_mask_is_cidr(m)) {
-            vsw_ofp_buf_printf(b, "/%d", popcount32(m));
-        } else {
-            vsw_ofp_buf_printf(b, "/");
-            vsw_ofp_buf_put_ipv4(b, mask);
-        }
-    }
-}
-
-static void
-put_ipv6_masked(struct vsw_ofp_buf *b, size_t start, const char *name,
-                const uint8_t *key, const uint8_t *mask)
-{
-    int plen;
-
-    if (bytes_zero(mask, 16)) {
-        return;
-    }
-    put_item(b, start, name);
-    vsw_ofp_buf_put_ipv6(b, key);
-    plen = ipv6_mask_cidr_len(mask);
-    if (plen < 0) {
-        vsw_ofp_buf_printf(b, "/");
-        vsw_ofp_buf_put_ipv6(b, mask);
-    } else if (plen < 128) {
-        vsw_ofp_buf_printf(b, "/%d", plen);
-    }
-}
-
-static void
-put_be16_masked(struct vsw_ofp_buf *b, size_t start, const char *name,
-                rte_be16_t key, rte_be16_t mask)
-{
-    uint16_t m = rte_be_to_cpu_16(mask);
-
-    if (!m) {
-        return;
-    }
-    put_item(b, start, name);
-    if (m == UINT16_MAX) {
-        vsw_ofp_buf_printf(b, "%u", rte_be_to_cpu_16(key));
-    } else {
-        vsw_ofp_buf_printf(b, "0x%x/0x%x", rte_be_to_cpu_16(key), m);
-    }
-}
-
-static void
-put_tcp_flags(struct vsw_ofp_buf *b, size_t start, uint16_t flags, uint16_t mask)
-{
-    put_item(b, start, "tcp_flags");
-    if (mask == VSW_TCP_FLAGS_MASK) {
-        bool first = true;
-
-        if (!flags) {
-            vsw_ofp_buf_printf(b, "0");
-        }
-        for (int bit = 0; bit < 12; bit++) {
-            if (flags & (1u << bit)) {
-                vsw_ofp_buf_printf(b, "%s%s", first ? "" : "|", tcp_flag_names[bit]);
-                first = false;
-            }
-        }
-    } else {
-        for (int bit = 0; bit < 12; bit++) {
-            if (mask & (1u << bit)) {
-                vsw_ofp_buf_printf(b, "%c%s", flags & (1u << bit) ? '+' : '-',
-                                   tcp_flag_names[bit]);
-            }
-        }
-    }
-}
-
-static void
-put_vlan(struct vsw_ofp_buf *b, size_t start, uint16_t tci, uint16_t mask)
-{
-    uint16_t vid_mask = mask & VSW_VLAN_VID_MASK;
-    uint16_t pcp_mask = mask & VSW_VLAN_PCP_MASK;
-
-    if (!mask) {
-        return;
-    }
-    if ((mask & VSW_VLAN_CFI) && (tci & VSW_VLAN_CFI)
-        && (!vid_mask || vid_mask == VSW_VLAN_VID_MASK)
-        && (!pcp_mask || pcp_mask == VSW_VLAN_PCP_MASK)
-        && (vid_mask || pcp_mask)) {
-        if (vid_mask) {
-            put_item(b, start, "dl_vlan");
-            vsw_ofp_buf_printf(b, "%u", tci & VSW_VLAN_VID_MASK);
-        }
-        if (pcp_mask) {
-            put_item(b, start, "dl_vlan_pcp");
-            vsw_ofp_buf_printf(b, "%u", tci >> VSW_VLAN_PCP_SHIFT);
-        }
-    } else if (mask == UINT16_MAX) {
-        put_item(b, start, "vlan_tci");
-        vsw_ofp_buf_printf(b, "0x%04x", tci);
-    } else {
-        put_item(b, start, "vlan_tci");
-        vsw_ofp_buf_printf(b, "0x%04x/0x%04x", tci, mask);
-    }
+    memset(p, 0, sizeof *p);
+    p->match = match;
 }
 
 int
-vsw_match_format(const struct vsw_match *m, int priority, char *buf, size_t size)
+ofp_match_parse_item(struct ofp_match_parser *p, const char *key, char *val,
+                     char *err, size_t err_size)
 {
-    const struct vsw_flow *k = &m->key;
-    const struct vsw_flow *mk = &m->mask;
-    uint16_t dl_type = rte_be_to_cpu_16(k->dl_type);
-    bool is_ipv4 = dl_type == VSW_ETH_TYPE_IP;
-    bool is_ipv6 = dl_type == VSW_ETH_TYPE_IPV6;
-    bool is_arp = dl_type == VSW_ETH_TYPE_ARP || dl_type == VSW_ETH_TYPE_RARP;
-    bool skip_type = false, skip_proto = false;
-    struct vsw_ofp_buf b;
-    const size_t start = 0;
+    const struct keyword *kw = keyword_find(key);
 
-    vsw_ofp_buf_init(&b, buf, size);
-
-    if (priority != VSW_DEFAULT_PRIORITY) {
-        put_item(&b, start, "priority");
-        vsw_ofp_buf_printf(&b, "%d", priority);
+    if (!kw) {
+        return ENOENT;
     }
+    switch ((enum kw_kind) kw->kind) {
+    case KW_FIELD: {
+        struct fval v, m;
+        enum setmode mode;
+        int error = parse_field_value(kw, key, val, &v, &m, &mode, err, err_size);
 
-    if (mk->dl_type) {
-        const char *shorthand = NULL;
-
-        if (is_ipv4 || is_ipv6) {
-            shorthand = is_ipv4 ? "ip" : "ipv6";
-            if (mk->nw_proto) {
-                skip_proto = true;
-                switch (k->nw_proto) {
-                case VSW_IPPROTO_TCP:
-                    shorthand = is_ipv4 ? "tcp" : "tcp6";
-                    break;
-                case VSW_IPPROTO_UDP:
-                    shorthand = is_ipv4 ? "udp" : "udp6";
-                    break;
-                case VSW_IPPROTO_SCTP:
-                    shorthand = is_ipv4 ? "sctp" : "sctp6";
-                    break;
-                case VSW_IPPROTO_ICMP:
-                    if (is_ipv4) {
-                        shorthand = "icmp";
-                    } else {
-                        skip_proto = false;
-                    }
-                    break;
-                case VSW_IPPROTO_ICMPV6:
-                    if (is_ipv6) {
-                        shorthand = "icmp6";
-                    } else {
-                        skip_proto = false;
-                    }
-                    break;
-                default:
-                    skip_proto = false;
-                    break;
-                }
-            }
-        } else if (dl_type == VSW_ETH_TYPE_ARP) {
-            shorthand = "arp";
-        } else if (dl_type == VSW_ETH_TYPE_RARP) {
-            shorthand = "rarp";
-        } else if (dl_type == 0x8847) {
-            shorthand = "mpls";
-        } else if (dl_type == 0x8848) {
-            shorthand = "mplsm";
+        if (error) {
+            return error;
         }
-        if (shorthand) {
-            put_word(&b, start, shorthand);
-            skip_type = true;
+        apply_field(p->match, kw, &v, &m, mode);
+        if (kw->slot != S_NONE) {
+            p->who[kw->slot].name = key;
+            p->who[kw->slot].prereq = kw->prereq;
         }
+        return 0;
     }
 
-    if (mk->in_port) {
-        put_item(&b, start, "in_port");
-        vsw_ofp_buf_printf(&b, "%u", k->in_port);
-    }
-    put_vlan(&b, start, rte_be_to_cpu_16(k->vlan_tci), rte_be_to_cpu_16(mk->vlan_tci));
-    put_mac_masked(&b, start, "dl_src", k->dl_src, mk->dl_src);
-    put_mac_masked(&b, start, "dl_dst", k->dl_dst, mk->dl_dst);
-    if (!skip_type && mk->dl_type) {
-        put_item(&b, start, "dl_type");
-        vsw_ofp_buf_printf(&b, "0x%04x", dl_type);
-    }
+    case KW_PROTO: {
+        const struct proto *pr = &protos[kw->id];
 
-    if (is_ipv6) {
-        put_ipv6_masked(&b, start, "ipv6_src", k->ipv6_src, mk->ipv6_src);
-        put_ipv6_masked(&b, start, "ipv6_dst", k->ipv6_dst, mk->ipv6_dst);
-        if (mk->ipv6_label) {
-            uint32_t lm = rte_be_to_cpu_32(mk->ipv6_label);
-            put_item(&b, start, "ipv6_label");
-            vsw_ofp_buf_printf(&b, "0x%05x", rte_be_to_cpu_32(k->ipv6_label));
-            if (lm != 0xfffff) {
-                vsw_ofp_buf_printf(&b, "/0x%05x", lm);
-            }
+        if (*val) {
+            return fail(err, err_size, EINVAL, "%s: takes no value", key);
         }
-    } else if (is_arp) {
-        put_ipv4_masked(&b, start, "arp_spa", k->nw_src, mk->nw_src);
-        put_ipv4_masked(&b, start, "arp_tpa", k->nw_dst, mk->nw_dst);
-    } else {
-        put_ipv4_masked(&b, start, "nw_src", k->nw_src, mk->nw_src);
-        put_ipv4_masked(&b, start, "nw_dst", k->nw_dst, mk->nw_dst);
+        p->match->key.dl_type = rte_cpu_to_be_16(pr->dl_type);
+        p->match->mask.dl_type = UINT16_MAX;
+        if (pr->nw_proto) {
+            p->match->key.nw_proto = pr->nw_proto;
+            p->match->mask.nw_proto = UINT8_MAX;
+            p->who[S_NW_PROTO].name = key;
+            p->who[S_NW_PROTO].prereq = P_PROTO;
+        }
+        return 0;
     }
-    if (!skip_proto && mk->nw_proto) {
-        put_item(&b, start, is_arp ? "arp_op" : "nw_proto");
-        vsw_ofp_buf_printf(&b, "%u", k->nw_proto);
     }
-    if (is_arp) {
-        put_mac_masked(&b, start, "arp_sha", k->arp_sha, mk->arp_sha);
-        put_mac_masked(&b, start, "arp_tha", k->arp_tha, mk->arp_tha);
-    }
-    if (mk->nw_tos & VSW_IP_DSCP_MASK) {
-        put_item(&b, start, "nw_tos");
-        vsw_ofp_buf_printf(&b, "%u", k->nw_tos & VSW_IP_DSCP_MASK);
-    }
-    if (mk->nw_tos & VSW_IP_ECN_MASK) {
-        put_item(&b, start, "nw_ecn");
-        vsw_ofp_buf_printf(&b, "%u", k->nw_tos & VSW_IP_ECN_MASK);
-    }
-    if (mk->nw_ttl) {
-        put_item(&b, start, "nw_ttl");
-        vsw_ofp_buf_printf(&b, "%u", k->nw_ttl);
-    }
-    switch (mk->nw_frag & VSW_FRAG_MASK) {
-    case VSW_FRAG_ANY | VSW_FRAG_LATER:
-        put_item(&b, start, "nw_frag");
-        vsw_ofp_buf_printf(&b, "%s", k->nw_frag & VSW_FRAG_ANY
-                           ? (k->nw_frag & VSW_FRAG_LATER ? "later" : "first")
-                           : (k->nw_frag & VSW_FRAG_LATER ? "<error>" : "no"));
-        break;
-    case VSW_FRAG_ANY:
-        put_item(&b, start, "nw_frag");
-        vsw_ofp_buf_printf(&b, "%s", k->nw_frag & VSW_FRAG_ANY ? "yes" : "no");
-        break;
-    case VSW_FRAG_LATER:
-        put_item(&b, start, "nw_frag");
-        vsw_ofp_buf_printf(&b, "%s",
-                           k->nw_frag & VSW_FRAG_LATER ? "later" : "not_later");
-        break;
-    }
-    if (is_ipv4 && k->nw_proto == VSW_IPPROTO_ICMP) {
-        put_be16_masked(&b, start, "icmp_type", k->tp_src, mk->tp_src);
-        put_be16_masked(&b, start, "icmp_code", k->tp_dst, mk->tp_dst);
-    } else if (is_ipv6 && k->nw_proto == VSW_IPPROTO_ICMPV6) {
-        put_be16_masked(&b, start, "icmp_type", k->tp_src, mk->tp_src);
-        put_be16_masked(&b, start, "icmp_code", k->tp_dst, mk->tp_dst);
-        put_ipv6_masked(&b, start, "nd_target", k->nd_target, mk->nd_target);
-        put_mac_masked(&b, start, "nd_sll", k->arp_sha, mk->arp_sha);
-        put_mac_masked(&b, start, "nd_tll", k->arp_tha, mk->arp_tha);
-    } else {
-        put_be16_masked(&b, start, "tp_src", k->tp_src, mk->tp_src);
-        put_be16_masked(&b, start, "tp_dst", k->tp_dst, mk->tp_dst);
-    }
-    if ((is_ipv4 || is_ipv6) && k->nw_proto == VSW_IPPROTO_TCP && mk->tcp_flags) {
-        put_tcp_flags(&b, start, rte_be_to_cpu_16(k->tcp_flags),
-                      rte_be_to_cpu_16(mk->tcp_flags) & VSW_TCP_FLAGS_MASK);
-    }
+    return ENOENT;
+}
 
-    return b.len > INT32_MAX ? INT32_MAX : (int) b.len;
+int
+ofp_match_finish(struct ofp_match_parser *p, char *err, size_t err_size)
+{
+    int error = check_prereq(p, err, err_size);
+
+    if (!error) {
+        error = oxm_vlan_round_trip(p->match, p->who[S_VLAN].name, err, err_size);
+    }
+    if (!error) {
+        vsw_match_normalize(p->match);
+    }
+    return error;
 }

@@ -29,7 +29,7 @@
 #include <strings.h>
 
 #include "vsw/match.h"
-#include "vsw/ofp_parse.h"
+#include "vsw/ofp_lex.h"
 
 #define MAX_ACTIONS 1024
 #define MAX_OF_PORT 0xfeff   /* Largest numbered OpenFlow port (OFPP_MAX - 1). */
