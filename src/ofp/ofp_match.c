@@ -29,32 +29,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vsw/fields.h"
 #include "vsw/ofp_lex.h"
 
 #define fail vsw_ofp_fail
 
 /* ------------------------------------------------------------------------ */
 /* Keywords. */
-
-/* How a field's value is written. */
-enum syntax {
-    SX_PORT,        /* OpenFlow port number. */
-    SX_INT,         /* Integer, "V" or "V/M". */
-    SX_MAC,         /* Ethernet address, optional "/mask". */
-    SX_IPV4,        /* IPv4 address, optional "/N" or "/mask". */
-    SX_IPV6,        /* IPv6 address, optional "/N" or "/mask". */
-    SX_FRAG,        /* no, yes, first, later, not_later. */
-    SX_TCP_FLAGS,   /* +syn-ack, syn|ack, 0x12/0x12... */
-};
-
-enum field_id {
-    F_IN_PORT, F_ETH_SRC, F_ETH_DST, F_ETH_TYPE,
-    F_VLAN_TCI, F_DL_VLAN, F_VLAN_VID, F_VLAN_PCP,
-    F_NW_SRC, F_NW_DST, F_IPV6_SRC, F_IPV6_DST, F_IPV6_LABEL,
-    F_NW_PROTO, F_ARP_OP, F_NW_TOS, F_IP_DSCP, F_IP_ECN, F_NW_TTL, F_IP_FRAG,
-    F_ARP_SHA, F_ARP_THA, F_TP_SRC, F_TP_DST, F_TCP_FLAGS,
-    F_ICMP_TYPE, F_ICMP_CODE, F_ND_TARGET,
-};
 
 /* Storage shared by fields, to know which token set it last: its
  * prerequisites are the ones checked. */
@@ -65,38 +46,32 @@ enum slot {
 };
 _Static_assert(S_N == OFP_MATCH_N_SLOTS, "OFP_MATCH_N_SLOTS in ofp_match.h");
 
-enum prereq {
-    P_NONE,
-    P_IPV4_ARP,   /* IPv4, ARP or RARP. */
-    P_IPV6,
-    P_IP_ANY,     /* IPv4 or IPv6. */
-    P_PROTO,      /* IPv4, IPv6, ARP or RARP. */
-    P_ARP,        /* ARP or RARP. */
-    P_L4,         /* TCP, UDP or SCTP, not a later fragment. */
-    P_TCP,        /* TCP, not a later fragment. */
-    P_ICMP,       /* ICMP or ICMPv6. */
-    P_ND,         /* ICMPv6 neighbour solicitation or advertisement. */
-    P_ND_SLL,     /* ICMPv6 neighbour solicitation. */
-    P_ND_TLL,     /* ICMPv6 neighbour advertisement. */
-};
+/* The slot of field 'f': where the registry says it is stored. */
+static enum slot
+slot_of(const struct vsw_field *f)
+{
+    switch (f->offset) {
+    case offsetof(struct vsw_flow, vlan_tci): return S_VLAN;
+    case offsetof(struct vsw_flow, nw_src): return S_NW_SRC;
+    case offsetof(struct vsw_flow, nw_dst): return S_NW_DST;
+    case offsetof(struct vsw_flow, ipv6_src): return S_IPV6_SRC;
+    case offsetof(struct vsw_flow, ipv6_dst): return S_IPV6_DST;
+    case offsetof(struct vsw_flow, ipv6_label): return S_IPV6_LABEL;
+    case offsetof(struct vsw_flow, nw_proto): return S_NW_PROTO;
+    case offsetof(struct vsw_flow, nw_tos): return S_NW_TOS;
+    case offsetof(struct vsw_flow, nw_ttl): return S_NW_TTL;
+    case offsetof(struct vsw_flow, nw_frag): return S_NW_FRAG;
+    case offsetof(struct vsw_flow, arp_sha): return S_ARP_SHA;
+    case offsetof(struct vsw_flow, arp_tha): return S_ARP_THA;
+    case offsetof(struct vsw_flow, tp_src): return S_TP_SRC;
+    case offsetof(struct vsw_flow, tp_dst): return S_TP_DST;
+    case offsetof(struct vsw_flow, tcp_flags): return S_TCP_FLAGS;
+    case offsetof(struct vsw_flow, nd_target): return S_ND_TARGET;
+    default: return S_NONE;   /* in_port, Ethernet: no prerequisite. */
+    }
+}
 
-enum kw_kind {
-    KW_FIELD,        /* A header field: id is an enum field_id. */
-    KW_PROTO,        /* A protocol shorthand ("tcp"): id indexes protos[]. */
-};
-
-struct keyword {
-    const char *name;
-    uint8_t kind;       /* enum kw_kind. */
-    uint8_t id;         /* KW_FIELD: enum field_id; KW_PROTO: index. */
-    uint8_t syntax;     /* enum syntax. */
-    uint8_t width;      /* SX_INT: bytes. */
-    uint8_t slot;       /* enum slot. */
-    uint8_t prereq;     /* enum prereq. */
-    bool maskable;
-    uint32_t max;       /* SX_INT, SX_PORT: largest valid value. */
-};
-
+/* A protocol shorthand ("tcp", "ipv6"...): sets dl_type and maybe nw_proto. */
 struct proto {
     uint16_t dl_type;
     uint8_t nw_proto;   /* 0: do not set. */
@@ -133,91 +108,42 @@ static const struct proto protos[] = {
     { 0x8848, 0 },
 };
 
-#define FIELD(NAME, ID, SX, W, MASKABLE, MAX, SLOT, PRE) \
-    { NAME, KW_FIELD, ID, SX, W, SLOT, PRE, MASKABLE, MAX }
-#define PROTO(NAME, IDX) { NAME, KW_PROTO, IDX, 0, 0, S_NONE, P_NONE, false, 0 }
-
-/* Sorted by strcmp() for bsearch(); the unit tests use every entry. */
-static const struct keyword keywords[] = {
-    PROTO("arp", PR_ARP),
-    FIELD("arp_op", F_ARP_OP, SX_INT, 2, false, 0xff, S_NW_PROTO, P_ARP),
-    FIELD("arp_sha", F_ARP_SHA, SX_MAC, 6, true, 0, S_ARP_SHA, P_ARP),
-    FIELD("arp_spa", F_NW_SRC, SX_IPV4, 4, true, 0, S_NW_SRC, P_IPV4_ARP),
-    FIELD("arp_tha", F_ARP_THA, SX_MAC, 6, true, 0, S_ARP_THA, P_ARP),
-    FIELD("arp_tpa", F_NW_DST, SX_IPV4, 4, true, 0, S_NW_DST, P_IPV4_ARP),
-    FIELD("dl_dst", F_ETH_DST, SX_MAC, 6, true, 0, S_NONE, P_NONE),
-    FIELD("dl_src", F_ETH_SRC, SX_MAC, 6, true, 0, S_NONE, P_NONE),
-    FIELD("dl_type", F_ETH_TYPE, SX_INT, 2, false, 0xffff, S_NONE, P_NONE),
-    FIELD("dl_vlan", F_DL_VLAN, SX_INT, 2, false, 0xffff, S_VLAN, P_NONE),
-    FIELD("dl_vlan_pcp", F_VLAN_PCP, SX_INT, 1, false, 7, S_VLAN, P_NONE),
-    FIELD("eth_dst", F_ETH_DST, SX_MAC, 6, true, 0, S_NONE, P_NONE),
-    FIELD("eth_src", F_ETH_SRC, SX_MAC, 6, true, 0, S_NONE, P_NONE),
-    FIELD("eth_type", F_ETH_TYPE, SX_INT, 2, false, 0xffff, S_NONE, P_NONE),
-    PROTO("icmp", PR_ICMP),
-    PROTO("icmp6", PR_ICMP6),
-    FIELD("icmp_code", F_ICMP_CODE, SX_INT, 1, false, 0xff, S_TP_DST, P_ICMP),
-    FIELD("icmp_type", F_ICMP_TYPE, SX_INT, 1, false, 0xff, S_TP_SRC, P_ICMP),
-    FIELD("icmpv6_code", F_ICMP_CODE, SX_INT, 1, false, 0xff, S_TP_DST, P_ICMP),
-    FIELD("icmpv6_type", F_ICMP_TYPE, SX_INT, 1, false, 0xff, S_TP_SRC, P_ICMP),
-    FIELD("in_port", F_IN_PORT, SX_PORT, 4, false, 0xfeff, S_NONE, P_NONE),
-    PROTO("ip", PR_IP),
-    PROTO("ip4", PR_IP),
-    PROTO("ip6", PR_IPV6),
-    FIELD("ip_dscp", F_IP_DSCP, SX_INT, 1, false, 63, S_NW_TOS, P_IP_ANY),
-    FIELD("ip_dst", F_NW_DST, SX_IPV4, 4, true, 0, S_NW_DST, P_IPV4_ARP),
-    FIELD("ip_ecn", F_IP_ECN, SX_INT, 1, false, 3, S_NW_TOS, P_IP_ANY),
-    FIELD("ip_frag", F_IP_FRAG, SX_FRAG, 1, true, 0, S_NW_FRAG, P_IP_ANY),
-    FIELD("ip_proto", F_NW_PROTO, SX_INT, 1, false, 0xff, S_NW_PROTO, P_PROTO),
-    FIELD("ip_src", F_NW_SRC, SX_IPV4, 4, true, 0, S_NW_SRC, P_IPV4_ARP),
-    PROTO("ipv4", PR_IP),
-    PROTO("ipv6", PR_IPV6),
-    FIELD("ipv6_dst", F_IPV6_DST, SX_IPV6, 16, true, 0, S_IPV6_DST, P_IPV6),
-    FIELD("ipv6_label", F_IPV6_LABEL, SX_INT, 4, true, 0xfffff, S_IPV6_LABEL, P_IPV6),
-    FIELD("ipv6_src", F_IPV6_SRC, SX_IPV6, 16, true, 0, S_IPV6_SRC, P_IPV6),
-    PROTO("mpls", PR_MPLS),
-    PROTO("mplsm", PR_MPLSM),
-    FIELD("nd_sll", F_ARP_SHA, SX_MAC, 6, true, 0, S_ARP_SHA, P_ND_SLL),
-    FIELD("nd_target", F_ND_TARGET, SX_IPV6, 16, true, 0, S_ND_TARGET, P_ND),
-    FIELD("nd_tll", F_ARP_THA, SX_MAC, 6, true, 0, S_ARP_THA, P_ND_TLL),
-    FIELD("nw_dst", F_NW_DST, SX_IPV4, 4, true, 0, S_NW_DST, P_IPV4_ARP),
-    FIELD("nw_ecn", F_IP_ECN, SX_INT, 1, false, 3, S_NW_TOS, P_IP_ANY),
-    FIELD("nw_frag", F_IP_FRAG, SX_FRAG, 1, true, 0, S_NW_FRAG, P_IP_ANY),
-    FIELD("nw_proto", F_NW_PROTO, SX_INT, 1, false, 0xff, S_NW_PROTO, P_PROTO),
-    FIELD("nw_src", F_NW_SRC, SX_IPV4, 4, true, 0, S_NW_SRC, P_IPV4_ARP),
-    FIELD("nw_tos", F_NW_TOS, SX_INT, 1, false, 0xff, S_NW_TOS, P_IP_ANY),
-    FIELD("nw_ttl", F_NW_TTL, SX_INT, 1, false, 0xff, S_NW_TTL, P_IP_ANY),
-    PROTO("rarp", PR_RARP),
-    PROTO("sctp", PR_SCTP),
-    PROTO("sctp6", PR_SCTP6),
-    FIELD("sctp_dst", F_TP_DST, SX_INT, 2, true, 0xffff, S_TP_DST, P_L4),
-    FIELD("sctp_src", F_TP_SRC, SX_INT, 2, true, 0xffff, S_TP_SRC, P_L4),
-    PROTO("tcp", PR_TCP),
-    PROTO("tcp6", PR_TCP6),
-    FIELD("tcp_dst", F_TP_DST, SX_INT, 2, true, 0xffff, S_TP_DST, P_L4),
-    FIELD("tcp_flags", F_TCP_FLAGS, SX_TCP_FLAGS, 2, true, 0, S_TCP_FLAGS, P_TCP),
-    FIELD("tcp_src", F_TP_SRC, SX_INT, 2, true, 0xffff, S_TP_SRC, P_L4),
-    FIELD("tp_dst", F_TP_DST, SX_INT, 2, true, 0xffff, S_TP_DST, P_L4),
-    FIELD("tp_src", F_TP_SRC, SX_INT, 2, true, 0xffff, S_TP_SRC, P_L4),
-    PROTO("udp", PR_UDP),
-    PROTO("udp6", PR_UDP6),
-    FIELD("udp_dst", F_TP_DST, SX_INT, 2, true, 0xffff, S_TP_DST, P_L4),
-    FIELD("udp_src", F_TP_SRC, SX_INT, 2, true, 0xffff, S_TP_SRC, P_L4),
-    FIELD("vlan_pcp", F_VLAN_PCP, SX_INT, 1, false, 7, S_VLAN, P_NONE),
-    FIELD("vlan_tci", F_VLAN_TCI, SX_INT, 2, true, 0xffff, S_VLAN, P_NONE),
-    FIELD("vlan_vid", F_VLAN_VID, SX_INT, 2, true, 0x1fff, S_VLAN, P_NONE),
+/* Protocol keywords, sorted by strcmp() for bsearch(); the unit tests use
+ * every entry.  Field keywords are the names in the registry (vsw/fields.h). */
+static const struct proto_keyword {
+    const char *name;
+    uint8_t proto;      /* Index in protos[]. */
+} proto_keywords[] = {
+    { "arp", PR_ARP },
+    { "icmp", PR_ICMP },
+    { "icmp6", PR_ICMP6 },
+    { "ip", PR_IP },
+    { "ip4", PR_IP },
+    { "ip6", PR_IPV6 },
+    { "ipv4", PR_IP },
+    { "ipv6", PR_IPV6 },
+    { "mpls", PR_MPLS },
+    { "mplsm", PR_MPLSM },
+    { "rarp", PR_RARP },
+    { "sctp", PR_SCTP },
+    { "sctp6", PR_SCTP6 },
+    { "tcp", PR_TCP },
+    { "tcp6", PR_TCP6 },
+    { "udp", PR_UDP },
+    { "udp6", PR_UDP6 },
 };
 
 static int
-keyword_cmp(const void *key, const void *elem)
+proto_keyword_cmp(const void *key, const void *elem)
 {
-    return strcmp(key, ((const struct keyword *) elem)->name);
+    return strcmp(key, ((const struct proto_keyword *) elem)->name);
 }
 
-static const struct keyword *
-keyword_find(const char *name)
+static const struct proto_keyword *
+proto_keyword_find(const char *name)
 {
-    return bsearch(name, keywords, sizeof keywords / sizeof keywords[0],
-                   sizeof keywords[0], keyword_cmp);
+    return bsearch(name, proto_keywords, sizeof proto_keywords / sizeof proto_keywords[0],
+                   sizeof proto_keywords[0], proto_keyword_cmp);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -346,10 +272,10 @@ static const struct {
     { "not_later", 0, VSW_FRAG_LATER },
 };
 
-/* Parses the value 'val' of field keyword 'kw' (written as 'name') into 'v'
+/* Parses the value 'val' of field 'f' (written as 'name') into 'v'
  * and 'm', and tells how to set it in '*mode'. */
 static int
-parse_field_value(const struct keyword *kw, const char *name, char *val,
+parse_field_value(const struct vsw_field *f, const char *name, char *val,
                   struct fval *v, struct fval *m, enum setmode *mode,
                   char *err, size_t err_size)
 {
@@ -369,7 +295,8 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
     if (!*val) {
         /* ovs-ofctl reads an empty value as "0/0": a wildcard for integers,
          * a syntax error for ports, addresses and fragment types. */
-        if (kw->syntax == SX_INT || kw->syntax == SX_TCP_FLAGS) {
+        if (f->format == VSW_FF_DEC || f->format == VSW_FF_HEX
+            || f->format == VSW_FF_TCP_FLAGS) {
             *mode = SET_WILD;
             return 0;
         }
@@ -377,28 +304,29 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
                     name);
     }
 
-    switch ((enum syntax) kw->syntax) {
-    case SX_PORT: {
+    switch ((enum vsw_field_format) f->format) {
+    case VSW_FF_PORT: {
         uint64_t port;
 
         for (const char *p = val; *p; p++) {
             if (*p < '0' || *p > '9') {
                 return fail(err, err_size, EINVAL,
                             "%s: \"%s\" is not a port number (vsw supports "
-                            "only numbered ports, 0 to %u)", name, val, kw->max);
+                            "only numbered ports, 0 to %u)", name, val, f->max);
             }
         }
-        if (vsw_ofp_parse_uint(val, strlen(val), kw->max, &port)) {
+        if (vsw_ofp_parse_uint(val, strlen(val), f->max, &port)) {
             return fail(err, err_size, ERANGE,
-                        "%s: %s is out of range (0 to %u)", name, val, kw->max);
+                        "%s: %s is out of range (0 to %u)", name, val, f->max);
         }
         v->u = port;
         *mode = SET_EXACT;
         return 0;
     }
 
-    case SX_INT: {
-        uint64_t limit = kw->width >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * kw->width)) - 1;
+    case VSW_FF_DEC:
+    case VSW_FF_HEX: {
+        uint64_t limit = f->width >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * f->width)) - 1;
         int error;
 
         full = limit;
@@ -407,37 +335,37 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
             return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not a number",
                         name, (int) vlen, val);
         }
-        if (error || v->u > kw->max) {
+        if (error || v->u > f->max) {
             return fail(err, err_size, ERANGE,
                         "%s: %.*s is out of range (0 to %u)", name, (int) vlen, val,
-                        kw->max);
+                        f->max);
         }
         if (mtext) {
             error = vsw_ofp_parse_uint(mtext, strlen(mtext), limit, &m->u);
             if (error) {
                 return fail(err, err_size, error,
                             "%s: \"%s\" is not a valid %u-bit mask", name, mtext,
-                            8 * kw->width);
+                            8 * f->width);
             }
         } else {
             m->u = full;
         }
         *mode = m->u == full ? SET_EXACT : m->u == 0 ? SET_WILD : SET_MASKED;
-        if (*mode == SET_MASKED && kw->id == F_IPV6_LABEL) {
+        if (*mode == SET_MASKED && f->id == VSW_F_IPV6_LABEL) {
             /* Only the 20 label bits count (OVS also takes 0xfffff as exact);
              * refuse other bits rather than print them back as OVS does. */
-            if ((m->u & kw->max) == kw->max) {
+            if ((m->u & f->max) == f->max) {
                 *mode = SET_EXACT;
-            } else if (m->u & ~(uint64_t) kw->max) {
+            } else if (m->u & ~(uint64_t) f->max) {
                 return fail(err, err_size, EINVAL,
                             "%s: mask %s has bits outside the field (largest %#x)",
-                            name, mtext, kw->max);
+                            name, mtext, f->max);
             }
         }
         break;
     }
 
-    case SX_MAC:
+    case VSW_FF_MAC:
         if (vsw_ofp_parse_mac(val, vlen, v->bytes)) {
             return fail(err, err_size, EINVAL,
                         "%s: \"%.*s\" is not an Ethernet address", name, (int) vlen,
@@ -454,7 +382,7 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
         *mode = SET_MASKED;
         break;
 
-    case SX_IPV4:
+    case VSW_FF_IPV4:
         if (vsw_ofp_parse_ipv4(val, vlen, &v->ip4)) {
             return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not an IPv4 address",
                         name, (int) vlen, val);
@@ -477,7 +405,7 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
         *mode = SET_MASKED;
         break;
 
-    case SX_IPV6:
+    case VSW_FF_IPV6:
         if (vsw_ofp_parse_ipv6(val, vlen, v->bytes)) {
             return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not an IPv6 address",
                         name, (int) vlen, val);
@@ -501,7 +429,7 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
         *mode = SET_MASKED;
         break;
 
-    case SX_FRAG:
+    case VSW_FF_FRAG:
         for (size_t i = 0; i < sizeof frag_names / sizeof frag_names[0]; i++) {
             if (!strcasecmp(val, frag_names[i].name)) {
                 v->u = frag_names[i].value;
@@ -514,7 +442,7 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
                     "%s: unknown fragment type \"%s\" (valid: no, yes, first, "
                     "later, not_later)", name, val);
 
-    case SX_TCP_FLAGS: {
+    case VSW_FF_TCP_FLAGS: {
         int error = parse_tcp_flags(name, val, &v->u, &m->u, err, err_size);
         if (error) {
             return error;
@@ -524,7 +452,7 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
     }
     }
 
-    if (*mode == SET_MASKED && !kw->maskable) {
+    if (*mode == SET_MASKED && !f->maskable) {
         return fail(err, err_size, EINVAL, "%s: \"%s\": %s cannot be masked", name,
                     val, name);
     }
@@ -533,13 +461,13 @@ parse_field_value(const struct keyword *kw, const char *name, char *val,
      * (nw_tos=142 matches DSCP 140; dl_vlan=4097 is VLAN 1), and rule files
      * written for it rely on that, so we do the same. */
     if (*mode != SET_WILD) {
-        switch ((enum field_id) kw->id) {
-        case F_DL_VLAN:
+        switch ((enum vsw_field_id) f->id) {
+        case VSW_F_DL_VLAN:
             if (v->u != 0xffff) {
                 v->u &= VSW_VLAN_VID_MASK;
             }
             break;
-        case F_NW_TOS:
+        case VSW_F_NW_TOS:
             v->u &= VSW_IP_DSCP_MASK;
             break;
         default:
@@ -569,7 +497,7 @@ set_tci(struct vsw_match *match, uint16_t key, uint16_t mask)
 
 /* Applies a parsed field to 'match' with OVS's setter semantics. */
 static void
-apply_field(struct vsw_match *match, const struct keyword *kw,
+apply_field(struct vsw_match *match, const struct vsw_field *f,
             const struct fval *v, const struct fval *m, enum setmode mode)
 {
     struct vsw_flow *k = &match->key;
@@ -578,26 +506,26 @@ apply_field(struct vsw_match *match, const struct keyword *kw,
     uint16_t tci_mask = rte_be_to_cpu_16(mk->vlan_tci);
     bool wild = mode == SET_WILD;
 
-    switch ((enum field_id) kw->id) {
-    case F_IN_PORT:
+    switch ((enum vsw_field_id) f->id) {
+    case VSW_F_IN_PORT:
         k->in_port = wild ? 0 : (uint32_t) v->u;
         mk->in_port = wild ? 0 : UINT32_MAX;
         break;
-    case F_ETH_SRC:
+    case VSW_F_ETH_SRC:
         set_bytes(k->dl_src, mk->dl_src, v->bytes, m->bytes, VSW_ETH_ADDR_LEN, mode);
         break;
-    case F_ETH_DST:
+    case VSW_F_ETH_DST:
         set_bytes(k->dl_dst, mk->dl_dst, v->bytes, m->bytes, VSW_ETH_ADDR_LEN, mode);
         break;
-    case F_ETH_TYPE:
+    case VSW_F_ETH_TYPE:
         k->dl_type = wild ? 0 : rte_cpu_to_be_16((uint16_t) v->u);
         mk->dl_type = wild ? 0 : UINT16_MAX;
         break;
-    case F_VLAN_TCI:
+    case VSW_F_VLAN_TCI:
         set_tci(match, (uint16_t) v->u, wild ? 0 : (uint16_t) m->u);
         break;
-    case F_DL_VLAN:
-    case F_VLAN_VID:
+    case VSW_F_DL_VLAN:
+    case VSW_F_VLAN_VID:
         if (wild) {
             /* Any VID: keep a PCP match (and its CFI), else match anything. */
             if (tci_mask & VSW_VLAN_PCP_MASK) {
@@ -605,9 +533,9 @@ apply_field(struct vsw_match *match, const struct keyword *kw,
             } else {
                 set_tci(match, 0, 0);
             }
-        } else if (kw->id == F_DL_VLAN && v->u == 0xffff) {
+        } else if (f->id == VSW_F_DL_VLAN && v->u == 0xffff) {
             set_tci(match, 0, 0xffff);  /* No 802.1Q tag. */
-        } else if (kw->id == F_DL_VLAN) {
+        } else if (f->id == VSW_F_DL_VLAN) {
             tci = (uint16_t) ((tci & ~(VSW_VLAN_VID_MASK | VSW_VLAN_CFI))
                               | VSW_VLAN_CFI | v->u);
             set_tci(match, tci, tci_mask | VSW_VLAN_VID_MASK | VSW_VLAN_CFI);
@@ -617,7 +545,7 @@ apply_field(struct vsw_match *match, const struct keyword *kw,
             set_tci(match, tci, (uint16_t) (vm | (tci_mask & VSW_VLAN_PCP_MASK)));
         }
         break;
-    case F_VLAN_PCP:
+    case VSW_F_VLAN_PCP:
         if (wild) {
             if (tci_mask & VSW_VLAN_VID_MASK) {
                 set_tci(match, tci, tci_mask & (uint16_t) ~VSW_VLAN_PCP_MASK);
@@ -630,77 +558,87 @@ apply_field(struct vsw_match *match, const struct keyword *kw,
             set_tci(match, tci, tci_mask | VSW_VLAN_PCP_MASK | VSW_VLAN_CFI);
         }
         break;
-    case F_NW_SRC:
+    case VSW_F_IPV4_SRC:
+    case VSW_F_ARP_SPA:
         mk->nw_src = wild ? 0 : m->ip4;
         k->nw_src = v->ip4 & mk->nw_src;
         break;
-    case F_NW_DST:
+    case VSW_F_IPV4_DST:
+    case VSW_F_ARP_TPA:
         mk->nw_dst = wild ? 0 : m->ip4;
         k->nw_dst = v->ip4 & mk->nw_dst;
         break;
-    case F_IPV6_SRC:
+    case VSW_F_IPV6_SRC:
         set_bytes(k->ipv6_src, mk->ipv6_src, v->bytes, m->bytes, 16, mode);
         break;
-    case F_IPV6_DST:
+    case VSW_F_IPV6_DST:
         set_bytes(k->ipv6_dst, mk->ipv6_dst, v->bytes, m->bytes, 16, mode);
         break;
-    case F_IPV6_LABEL: {
+    case VSW_F_IPV6_LABEL: {
         uint32_t lm = wild ? 0 : (uint32_t) m->u & 0xfffff;
         mk->ipv6_label = rte_cpu_to_be_32(lm);
         k->ipv6_label = rte_cpu_to_be_32((uint32_t) v->u & lm);
         break;
     }
-    case F_NW_PROTO:
-    case F_ARP_OP:
+    case VSW_F_IP_PROTO:
+    case VSW_F_ARP_OP:
         k->nw_proto = wild ? 0 : (uint8_t) v->u;
         mk->nw_proto = wild ? 0 : UINT8_MAX;
         break;
-    case F_NW_TOS:
-    case F_IP_DSCP: {
-        uint8_t dscp = (uint8_t) (kw->id == F_IP_DSCP ? v->u << 2 : v->u);
+    case VSW_F_NW_TOS:
+    case VSW_F_IP_DSCP: {
+        uint8_t dscp = (uint8_t) (f->id == VSW_F_IP_DSCP ? v->u << 2 : v->u);
         k->nw_tos = (uint8_t) ((k->nw_tos & ~VSW_IP_DSCP_MASK) | (wild ? 0 : dscp));
         mk->nw_tos = (uint8_t) (wild ? mk->nw_tos & ~VSW_IP_DSCP_MASK
                                      : mk->nw_tos | VSW_IP_DSCP_MASK);
         break;
     }
-    case F_IP_ECN:
+    case VSW_F_IP_ECN:
         k->nw_tos = (uint8_t) ((k->nw_tos & ~VSW_IP_ECN_MASK) | (wild ? 0 : v->u));
         mk->nw_tos = (uint8_t) (wild ? mk->nw_tos & ~VSW_IP_ECN_MASK
                                      : mk->nw_tos | VSW_IP_ECN_MASK);
         break;
-    case F_NW_TTL:
+    case VSW_F_NW_TTL:
         k->nw_ttl = wild ? 0 : (uint8_t) v->u;
         mk->nw_ttl = wild ? 0 : UINT8_MAX;
         break;
-    case F_IP_FRAG:
+    case VSW_F_IP_FRAG:
         mk->nw_frag = wild ? 0 : (uint8_t) m->u;
         k->nw_frag = (uint8_t) (v->u & mk->nw_frag);
         break;
-    case F_ARP_SHA:
+    case VSW_F_ARP_SHA:
+    case VSW_F_ND_SLL:
         set_bytes(k->arp_sha, mk->arp_sha, v->bytes, m->bytes, VSW_ETH_ADDR_LEN, mode);
         break;
-    case F_ARP_THA:
+    case VSW_F_ARP_THA:
+    case VSW_F_ND_TLL:
         set_bytes(k->arp_tha, mk->arp_tha, v->bytes, m->bytes, VSW_ETH_ADDR_LEN, mode);
         break;
-    case F_TP_SRC:
-    case F_ICMP_TYPE:
+    case VSW_F_TCP_SRC:
+    case VSW_F_UDP_SRC:
+    case VSW_F_SCTP_SRC:
+    case VSW_F_ICMP_TYPE:
         /* An ICMP type is exact: it fills the whole 16-bit tp_src. */
-        mk->tp_src = wild ? 0 : kw->id == F_ICMP_TYPE ? UINT16_MAX
+        mk->tp_src = wild ? 0 : f->id == VSW_F_ICMP_TYPE ? UINT16_MAX
                                   : rte_cpu_to_be_16((uint16_t) m->u);
         k->tp_src = rte_cpu_to_be_16((uint16_t) v->u) & mk->tp_src;
         break;
-    case F_TP_DST:
-    case F_ICMP_CODE:
-        mk->tp_dst = wild ? 0 : kw->id == F_ICMP_CODE ? UINT16_MAX
+    case VSW_F_TCP_DST:
+    case VSW_F_UDP_DST:
+    case VSW_F_SCTP_DST:
+    case VSW_F_ICMP_CODE:
+        mk->tp_dst = wild ? 0 : f->id == VSW_F_ICMP_CODE ? UINT16_MAX
                                   : rte_cpu_to_be_16((uint16_t) m->u);
         k->tp_dst = rte_cpu_to_be_16((uint16_t) v->u) & mk->tp_dst;
         break;
-    case F_TCP_FLAGS:
+    case VSW_F_TCP_FLAGS:
         mk->tcp_flags = wild ? 0 : rte_cpu_to_be_16((uint16_t) m->u);
         k->tcp_flags = rte_cpu_to_be_16((uint16_t) v->u) & mk->tcp_flags;
         break;
-    case F_ND_TARGET:
+    case VSW_F_ND_TARGET:
         set_bytes(k->nd_target, mk->nd_target, v->bytes, m->bytes, 16, mode);
+        break;
+    case VSW_F_N:
         break;
     }
 }
@@ -775,40 +713,44 @@ check_prereq(const struct ofp_match_parser *p, char *err, size_t err_size)
         if (!name || !slot_is_set(mk, (enum slot) s)) {
             continue;
         }
-        switch ((enum prereq) p->who[s].prereq) {
-        case P_NONE:
+        switch ((enum vsw_field_prereq) p->who[s].prereq) {
+        case VSW_FP_NONE:
+        case VSW_FP_IPV4:   /* The action parser's prerequisites. */
+        case VSW_FP_UDP:
+        case VSW_FP_SCTP:
+        case VSW_FP_VLAN:
             break;
-        case P_IPV4_ARP:
+        case VSW_FP_IPV4_ARP:
             if (!ipv4 && !arp) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs ip (or arp/rarp) in the match", name);
             }
             break;
-        case P_IPV6:
+        case VSW_FP_IPV6:
             if (!ipv6) {
                 return fail(err, err_size, EINVAL, "%s: needs ipv6 in the match",
                             name);
             }
             break;
-        case P_IP_ANY:
+        case VSW_FP_IP_ANY:
             if (!ip_any) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs ip or ipv6 in the match", name);
             }
             break;
-        case P_PROTO:
+        case VSW_FP_PROTO:
             if (!ip_any && !arp) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs ip, ipv6, arp or rarp in the match", name);
             }
             break;
-        case P_ARP:
+        case VSW_FP_ARP:
             if (!arp) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs arp or rarp in the match", name);
             }
             break;
-        case P_L4:
+        case VSW_FP_L4:
             if (proto != VSW_IPPROTO_TCP && proto != VSW_IPPROTO_UDP
                 && proto != VSW_IPPROTO_SCTP) {
                 return fail(err, err_size, EINVAL,
@@ -821,7 +763,7 @@ check_prereq(const struct ofp_match_parser *p, char *err, size_t err_size)
                             "(ip_frag=later)", name);
             }
             break;
-        case P_TCP:
+        case VSW_FP_TCP:
             if (proto != VSW_IPPROTO_TCP) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs tcp (or tcp6) in the match", name);
@@ -832,27 +774,27 @@ check_prereq(const struct ofp_match_parser *p, char *err, size_t err_size)
                             "(ip_frag=later)", name);
             }
             break;
-        case P_ICMP:
+        case VSW_FP_ICMP:
             if (!(ipv4 && proto == VSW_IPPROTO_ICMP) && !icmp6) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs icmp or icmp6 in the match", name);
             }
             break;
-        case P_ND:
+        case VSW_FP_ND:
             if (!nd) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs icmp6 with icmp_type=135 or 136 (and "
                             "icmp_code 0) in the match", name);
             }
             break;
-        case P_ND_SLL:
+        case VSW_FP_ND_SLL:
             if (!nd || icmp_type != 135) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs icmp6 with icmp_type=135 (and icmp_code 0) "
                             "in the match", name);
             }
             break;
-        case P_ND_TLL:
+        case VSW_FP_ND_TLL:
             if (!nd || icmp_type != 136) {
                 return fail(err, err_size, EINVAL,
                             "%s: needs icmp6 with icmp_type=136 (and icmp_code 0) "
@@ -911,30 +853,30 @@ int
 ofp_match_parse_item(struct ofp_match_parser *p, const char *key, char *val,
                      char *err, size_t err_size)
 {
-    const struct keyword *kw = keyword_find(key);
+    const struct vsw_field_name *fn = vsw_field_name_find(key);
+    const struct proto_keyword *pk;
 
-    if (!kw) {
-        return ENOENT;
-    }
-    switch ((enum kw_kind) kw->kind) {
-    case KW_FIELD: {
+    if (fn) {
+        const struct vsw_field *f = vsw_field_get((enum vsw_field_id) fn->id);
+        enum slot slot = slot_of(f);
         struct fval v, m;
         enum setmode mode;
-        int error = parse_field_value(kw, key, val, &v, &m, &mode, err, err_size);
+        int error = parse_field_value(f, key, val, &v, &m, &mode, err, err_size);
 
         if (error) {
             return error;
         }
-        apply_field(p->match, kw, &v, &m, mode);
-        if (kw->slot != S_NONE) {
-            p->who[kw->slot].name = key;
-            p->who[kw->slot].prereq = kw->prereq;
+        apply_field(p->match, f, &v, &m, mode);
+        if (slot != S_NONE) {
+            p->who[slot].name = key;
+            p->who[slot].prereq = f->prereq;
         }
         return 0;
     }
 
-    case KW_PROTO: {
-        const struct proto *pr = &protos[kw->id];
+    pk = proto_keyword_find(key);
+    if (pk) {
+        const struct proto *pr = &protos[pk->proto];
 
         if (*val) {
             return fail(err, err_size, EINVAL, "%s: takes no value", key);
@@ -945,10 +887,9 @@ ofp_match_parse_item(struct ofp_match_parser *p, const char *key, char *val,
             p->match->key.nw_proto = pr->nw_proto;
             p->match->mask.nw_proto = UINT8_MAX;
             p->who[S_NW_PROTO].name = key;
-            p->who[S_NW_PROTO].prereq = P_PROTO;
+            p->who[S_NW_PROTO].prereq = VSW_FP_PROTO;
         }
         return 0;
-    }
     }
     return ENOENT;
 }

@@ -55,38 +55,4 @@ ofp_bytes_zero(const uint8_t *p, size_t n)
     return true;
 }
 
-/* True if the host-order IPv4 mask 'mask' is a prefix (CIDR) mask. */
-static inline bool
-ofp_ipv4_mask_is_cidr(uint32_t mask)
-{
-    uint32_t inv = ~mask;
-    return (inv & (inv + 1)) == 0;
-}
-
-/* Returns the prefix length of 'mask', or -1 if it is not a CIDR mask. */
-static inline int
-ofp_ipv6_mask_cidr_len(const uint8_t mask[16])
-{
-    int plen = 0;
-    int i = 0;
-
-    while (i < 16 && mask[i] == 0xff) {
-        plen += 8;
-        i++;
-    }
-    if (i < 16) {
-        uint8_t inv = (uint8_t) ~mask[i];
-        if ((inv & (inv + 1)) != 0) {
-            return -1;
-        }
-        plen += __builtin_popcount(mask[i]);
-        for (i++; i < 16; i++) {
-            if (mask[i]) {
-                return -1;
-            }
-        }
-    }
-    return plen;
-}
-
 #endif /* VSW_OFP_MATCH_H */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ofp/ofp_match.h"
+#include "vsw/fields.h"
 
 /* Starts a new "name=" item, with a comma if something came before. */
 static void
@@ -25,85 +26,17 @@ put_word(struct vsw_ofp_buf *b, size_t start, const char *word)
     vsw_ofp_buf_printf(b, "%s%s", b->len > start ? "," : "", word);
 }
 
+/* Appends field 'id' of 'm' as the registry prints it, if it is matched. */
 static void
-put_mac_masked(struct vsw_ofp_buf *b, size_t start, const char *name,
-               const uint8_t *key, const uint8_t *mask)
+put_field(struct vsw_ofp_buf *b, enum vsw_field_id id, const struct vsw_match *m)
 {
-    static const uint8_t ones[VSW_ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-    if (ofp_bytes_zero(mask, VSW_ETH_ADDR_LEN)) {
-        return;
-    }
-    put_item(b, start, name);
-    vsw_ofp_buf_put_mac(b, key);
-    if (memcmp(mask, ones, VSW_ETH_ADDR_LEN)) {
-        vsw_ofp_buf_printf(b, "/");
-        vsw_ofp_buf_put_mac(b, mask);
-    }
-}
-
-static void
-put_ipv4_masked(struct vsw_ofp_buf *b, size_t start, const char *name,
-                rte_be32_t key, rte_be32_t mask)
-{
-    uint32_t m = rte_be_to_cpu_32(mask);
-
-    if (!m) {
-        return;
-    }
-    put_item(b, start, name);
-    vsw_ofp_buf_put_ipv4(b, key);
-    if (m != UINT32_MAX) {
-        if (ofp_ipv4_mask_is_cidr(m)) {
-            vsw_ofp_buf_printf(b, "/%d", __builtin_popcount(m));
-        } else {
-            vsw_ofp_buf_printf(b, "/");
-            vsw_ofp_buf_put_ipv4(b, mask);
-        }
-    }
-}
-
-static void
-put_ipv6_masked(struct vsw_ofp_buf *b, size_t start, const char *name,
-                const uint8_t *key, const uint8_t *mask)
-{
-    int plen;
-
-    if (ofp_bytes_zero(mask, 16)) {
-        return;
-    }
-    put_item(b, start, name);
-    vsw_ofp_buf_put_ipv6(b, key);
-    plen = ofp_ipv6_mask_cidr_len(mask);
-    if (plen < 0) {
-        vsw_ofp_buf_printf(b, "/");
-        vsw_ofp_buf_put_ipv6(b, mask);
-    } else if (plen < 128) {
-        vsw_ofp_buf_printf(b, "/%d", plen);
-    }
-}
-
-static void
-put_be16_masked(struct vsw_ofp_buf *b, size_t start, const char *name,
-                rte_be16_t key, rte_be16_t mask)
-{
-    uint16_t m = rte_be_to_cpu_16(mask);
-
-    if (!m) {
-        return;
-    }
-    put_item(b, start, name);
-    if (m == UINT16_MAX) {
-        vsw_ofp_buf_printf(b, "%u", rte_be_to_cpu_16(key));
-    } else {
-        vsw_ofp_buf_printf(b, "0x%x/0x%x", rte_be_to_cpu_16(key), m);
-    }
+    vsw_field_put(b, 0, vsw_field_get(id), NULL, &m->key, &m->mask);
 }
 
 static void
 put_tcp_flags(struct vsw_ofp_buf *b, size_t start, uint16_t flags, uint16_t mask)
 {
-    put_item(b, start, "tcp_flags");
+    put_item(b, start, vsw_field_get(VSW_F_TCP_FLAGS)->name);
     if (mask == VSW_TCP_FLAGS_MASK) {
         bool first = true;
 
@@ -140,18 +73,18 @@ put_vlan(struct vsw_ofp_buf *b, size_t start, uint16_t tci, uint16_t mask)
         && (!pcp_mask || pcp_mask == VSW_VLAN_PCP_MASK)
         && (vid_mask || pcp_mask)) {
         if (vid_mask) {
-            put_item(b, start, "dl_vlan");
+            put_item(b, start, vsw_field_get(VSW_F_DL_VLAN)->name);
             vsw_ofp_buf_printf(b, "%u", tci & VSW_VLAN_VID_MASK);
         }
         if (pcp_mask) {
-            put_item(b, start, "dl_vlan_pcp");
+            put_item(b, start, vsw_field_get(VSW_F_VLAN_PCP)->name);
             vsw_ofp_buf_printf(b, "%u", tci >> VSW_VLAN_PCP_SHIFT);
         }
     } else if (mask == UINT16_MAX) {
-        put_item(b, start, "vlan_tci");
+        put_item(b, start, vsw_field_get(VSW_F_VLAN_TCI)->name);
         vsw_ofp_buf_printf(b, "0x%04x", tci);
     } else {
-        put_item(b, start, "vlan_tci");
+        put_item(b, start, vsw_field_get(VSW_F_VLAN_TCI)->name);
         vsw_ofp_buf_printf(b, "0x%04x/0x%04x", tci, mask);
     }
 }
@@ -227,85 +160,70 @@ vsw_match_format(const struct vsw_match *m, int priority, char *buf, size_t size
         }
     }
 
-    if (mk->in_port) {
-        put_item(&b, start, "in_port");
-        vsw_ofp_buf_printf(&b, "%u", k->in_port);
-    }
+    put_field(&b, VSW_F_IN_PORT, m);
     put_vlan(&b, start, rte_be_to_cpu_16(k->vlan_tci), rte_be_to_cpu_16(mk->vlan_tci));
-    put_mac_masked(&b, start, "dl_src", k->dl_src, mk->dl_src);
-    put_mac_masked(&b, start, "dl_dst", k->dl_dst, mk->dl_dst);
-    if (!skip_type && mk->dl_type) {
-        put_item(&b, start, "dl_type");
-        vsw_ofp_buf_printf(&b, "0x%04x", dl_type);
+    put_field(&b, VSW_F_ETH_SRC, m);
+    put_field(&b, VSW_F_ETH_DST, m);
+    if (!skip_type) {
+        put_field(&b, VSW_F_ETH_TYPE, m);
     }
 
     if (is_ipv6) {
-        put_ipv6_masked(&b, start, "ipv6_src", k->ipv6_src, mk->ipv6_src);
-        put_ipv6_masked(&b, start, "ipv6_dst", k->ipv6_dst, mk->ipv6_dst);
-        if (mk->ipv6_label) {
-            uint32_t lm = rte_be_to_cpu_32(mk->ipv6_label);
-            put_item(&b, start, "ipv6_label");
-            vsw_ofp_buf_printf(&b, "0x%05x", rte_be_to_cpu_32(k->ipv6_label));
-            if (lm != 0xfffff) {
-                vsw_ofp_buf_printf(&b, "/0x%05x", lm);
-            }
-        }
+        put_field(&b, VSW_F_IPV6_SRC, m);
+        put_field(&b, VSW_F_IPV6_DST, m);
+        put_field(&b, VSW_F_IPV6_LABEL, m);
     } else if (is_arp) {
-        put_ipv4_masked(&b, start, "arp_spa", k->nw_src, mk->nw_src);
-        put_ipv4_masked(&b, start, "arp_tpa", k->nw_dst, mk->nw_dst);
+        put_field(&b, VSW_F_ARP_SPA, m);
+        put_field(&b, VSW_F_ARP_TPA, m);
     } else {
-        put_ipv4_masked(&b, start, "nw_src", k->nw_src, mk->nw_src);
-        put_ipv4_masked(&b, start, "nw_dst", k->nw_dst, mk->nw_dst);
+        put_field(&b, VSW_F_IPV4_SRC, m);
+        put_field(&b, VSW_F_IPV4_DST, m);
     }
-    if (!skip_proto && mk->nw_proto) {
-        put_item(&b, start, is_arp ? "arp_op" : "nw_proto");
-        vsw_ofp_buf_printf(&b, "%u", k->nw_proto);
+    if (!skip_proto) {
+        put_field(&b, is_arp ? VSW_F_ARP_OP : VSW_F_IP_PROTO, m);
     }
     if (is_arp) {
-        put_mac_masked(&b, start, "arp_sha", k->arp_sha, mk->arp_sha);
-        put_mac_masked(&b, start, "arp_tha", k->arp_tha, mk->arp_tha);
+        put_field(&b, VSW_F_ARP_SHA, m);
+        put_field(&b, VSW_F_ARP_THA, m);
     }
     if (mk->nw_tos & VSW_IP_DSCP_MASK) {
-        put_item(&b, start, "nw_tos");
+        put_item(&b, start, vsw_field_get(VSW_F_NW_TOS)->name);
         vsw_ofp_buf_printf(&b, "%u", k->nw_tos & VSW_IP_DSCP_MASK);
     }
     if (mk->nw_tos & VSW_IP_ECN_MASK) {
-        put_item(&b, start, "nw_ecn");
+        put_item(&b, start, vsw_field_get(VSW_F_IP_ECN)->name);
         vsw_ofp_buf_printf(&b, "%u", k->nw_tos & VSW_IP_ECN_MASK);
     }
-    if (mk->nw_ttl) {
-        put_item(&b, start, "nw_ttl");
-        vsw_ofp_buf_printf(&b, "%u", k->nw_ttl);
-    }
+    put_field(&b, VSW_F_NW_TTL, m);
     switch (mk->nw_frag & VSW_FRAG_MASK) {
     case VSW_FRAG_ANY | VSW_FRAG_LATER:
-        put_item(&b, start, "nw_frag");
+        put_item(&b, start, vsw_field_get(VSW_F_IP_FRAG)->name);
         vsw_ofp_buf_printf(&b, "%s", k->nw_frag & VSW_FRAG_ANY
                            ? (k->nw_frag & VSW_FRAG_LATER ? "later" : "first")
                            : (k->nw_frag & VSW_FRAG_LATER ? "<error>" : "no"));
         break;
     case VSW_FRAG_ANY:
-        put_item(&b, start, "nw_frag");
+        put_item(&b, start, vsw_field_get(VSW_F_IP_FRAG)->name);
         vsw_ofp_buf_printf(&b, "%s", k->nw_frag & VSW_FRAG_ANY ? "yes" : "no");
         break;
     case VSW_FRAG_LATER:
-        put_item(&b, start, "nw_frag");
+        put_item(&b, start, vsw_field_get(VSW_F_IP_FRAG)->name);
         vsw_ofp_buf_printf(&b, "%s",
                            k->nw_frag & VSW_FRAG_LATER ? "later" : "not_later");
         break;
     }
     if (is_ipv4 && k->nw_proto == VSW_IPPROTO_ICMP) {
-        put_be16_masked(&b, start, "icmp_type", k->tp_src, mk->tp_src);
-        put_be16_masked(&b, start, "icmp_code", k->tp_dst, mk->tp_dst);
+        put_field(&b, VSW_F_ICMP_TYPE, m);
+        put_field(&b, VSW_F_ICMP_CODE, m);
     } else if (is_ipv6 && k->nw_proto == VSW_IPPROTO_ICMPV6) {
-        put_be16_masked(&b, start, "icmp_type", k->tp_src, mk->tp_src);
-        put_be16_masked(&b, start, "icmp_code", k->tp_dst, mk->tp_dst);
-        put_ipv6_masked(&b, start, "nd_target", k->nd_target, mk->nd_target);
-        put_mac_masked(&b, start, "nd_sll", k->arp_sha, mk->arp_sha);
-        put_mac_masked(&b, start, "nd_tll", k->arp_tha, mk->arp_tha);
+        put_field(&b, VSW_F_ICMP_TYPE, m);
+        put_field(&b, VSW_F_ICMP_CODE, m);
+        put_field(&b, VSW_F_ND_TARGET, m);
+        put_field(&b, VSW_F_ND_SLL, m);
+        put_field(&b, VSW_F_ND_TLL, m);
     } else {
-        put_be16_masked(&b, start, "tp_src", k->tp_src, mk->tp_src);
-        put_be16_masked(&b, start, "tp_dst", k->tp_dst, mk->tp_dst);
+        put_field(&b, VSW_F_TCP_SRC, m);
+        put_field(&b, VSW_F_TCP_DST, m);
     }
     if ((is_ipv4 || is_ipv6) && k->nw_proto == VSW_IPPROTO_TCP && mk->tcp_flags) {
         put_tcp_flags(&b, start, rte_be_to_cpu_16(k->tcp_flags),
