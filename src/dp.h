@@ -85,7 +85,8 @@ struct vsw_port {
     rte_spinlock_t txq_lock[VSW_MAX_QUEUES]; /**< Used only if 'txq_shared'. */
     /* vhost-user (net_vhost) ports: the PMDs call rte_vhost directly with
      * the device's vid, bypassing the ethdev's rx/tx wrappers (see
-     * vhost_link_event() in dp.c for how a vid is retired safely). */
+     * the "vhost-user ports" comment and vhost_event() in dp.c for how a vid
+     * is retired safely). */
     bool is_vhost;                  /**< A net_vhost device. */
     int vhost_vid;                  /**< Its vhost device while the guest is
                                      *   attached, else -1 (atomic). */
