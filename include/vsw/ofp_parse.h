@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "vsw/actions.h"
+#include "vsw/ofp_actions.h"
 #include "vsw/match.h"
 #include "vsw/ofp_lex.h"
 

@@ -19,7 +19,7 @@
  *    flow for OpenFlow 1.3, and we refuse it with a message naming the action.
  */
 
-#include "vsw/actions.h"
+#include "vsw/ofp_actions.h"
 
 #include <errno.h>
 #include <stdarg.h>
