@@ -8,7 +8,7 @@
  * matches back in the same syntax.
  *
  * Accepted: what `ovs-ofctl -O OpenFlow13 add-flow` accepts for the fields and
- * actions listed in docs/flow-syntax.md.  Semantics as Open vSwitch: host bits
+ * actions listed in docs/ovs-compat.md.  Semantics as Open vSwitch: host bits
  * under a mask are cleared, prerequisites are enforced (e.g. tp_dst needs a
  * transport protocol), and errors name the offending token.
  *
