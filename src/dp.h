@@ -85,7 +85,8 @@ struct vsw_port {
     rte_spinlock_t txq_lock[VSW_MAX_QUEUES]; /**< Used only if 'txq_shared'. */
     /* vhost-user (net_vhost) ports: the PMDs call rte_vhost directly with
      * the device's vid, bypassing the ethdev's rx/tx wrappers (see
-     * vhost_link_event() in dp.c for how a vid is retired safely). */
+     * the "vhost-user ports" comment and vhost_event() in dp.c for how a vid
+     * is retired safely). */
     bool is_vhost;                  /**< A net_vhost device. */
     int vhost_vid;                  /**< Its vhost device while the guest is
                                      *   attached, else -1 (atomic). */
@@ -106,36 +107,67 @@ struct vsw_ports_snap {
     int8_t idx_of[VSW_OFPORT_MAP];           /**< ofport -> index, -1 if none. */
 };
 
-/** PMD-written datapath counters (per PMD). */
+/**
+ * The PMD counters and drop reasons, one line each, in the order pmd-stats
+ * prints them: X(member, kind, text, note).  A new counter is one line here
+ * (and its increments in the PMD).  'kind' says how pmd-stats shows it
+ * (pmd/pmd_cmds.c):
+ *   VSW_PC_COUNT   "  TEXT: N NOTE"; drop reasons are these, "dropped, ...";
+ *   VSW_PC_SHARE   "  TEXT: N (P %)", P its share of the packets received;
+ *   VSW_PC_CUSTOM  a line of its own, written by the printer (averages,
+ *                  values with context);
+ *   VSW_PC_HIDDEN  not printed on its own (part of a custom line, or only
+ *                  for debugging).
+ */
+#define VSW_PMD_COUNTERS(X)                                                                 \
+    X(packets, VSW_PC_COUNT, "packets received", "")                                         \
+    X(emc_hits, VSW_PC_SHARE, "emc hits", "")                                                \
+    X(smc_hits, VSW_PC_SHARE, "smc hits", "")                                                \
+    X(megaflow_hits, VSW_PC_SHARE, "megaflow hits", "")                                      \
+    X(probes, VSW_PC_CUSTOM, "avg subtables probed per megaflow hit", "")                    \
+    X(shallow, VSW_PC_SHARE, "forwarded after a shallow parse only", "")                     \
+    X(upcalls, VSW_PC_SHARE, "upcalls", "")                                                  \
+    X(megaflows_expired, VSW_PC_CUSTOM, "idle megaflows removed", "")                        \
+    X(missed, VSW_PC_COUNT, "dropped, no matching rule", "")                                 \
+    X(upcall_full, VSW_PC_CUSTOM, "upcall queue full", "")                                   \
+    X(no_port, VSW_PC_COUNT, "dropped, output port missing", "")                             \
+    X(copy_failed, VSW_PC_COUNT, "dropped, copy for multiple outputs failed", "")            \
+    X(no_headroom, VSW_PC_COUNT, "dropped, no headroom for a VLAN tag", "")                  \
+    X(nonlinear, VSW_PC_COUNT, "dropped, chained and could not be made contiguous",          \
+      " (counted in the rx port's drop too)")                                                \
+    X(chained, VSW_PC_COUNT, "chained frames copied into one jumbo mbuf", "")                \
+    X(runt, VSW_PC_COUNT, "dropped, shorter than an Ethernet header", "")                    \
+    X(flow_limit, VSW_PC_COUNT, "not cached, flow limit", "")                                \
+    X(upcall_stale, VSW_PC_COUNT, "upcalls redone after a rule change", "")                  \
+    X(iterations, VSW_PC_HIDDEN, "loop iterations", "")                                      \
+    X(busy_iterations, VSW_PC_CUSTOM, "busy iterations", "")                                 \
+    X(upcall_waits_timed_out, VSW_PC_HIDDEN, "waits for in-flight upcalls cut short", "")    \
+    X(outs_overflow, VSW_PC_HIDDEN, "outputs beyond the per-burst limit", "")                \
+    X(cycles_busy, VSW_PC_CUSTOM, "avg cycles per packet", "")                               \
+    X(cycles_parse, VSW_PC_HIDDEN, "TSC cycles parsing and hashing", "")                     \
+    X(cycles_emc, VSW_PC_HIDDEN, "TSC cycles in EMC lookups and inserts", "")                \
+    X(cycles_dpcls, VSW_PC_HIDDEN, "TSC cycles in megaflow lookups", "")                     \
+    X(cycles_upcall, VSW_PC_HIDDEN, "TSC cycles in upcalls and their completions", "")       \
+    X(cycles_execute, VSW_PC_HIDDEN, "TSC cycles in actions and tx", "")
+
+/** How pmd-stats shows a counter (VSW_PMD_COUNTERS). */
+enum vsw_pmd_counter_kind { VSW_PC_COUNT, VSW_PC_SHARE, VSW_PC_CUSTOM, VSW_PC_HIDDEN };
+
+/** The counters by index. */
+enum vsw_pmd_counter {
+#define VSW_PMD_COUNTER_ID(NAME, KIND, TEXT, NOTE) VSW_PMD_C_##NAME,
+    VSW_PMD_COUNTERS(VSW_PMD_COUNTER_ID)
+#undef VSW_PMD_COUNTER_ID
+    VSW_PMD_N_COUNTERS
+};
+
+/** PMD-written datapath counters (per PMD), one uint64_t per line of
+ *  VSW_PMD_COUNTERS.  cycles_busy counts TSC cycles in iterations that had
+ *  packets; cycles_* split them by stage. */
 struct vsw_pmd_stats {
-    uint64_t iterations;     /**< Loop iterations. */
-    uint64_t busy_iterations;/**< Iterations that received packets. */
-    uint64_t packets;        /**< Packets received. */
-    uint64_t emc_hits;       /**< Found in the exact-match cache. */
-    uint64_t smc_hits;       /**< Found through the signature match cache. */
-    uint64_t megaflow_hits;  /**< Found in the megaflow classifier (subtables). */
-    uint64_t probes;         /**< Subtables probed for megaflow hits (sum). */
-    uint64_t upcalls;        /**< Sent to the slow path. */
-    uint64_t upcall_full;    /**< Upcall queue full: handled inline or dropped. */
-    uint64_t upcall_stale;   /**< Re-sent: rules changed during the upcall. */
-    uint64_t upcall_waits_timed_out; /**< Waits for in-flight upcalls cut short. */
-    uint64_t flow_limit;     /**< Megaflow not installed: flow limit reached. */
-    uint64_t megaflows_expired; /**< Idle megaflows removed. */
-    uint64_t missed;         /**< Dropped: no matching rule. */
-    uint64_t nonlinear;      /**< Multi-segment packets that could not be made contiguous. */
-    uint64_t chained;        /**< Multi-segment packets copied into one jumbo mbuf. */
-    uint64_t runt;           /**< Frames shorter than an Ethernet header. */
-    uint64_t shallow;        /**< Forwarded after the shallow parse only. */
-    uint64_t no_port;        /**< Outputs to a port that does not exist. */
-    uint64_t copy_failed;    /**< Copies for multiple outputs that failed. */
-    uint64_t no_headroom;    /**< VLAN pushes without headroom. */
-    uint64_t outs_overflow;  /**< Outputs beyond the per-burst limit. */
-    uint64_t cycles_busy;    /**< TSC cycles in iterations that had packets. */
-    uint64_t cycles_parse;   /**< ... of which parsing and hashing, */
-    uint64_t cycles_emc;     /**< EMC lookups and inserts, */
-    uint64_t cycles_dpcls;   /**< megaflow lookups, */
-    uint64_t cycles_upcall;  /**< upcalls out and completions in (install), */
-    uint64_t cycles_execute; /**< actions and tx. */
+#define VSW_PMD_COUNTER_MEMBER(NAME, KIND, TEXT, NOTE) uint64_t NAME;
+    VSW_PMD_COUNTERS(VSW_PMD_COUNTER_MEMBER)
+#undef VSW_PMD_COUNTER_MEMBER
 } __rte_cache_aligned;
 
 struct dpcls;

@@ -85,20 +85,6 @@ vsw_actions_size(uint32_t n)
     return sizeof(struct vsw_actions) + n * sizeof(struct vsw_action);
 }
 
-struct vsw_match;
-
-/**
- * Parses the ovs-ofctl action string 's' (the text after "actions=") into a
- * newly allocated list stored in '*out'.  'match' is the rule's match, for
- * prerequisite checks.  On error returns a positive errno value and writes a
- * message naming the offending token into 'err' (of 'err_size' bytes).
- */
-int vsw_actions_parse(const char *s, const struct vsw_match *match,
-                      struct vsw_actions **out, char *err, size_t err_size);
-
-/** Formats 'acts' in ovs-ofctl syntax (without "actions="). */
-int vsw_actions_format(const struct vsw_actions *acts, char *buf, size_t size);
-
-void vsw_actions_free(struct vsw_actions *acts);
+/* Parsing, printing and freeing action lists: vsw/ofp_actions.h. */
 
 #endif /* VSW_ACTIONS_H */

@@ -13,7 +13,7 @@
  * 32-byte array, so finding the candidate ways of a packet is one 256-bit
  * compare (AVX2), two 128-bit compares (SSE4.2) or a scalar loop; the
  * variant is chosen at run time (emc_sig_*.c, each with the same contract,
- * and tests/unit/test_emc.c compares them on random input).  Candidates are
+ * and tests/unit/test_fastpath.c compares them on random input).  Candidates are
  * then confirmed by comparing the whole key.
  *
  * Insertion policy: an EMC only pays when the working set fits it.  With far

@@ -15,33 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctl/ctl_cmd_info.h"
 #include "ctl/proto.h"
-
-struct cmd_info {
-    const char *name;
-    int min_args, max_args;   /* Arguments after the command name. */
-    bool file_arg;            /* The argument is a file whose contents are sent. */
-    const char *usage;
-};
-
-static const struct cmd_info cmds[] = {
-    { "add-flow", 1, 1, false, "add-flow FLOW         add or replace one rule" },
-    { "add-flows", 1, 1, true, "add-flows FILE        add rules from FILE ('-' = stdin), all or none" },
-    { "del-flows", 0, 2, false, "del-flows [--strict] [MATCH]  delete matching rules (all if no MATCH)" },
-    { "replace-flows", 1, 1, true, "replace-flows FILE    make the rule set exactly FILE's" },
-    { "dump-flows", 0, 2, false, "dump-flows [--strict] [MATCH]  print rules with counters" },
-    { "add-port", 2, 8, false, "add-port NAME DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]\n"
-      "                      attach a DPDK device" },
-    { "set-port", 2, 8, false, "set-port NAME KEY=VALUE...  change a port (mtu_request=N)" },
-    { "del-port", 1, 1, false, "del-port NAME         detach a port" },
-    { "show", 0, 0, false, "show                  ports and PMD threads" },
-    { "dump-ports", 0, 1, false, "dump-ports [PORT]     rx/tx/drop counters per port" },
-    { "dump-queues", 0, 1, false, "dump-queues [PORT]    rx/tx counters per queue" },
-    { "pmd-stats", 0, 0, false, "pmd-stats             per-PMD packets, cache hits, drops, cycles" },
-    { "pmd-stats-clear", 0, 0, false, "pmd-stats-clear       zero the PMD statistics" },
-    { "dump-megaflows", 0, 0, false, "dump-megaflows        cached megaflows in the datapath key format" },
-    { "ctl-stats", 0, 0, false, "ctl-stats             control socket clients, limits, refusals, timeouts" },
-};
 
 static void
 usage(FILE *f)
@@ -49,7 +24,10 @@ usage(FILE *f)
     fprintf(f, "usage: vswctl [--ctl PATH] COMMAND [ARGS]\n\n"
                "Talks to vswd over its control socket (default $" VSW_CTL_ENV
                " or " VSW_DEFAULT_CTL ").\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    size_t n;
+    const struct vsw_ctl_cmd_info *cmds = vsw_ctl_cmd_infos(&n);
+
+    for (size_t i = 0; i < n; i++) {
         fprintf(f, "  %s\n", cmds[i].usage);
     }
     fprintf(f, "\nFlows use the ovs-ofctl syntax, e.g.\n"
@@ -156,12 +134,7 @@ main(int argc, char **argv)
         return 2;
     }
 
-    const struct cmd_info *cmd = NULL;
-    for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
-        if (!strcmp(argv[i], cmds[k].name)) {
-            cmd = &cmds[k];
-        }
-    }
+    const struct vsw_ctl_cmd_info *cmd = vsw_ctl_cmd_info_find(argv[i]);
     if (!cmd) {
         fprintf(stderr, "vswctl: unknown command \"%s\"; try --help\n", argv[i]);
         return 2;

@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 
+#include "vsw/fields.h"
 #include "vsw/ofp_parse.h"
 
 #define BE16(x) rte_cpu_to_be_16(x)
@@ -1346,11 +1347,43 @@ test_scale(void **state)
     free(lines);
 }
 
+/* The field registry: names sorted for bsearch(), every field named and
+ * stored inside struct vsw_flow, set_field spellings only for writable fields. */
+static void
+test_field_registry(void **state)
+{
+    bool named[VSW_F_N] = { false };
+    size_t n;
+    const struct vsw_field_name *names = vsw_field_names(&n);
+
+    (void) state;
+    for (size_t i = 0; i < n; i++) {
+        const struct vsw_field *f = vsw_field_get((enum vsw_field_id) names[i].id);
+
+        if (i) {
+            assert_true(strcmp(names[i - 1].name, names[i].name) < 0);
+        }
+        assert_ptr_equal(vsw_field_name_find(names[i].name), &names[i]);
+        assert_true(!names[i].set_ok || f->set_action != VSW_FIELD_NO_SET);
+        named[names[i].id] = true;
+    }
+    for (int id = 0; id < VSW_F_N; id++) {
+        const struct vsw_field *f = vsw_field_get((enum vsw_field_id) id);
+
+        assert_int_equal(f->id, id);
+        assert_true(named[id]);
+        assert_true(f->offset + f->n_storage <= sizeof(struct vsw_flow));
+        assert_true(f->width <= 16);
+    }
+    assert_null(vsw_field_name_find("tcp"));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_kv),
+        cmocka_unit_test(test_field_registry),
         cmocka_unit_test(test_parse_uint),
         cmocka_unit_test(test_parse_addresses),
         cmocka_unit_test(test_defaults),

@@ -19,7 +19,7 @@
  *    flow for OpenFlow 1.3, and we refuse it with a message naming the action.
  */
 
-#include "vsw/actions.h"
+#include "vsw/ofp_actions.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -28,8 +28,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vsw/fields.h"
 #include "vsw/match.h"
-#include "vsw/ofp_parse.h"
+#include "vsw/ofp_lex.h"
 
 #define MAX_ACTIONS 1024
 #define MAX_OF_PORT 0xfeff   /* Largest numbered OpenFlow port (OFPP_MAX - 1). */
@@ -84,51 +85,52 @@ l4_flags(int proto)
            : proto == VSW_IPPROTO_SCTP ? VSW_ACTF_L4_SCTP : 0;
 }
 
-/* Prerequisite classes. */
-enum need {
-    NEED_NONE, NEED_IPV4, NEED_IPV6, NEED_IP_ANY, NEED_L4, NEED_TCP, NEED_UDP,
-    NEED_SCTP, NEED_VLAN,
-};
-
 /* Checks 'need' for the action named 'what' (e.g. "mod_nw_src" or
  * "set_field: tcp_dst"). */
 static int
-check_need(const struct pkt_state *st, enum need need, const char *what,
+check_need(const struct pkt_state *st, enum vsw_field_prereq need, const char *what,
            char *err, size_t err_size)
 {
     switch (need) {
-    case NEED_NONE:
+    case VSW_FP_NONE:
+    case VSW_FP_IPV4_ARP:   /* Prerequisites of matches only. */
+    case VSW_FP_PROTO:
+    case VSW_FP_ARP:
+    case VSW_FP_ICMP:
+    case VSW_FP_ND:
+    case VSW_FP_ND_SLL:
+    case VSW_FP_ND_TLL:
         return 0;
-    case NEED_IPV4:
+    case VSW_FP_IPV4:
         if (st->dl_type != VSW_ETH_TYPE_IP) {
             return fail(err, err_size, EINVAL,
                         "%s: needs ip (or tcp, udp, sctp, icmp) in the match", what);
         }
         return 0;
-    case NEED_IPV6:
+    case VSW_FP_IPV6:
         if (st->dl_type != VSW_ETH_TYPE_IPV6) {
             return fail(err, err_size, EINVAL, "%s: needs ipv6 in the match", what);
         }
         return 0;
-    case NEED_IP_ANY:
+    case VSW_FP_IP_ANY:
         if (!is_ip_any(st)) {
             return fail(err, err_size, EINVAL, "%s: needs ip or ipv6 in the match",
                         what);
         }
         return 0;
-    case NEED_L4:
-    case NEED_TCP:
-    case NEED_UDP:
-    case NEED_SCTP: {
+    case VSW_FP_L4:
+    case VSW_FP_TCP:
+    case VSW_FP_UDP:
+    case VSW_FP_SCTP: {
         static const char *const names[] = {
-            [NEED_L4] = "tcp, udp or sctp", [NEED_TCP] = "tcp (or tcp6)",
-            [NEED_UDP] = "udp (or udp6)", [NEED_SCTP] = "sctp (or sctp6)",
+            [VSW_FP_L4] = "tcp, udp or sctp", [VSW_FP_TCP] = "tcp (or tcp6)",
+            [VSW_FP_UDP] = "udp (or udp6)", [VSW_FP_SCTP] = "sctp (or sctp6)",
         };
-        bool ok = need == NEED_L4
+        bool ok = need == VSW_FP_L4
                   ? (st->nw_proto == VSW_IPPROTO_TCP || st->nw_proto == VSW_IPPROTO_UDP
                      || st->nw_proto == VSW_IPPROTO_SCTP)
-                  : st->nw_proto == (need == NEED_TCP ? VSW_IPPROTO_TCP
-                                     : need == NEED_UDP ? VSW_IPPROTO_UDP
+                  : st->nw_proto == (need == VSW_FP_TCP ? VSW_IPPROTO_TCP
+                                     : need == VSW_FP_UDP ? VSW_IPPROTO_UDP
                                      : VSW_IPPROTO_SCTP);
         if (!is_ip_any(st) || !ok) {
             return fail(err, err_size, EINVAL, "%s: needs %s in the match", what,
@@ -141,7 +143,7 @@ check_need(const struct pkt_state *st, enum need need, const char *what,
         }
         return 0;
     }
-    case NEED_VLAN:
+    case VSW_FP_VLAN:
         if (!st->vlan[0]) {
             return fail(err, err_size, EINVAL,
                         "%s: needs a VLAN tag (match one, e.g. dl_vlan=10, or push "
@@ -223,53 +225,13 @@ add_output(struct builder *b, const char *name, const char *port,
     return a ? 0 : fail(err, err_size, ENOMEM, "out of memory");
 }
 
-/* A set_field destination. */
-enum sf_syntax { SFX_MAC, SFX_IPV4, SFX_IPV6, SFX_INT };
-
-struct sf_field {
-    const char *name;
-    uint8_t type;      /* enum vsw_action_type. */
-    uint8_t syntax;    /* enum sf_syntax. */
-    uint8_t need;      /* enum need. */
-    uint8_t flags;     /* Extra VSW_ACTF_* bits. */
-    uint32_t max;      /* SFX_INT: largest value. */
-};
-
-static const struct sf_field sf_fields[] = {
-    { "eth_src", VSW_ACT_SET_ETH_SRC, SFX_MAC, NEED_NONE, 0, 0 },
-    { "dl_src", VSW_ACT_SET_ETH_SRC, SFX_MAC, NEED_NONE, 0, 0 },
-    { "eth_dst", VSW_ACT_SET_ETH_DST, SFX_MAC, NEED_NONE, 0, 0 },
-    { "dl_dst", VSW_ACT_SET_ETH_DST, SFX_MAC, NEED_NONE, 0, 0 },
-    { "ip_src", VSW_ACT_SET_IPV4_SRC, SFX_IPV4, NEED_IPV4, 0, 0 },
-    { "nw_src", VSW_ACT_SET_IPV4_SRC, SFX_IPV4, NEED_IPV4, 0, 0 },
-    { "ip_dst", VSW_ACT_SET_IPV4_DST, SFX_IPV4, NEED_IPV4, 0, 0 },
-    { "nw_dst", VSW_ACT_SET_IPV4_DST, SFX_IPV4, NEED_IPV4, 0, 0 },
-    { "ipv6_src", VSW_ACT_SET_IPV6_SRC, SFX_IPV6, NEED_IPV6, 0, 0 },
-    { "ipv6_dst", VSW_ACT_SET_IPV6_DST, SFX_IPV6, NEED_IPV6, 0, 0 },
-    { "ipv6_label", VSW_ACT_SET_IPV6_LABEL, SFX_INT, NEED_IPV6, 0, 0xfffff },
-    { "tcp_src", VSW_ACT_SET_L4_SRC, SFX_INT, NEED_TCP, 0, 0xffff },
-    { "tp_src", VSW_ACT_SET_L4_SRC, SFX_INT, NEED_TCP, 0, 0xffff },
-    { "tcp_dst", VSW_ACT_SET_L4_DST, SFX_INT, NEED_TCP, 0, 0xffff },
-    { "tp_dst", VSW_ACT_SET_L4_DST, SFX_INT, NEED_TCP, 0, 0xffff },
-    { "udp_src", VSW_ACT_SET_L4_SRC, SFX_INT, NEED_UDP, VSW_ACTF_L4_UDP, 0xffff },
-    { "udp_dst", VSW_ACT_SET_L4_DST, SFX_INT, NEED_UDP, VSW_ACTF_L4_UDP, 0xffff },
-    { "sctp_src", VSW_ACT_SET_L4_SRC, SFX_INT, NEED_SCTP, VSW_ACTF_L4_SCTP, 0xffff },
-    { "sctp_dst", VSW_ACT_SET_L4_DST, SFX_INT, NEED_SCTP, VSW_ACTF_L4_SCTP, 0xffff },
-    { "vlan_vid", VSW_ACT_SET_VLAN_VID, SFX_INT, NEED_VLAN, 0, 0x1fff },
-    { "vlan_pcp", VSW_ACT_SET_VLAN_PCP, SFX_INT, NEED_VLAN, 0, 7 },
-    { "ip_dscp", VSW_ACT_SET_IP_DSCP, SFX_INT, NEED_IP_ANY, 0, 63 },
-    { "nw_tos", VSW_ACT_SET_IP_DSCP, SFX_INT, NEED_IP_ANY, VSW_ACTF_SPELL_ALT, 0xff },
-    { "nw_ecn", VSW_ACT_SET_IP_ECN, SFX_INT, NEED_IP_ANY, 0, 3 },
-    { "ip_ecn", VSW_ACT_SET_IP_ECN, SFX_INT, NEED_IP_ANY, 0, 3 },
-    { "nw_ttl", VSW_ACT_SET_IP_TTL, SFX_INT, NEED_IP_ANY, 0, 0xff },
-};
-
 /* Parses "set_field:VALUE->FIELD". */
 static int
 parse_set_field(struct builder *b, struct pkt_state *st, char *arg,
                 char *err, size_t err_size)
 {
-    const struct sf_field *f = NULL;
+    const struct vsw_field_name *fn;
+    const struct vsw_field *f;
     char *arrow = strstr(arg, "->");
     const char *field;
     struct vsw_action *a;
@@ -284,51 +246,48 @@ parse_set_field(struct builder *b, struct pkt_state *st, char *arg,
     }
     field = arrow + 2;
     vlen = (size_t) (arrow - arg);
-    for (size_t i = 0; i < sizeof sf_fields / sizeof sf_fields[0]; i++) {
-        if (!strcmp(field, sf_fields[i].name)) {
-            f = &sf_fields[i];
-            break;
-        }
-    }
-    if (!f) {
+    fn = vsw_field_name_find(field);
+    if (!fn || !fn->set_ok) {
         return fail(err, err_size, ENOTSUP,
                     "set_field: field \"%s\" is not supported by vsw", field);
     }
+    f = vsw_field_get((enum vsw_field_id) fn->id);
     snprintf(what, sizeof what, "set_field: %s", field);
     if (memchr(arg, '/', vlen)) {
         return fail(err, err_size, ENOTSUP,
                     "%s: masked values (\"%.*s\") are not supported", what,
                     (int) vlen, arg);
     }
-    error = check_need(st, (enum need) f->need, what, err, err_size);
+    error = check_need(st, (enum vsw_field_prereq) f->set_prereq, what, err, err_size);
     if (error) {
         return error;
     }
 
-    a = add_action(b, (enum vsw_action_type) f->type, VSW_ACTF_SET_FIELD | f->flags);
+    a = add_action(b, (enum vsw_action_type) f->set_action,
+                   VSW_ACTF_SET_FIELD | f->set_flags);
     if (!a) {
         return fail(err, err_size, ENOMEM, "out of memory");
     }
-    switch ((enum sf_syntax) f->syntax) {
-    case SFX_MAC:
+    switch ((enum vsw_field_format) f->format) {
+    case VSW_FF_MAC:
         if (vsw_ofp_parse_mac(arg, vlen, a->mac)) {
             return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not an Ethernet "
                         "address", what, (int) vlen, arg);
         }
         return 0;
-    case SFX_IPV4:
+    case VSW_FF_IPV4:
         if (vsw_ofp_parse_ipv4(arg, vlen, &a->be32)) {
             return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not an IPv4 "
                         "address", what, (int) vlen, arg);
         }
         return 0;
-    case SFX_IPV6:
+    case VSW_FF_IPV6:
         if (vsw_ofp_parse_ipv6(arg, vlen, a->ip6)) {
             return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not an IPv6 "
                         "address", what, (int) vlen, arg);
         }
         return 0;
-    case SFX_INT:
+    default:   /* VSW_FF_DEC, VSW_FF_HEX: no writable field is written otherwise. */
         error = vsw_ofp_parse_uint(arg, vlen, f->max, &v);
         if (error == EINVAL) {
             return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not a number", what,
@@ -340,7 +299,7 @@ parse_set_field(struct builder *b, struct pkt_state *st, char *arg,
         break;
     }
 
-    switch ((enum vsw_action_type) f->type) {
+    switch ((enum vsw_action_type) f->set_action) {
     case VSW_ACT_SET_IPV6_LABEL:
         a->be32 = rte_cpu_to_be_32((uint32_t) v);
         break;
@@ -358,7 +317,7 @@ parse_set_field(struct builder *b, struct pkt_state *st, char *arg,
         a->u16 = (uint16_t) (v & VSW_VLAN_VID_MASK);
         break;
     case VSW_ACT_SET_IP_DSCP:
-        if (f->flags & VSW_ACTF_SPELL_ALT) {
+        if (f->set_flags & VSW_ACTF_SPELL_ALT) {
             if (v & VSW_IP_ECN_MASK) {
                 return fail(err, err_size, EINVAL, "%s: %.*s is not a multiple of 4 "
                             "(nw_tos sets the DSCP bits)", what, (int) vlen, arg);
@@ -390,7 +349,7 @@ add_vlan_set(struct builder *b, struct pkt_state *st, const char *name,
         return error;
     }
     if (!push) {
-        error = check_need(st, NEED_VLAN, name, err, err_size);
+        error = check_need(st, VSW_FP_VLAN, name, err, err_size);
         if (error) {
             return error;
         }
@@ -493,7 +452,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
             return fail(err, err_size, EINVAL, "%s: \"%s\" is not an IPv4 address",
                         key, val);
         }
-        error = check_need(st, NEED_IPV4, key, err, err_size);
+        error = check_need(st, VSW_FP_IPV4, key, err, err_size);
         if (error) {
             return error;
         }
@@ -512,7 +471,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
                         "mod_nw_tos: %s is not a multiple of 4 (it sets the DSCP "
                         "bits; use mod_nw_ecn for ECN)", val);
         }
-        error = check_need(st, NEED_IP_ANY, key, err, err_size);
+        error = check_need(st, VSW_FP_IP_ANY, key, err, err_size);
         if (error) {
             return error;
         }
@@ -523,7 +482,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
     } else if (!strcasecmp(key, "mod_nw_ecn")) {
         error = parse_num(key, val, VSW_IP_ECN_MASK, &v, err, err_size);
         if (!error) {
-            error = check_need(st, NEED_IP_ANY, key, err, err_size);
+            error = check_need(st, VSW_FP_IP_ANY, key, err, err_size);
         }
         if (error) {
             return error;
@@ -535,7 +494,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
     } else if (!strcasecmp(key, "mod_nw_ttl") || !strcasecmp(key, "set_nw_ttl")) {
         error = parse_num(key, val, 0xff, &v, err, err_size);
         if (!error) {
-            error = check_need(st, NEED_IP_ANY, key, err, err_size);
+            error = check_need(st, VSW_FP_IP_ANY, key, err, err_size);
         }
         if (error) {
             return error;
@@ -545,7 +504,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
             a->u8 = (uint8_t) v;
         }
     } else if (!strcasecmp(key, "dec_ttl")) {
-        error = check_need(st, NEED_IP_ANY, key, err, err_size);
+        error = check_need(st, VSW_FP_IP_ANY, key, err, err_size);
         if (error) {
             return error;
         }
@@ -555,7 +514,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
 
         error = parse_num(key, val, 0xffff, &v, err, err_size);
         if (!error) {
-            error = check_need(st, NEED_L4, key, err, err_size);
+            error = check_need(st, VSW_FP_L4, key, err, err_size);
         }
         if (error) {
             return error;
@@ -592,7 +551,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
         return add_vlan_set(b, st, key, val, true, !strcasecmp(key, "mod_vlan_pcp"),
                             err, err_size);
     } else if (!strcasecmp(key, "strip_vlan") || !strcasecmp(key, "pop_vlan")) {
-        error = check_need(st, NEED_VLAN, key, err, err_size);
+        error = check_need(st, VSW_FP_VLAN, key, err, err_size);
         if (error) {
             return error;
         }

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef VSW_CTL_CMD_H
+#define VSW_CTL_CMD_H 1
+
+/*
+ * vswd's control-command registry.  Each module registers the handlers of
+ * the commands on its state at start-up (vsw_ruleset_register_cmds() in
+ * ruleset_cmds.c, vsw_dp_register_port_cmds() in port_cmds.c, ...);
+ * vsw_ctl_cmd_handle() is the control server's handler and dispatches by
+ * name.  Names, argument counts and usage lines are not here but in the
+ * table both binaries share (ctl_cmd_info.h); registering a name that table
+ * lacks is a programming error and aborts.
+ *
+ * Thread safety: registration before the control server starts; dispatch on
+ * the control thread.
+ */
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct vsw_dp;
+struct vsw_ruleset;
+struct vsw_ctl;
+
+/* The state the commands serve. */
+struct vsw_ctl_ctx {
+    struct vsw_dp *dp;            /* The datapath: ports, PMDs, caches. */
+    struct vsw_ruleset *rules;    /* The OpenFlow rule set. */
+    struct vsw_ctl *ctl;          /* The control server itself. */
+};
+
+/* A command handler: argv[0] is the command name.  Writes its answer (or an
+ * error message) to 'out' and returns 0 or a positive errno value. */
+typedef int vsw_ctl_cmd_fn(struct vsw_ctl_ctx *ctx, int argc, char **argv,
+                           struct vsw_buf *out);
+
+struct vsw_ctl_cmd {
+    const char *name;             /* As in ctl_cmd_info.c. */
+    vsw_ctl_cmd_fn *fn;
+};
+
+/* Registers the 'n' handlers of 'cmds' (kept by reference: static data). */
+void vsw_ctl_cmd_register(const struct vsw_ctl_cmd *cmds, size_t n);
+
+/* Names a described command that has no handler, or returns NULL. */
+const char *vsw_ctl_cmd_missing(void);
+
+/* The control server's handler (vsw_ctl_handler): 'aux' is the
+ * struct vsw_ctl_ctx. */
+int vsw_ctl_cmd_handle(void *aux, int argc, char **argv, struct vsw_buf *out);
+
+/* The registration functions, each beside the state it serves. */
+void vsw_ruleset_register_cmds(void);     /* ruleset_cmds.c */
+void vsw_dp_register_port_cmds(void);     /* port_cmds.c */
+void vsw_dp_register_cmds(void);          /* dp_cmds.c */
+void vsw_pmd_register_cmds(void);         /* pmd/pmd_cmds.c */
+void vsw_ctl_register_cmds(void);         /* ctl/ctl_server_cmds.c */
+
+#endif /* VSW_CTL_CMD_H */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The control commands' descriptions (ctl_cmd_info.h): the one copy, read by
+ * vswctl for argument checks and help, and by vswd to check that every
+ * registered handler is described.
+ */
+
+#include "ctl/ctl_cmd_info.h"
+
+#include <string.h>
+
+static const struct vsw_ctl_cmd_info infos[] = {
+    { "add-flow", 1, 1, false, "add-flow FLOW         add or replace one rule" },
+    { "add-flows", 1, 1, true, "add-flows FILE        add rules from FILE ('-' = stdin), all or none" },
+    { "del-flows", 0, 2, false, "del-flows [--strict] [MATCH]  delete matching rules (all if no MATCH)" },
+    { "replace-flows", 1, 1, true, "replace-flows FILE    make the rule set exactly FILE's" },
+    { "dump-flows", 0, 2, false, "dump-flows [--strict] [MATCH]  print rules with counters" },
+    { "add-port", 2, 8, false, "add-port NAME DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]\n"
+      "                      attach a DPDK device" },
+    { "set-port", 2, 8, false, "set-port NAME KEY=VALUE...  change a port (mtu_request=N)" },
+    { "del-port", 1, 1, false, "del-port NAME         detach a port" },
+    { "show", 0, 0, false, "show                  ports and PMD threads" },
+    { "dump-ports", 0, 1, false, "dump-ports [PORT]     rx/tx/drop counters per port" },
+    { "dump-queues", 0, 1, false, "dump-queues [PORT]    rx/tx counters per queue" },
+    { "pmd-stats", 0, 0, false, "pmd-stats             per-PMD packets, cache hits, drops, cycles" },
+    { "pmd-stats-clear", 0, 0, false, "pmd-stats-clear       zero the PMD statistics" },
+    { "dump-megaflows", 0, 0, false, "dump-megaflows        cached megaflows in the datapath key format" },
+    { "ctl-stats", 0, 0, false, "ctl-stats             control socket clients, limits, refusals, timeouts" },
+};
+
+const struct vsw_ctl_cmd_info *
+vsw_ctl_cmd_info_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof infos / sizeof infos[0]; i++) {
+        if (!strcmp(name, infos[i].name)) {
+            return &infos[i];
+        }
+    }
+    return NULL;
+}
+
+const struct vsw_ctl_cmd_info *
+vsw_ctl_cmd_infos(size_t *n)
+{
+    *n = sizeof infos / sizeof infos[0];
+    return infos;
+}
