@@ -466,6 +466,8 @@ cmd_pmd_stats(struct vswd *d, int argc, char **argv, struct vsw_buf *out)
                        s->chained);
         vsw_buf_printf(out, "  dropped, shorter than an Ethernet header: %" PRIu64 "\n", s->runt);
         vsw_buf_printf(out, "  not cached, flow limit: %" PRIu64 "\n", s->flow_limit);
+        vsw_buf_printf(out, "  dropped, too many datapath actions: %" PRIu64 "\n",
+                       s->actions_overflow);
         vsw_buf_printf(out, "  upcalls redone after a rule change: %" PRIu64 "\n",
                        s->upcall_stale);
         vsw_buf_printf(out, "  busy iterations: %" PRIu64 " of %" PRIu64 "\n",
