@@ -118,6 +118,7 @@ publish_ports(struct vsw_dp *dp, struct vsw_ports_snap *snap)
     struct vsw_ports_snap *old = dp->ports;
 
     memset(snap->idx_of, -1, sizeof snap->idx_of);
+    snap->gen = old->gen + 1;
     for (unsigned i = 0; i < snap->n; i++) {
         snap->ofports[i] = snap->ports[i]->ofport;
         if (snap->ofports[i] < VSW_OFPORT_MAP) {

@@ -33,6 +33,7 @@
 
 #include "classifier/cls.h"
 #include "classifier/rule.h"
+#include "vsw/odp.h"
 
 #define VSW_MAX_PORTS 64
 #define VSW_MAX_QUEUES 16
@@ -105,6 +106,9 @@ struct vsw_ports_snap {
     struct vsw_port *ports[VSW_MAX_PORTS];   /**< The ports. */
     uint32_t ofports[VSW_MAX_PORTS];         /**< ports[i]->ofport, for "all". */
     int8_t idx_of[VSW_OFPORT_MAP];           /**< ofport -> index, -1 if none. */
+    uint64_t gen;                            /**< Bumped by every change of the set:
+                                              *   translations that expanded "all"
+                                              *   depend on it (see vsw_dp_cache_gen). */
 };
 
 /**
@@ -138,6 +142,7 @@ struct vsw_ports_snap {
     X(chained, VSW_PC_COUNT, "chained frames copied into one jumbo mbuf", "")                \
     X(runt, VSW_PC_COUNT, "dropped, shorter than an Ethernet header", "")                    \
     X(flow_limit, VSW_PC_COUNT, "not cached, flow limit", "")                                \
+    X(actions_overflow, VSW_PC_COUNT, "dropped, too many datapath actions", "")              \
     X(upcall_stale, VSW_PC_COUNT, "upcalls redone after a rule change", "")                  \
     X(iterations, VSW_PC_HIDDEN, "loop iterations", "")                                      \
     X(busy_iterations, VSW_PC_CUSTOM, "busy iterations", "")                                 \
@@ -180,6 +185,8 @@ struct vsw_mf_dump {
     struct vsw_flow mask;           /**< Mask. */
     const struct vsw_rule *rule;    /**< Rule (valid while the control thread holds it). */
     uint64_t packets, bytes, used_tsc;
+    uint16_t acts_len;              /**< Datapath actions (vsw/odp.h). */
+    uint8_t acts[VSW_ODP_MAX];
 };
 
 struct vsw_mf_dump_req {
@@ -253,6 +260,18 @@ vsw_vhost_txq(const struct vsw_port *port, unsigned idx)
         mask &= mask - 1;
     }
     return (uint16_t) __builtin_ctz(mask);
+}
+
+/**
+ * The generation of everything a cached translation depends on: the rule
+ * set and the port set.  Both only grow, so their sum changes whenever
+ * either does.  A PMD whose caches were built from another generation
+ * flushes them; an upcall translated under another is translated again.
+ */
+static inline uint64_t
+vsw_dp_cache_gen(const struct vsw_cls *cls, const struct vsw_ports_snap *ps)
+{
+    return vsw_cls_gen(cls) + ps->gen;
 }
 
 /** Loads a published pointer for PMD use. */

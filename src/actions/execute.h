@@ -3,20 +3,18 @@
 #define VSW_EXECUTE_H 1
 
 /*
- * Action execution on packets.
+ * Datapath action execution on packets (the PMD's only way of acting on a
+ * packet; see vsw/odp.h for the actions and src/xlate/ for where they come
+ * from).
  *
- * The executor reproduces Open vSwitch's two-step model so that emitted bytes
- * are the same as OVS's:
- *   1. Actions update a *view* of the packet's header fields (not the bytes),
- *      applying OVS's per-action conditions (e.g. mod_nw_src only for IPv4,
- *      set_field:...->vlan_pcp only on a tagged packet, at most two VLAN tags
- *      tracked).
- *   2. Before each output the differences between the view and the last
- *      committed state are written into the packet ("commit"), field group by
- *      field group in OVS's order (Ethernet, IP, L4 ports, VLAN), with the
- *      checksum rules of OVS's datapath: incremental IPv4 header checksum,
- *      TCP/UDP/ICMPv6 pseudo-header updates, a UDP checksum of 0 left alone,
- *      SCTP CRC32c patched, a changed VLAN tag popped and pushed again.
+ * Each set rewrites the fields it names and fixes the checksums the way Open
+ * vSwitch's datapath does, so emitted bytes are the same as OVS's: an
+ * incremental IPv4 header checksum, TCP/UDP/ICMPv6 pseudo-header updates, a
+ * UDP checksum of 0 left alone, the SCTP CRC32c patched, an IPv6 address
+ * behind a routing header or in a non-first fragment not counted into the L4
+ * checksum.  A field that already holds the new value is not written (and
+ * no checksum touched).  A push needs headroom; without it that copy of the
+ * packet is dropped and counted.  Every output but the last sends a copy.
  *
  * Thread safety: reentrant; runs on PMD threads.  Allocates mbufs from the
  * given mempool only for the copies that several outputs need.
@@ -26,9 +24,8 @@
 
 #include <rte_mbuf.h>
 
-#include "vsw/actions.h"
 #include "vsw/flow.h"
-#include "vsw/match.h"
+#include "vsw/odp.h"
 
 /** One packet to transmit. */
 struct vsw_exec_out {
@@ -40,8 +37,6 @@ struct vsw_exec_out {
 struct vsw_exec_env {
     struct rte_mempool *mp;   /**< Pool for copies when a packet has several outputs, */
     struct rte_mempool *mp_jumbo; /**< ... and for those too long for 'mp' (may be NULL). */
-    const uint32_t *ports;    /**< Every OpenFlow port of the switch (for "all"). */
-    unsigned n_ports;         /**< Number of entries in 'ports'. */
 };
 
 /** Counters of things the executor had to drop. */
@@ -52,15 +47,15 @@ struct vsw_exec_stats {
 };
 
 /**
- * Executes 'acts' on packet 'm' (which must be contiguous), parsed into 'flow'
- * and 'layout'.  Outputs are appended to 'outs' starting at '*n_outs' (at
- * most 'max_outs' entries in total).  Consumes 'm': it is either handed to an
- * output or freed.
+ * Executes the datapath actions 'acts' ('len' bytes) on packet 'm' (which
+ * must be contiguous), whose headers are where 'layout' says.  Outputs are
+ * appended to 'outs' starting at '*n_outs' (at most 'max_outs' entries in
+ * total).  Consumes 'm': it is either handed to an output or freed.
  */
-void vsw_execute(const struct vsw_actions *acts, struct rte_mbuf *m,
-                 const struct vsw_flow *flow, const struct vsw_layout *layout,
-                 const struct vsw_exec_env *env, struct vsw_exec_out *outs,
-                 unsigned *n_outs, unsigned max_outs, struct vsw_exec_stats *stats);
+void vsw_odp_execute(const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
+                     const struct vsw_layout *layout, const struct vsw_exec_env *env,
+                     struct vsw_exec_out *outs, unsigned *n_outs, unsigned max_outs,
+                     struct vsw_exec_stats *stats);
 
 /** Incremental checksum helpers (RFC 1624), exposed for unit tests. */
 uint16_t vsw_csum_update16(uint16_t csum, uint16_t old16, uint16_t new16);

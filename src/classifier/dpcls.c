@@ -310,7 +310,7 @@ subtable_find_or_create(struct dpcls *cls, const struct vsw_flow *mask)
 
 struct megaflow *
 dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_flow *mask,
-             const struct vsw_rule *rule, uint64_t now)
+             const struct vsw_rule *rule, const struct vsw_odp_buf *acts, uint64_t now)
 {
     struct dpcls_subtable *st = subtable_find_or_create(cls, mask);
     struct dpcls_port *port = dpcls_port_get(cls, flow->in_port, true);
@@ -338,6 +338,11 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     }
     mf->st = st;
     mf->rule = rule;
+    mf->acts_len = acts->len;
+    memcpy(mf->acts, acts->data, acts->len);
+    if (!vsw_odp_is_single_output(acts->data, acts->len, &mf->out_port)) {
+        mf->out_port = UINT32_MAX;
+    }
     mf->hash = h;
     mf->packets = mf->bytes = 0;
     mf->used_tsc = mf->created_tsc = now;

@@ -40,6 +40,7 @@
 
 #include "classifier/rule.h"
 #include "vsw/flow.h"
+#include "vsw/odp.h"
 
 #define DPCLS_MAX_SUBTABLES 512
 #define DPCLS_MAX_PORTS 64
@@ -59,13 +60,19 @@ struct dpcls_subtable {
  * up to 7 words fits the first two cache lines). */
 struct megaflow {
     struct dpcls_subtable *st;         /* Mask; NULL if the slot is free. */
-    const struct vsw_rule *rule;       /* What to do. */
+    const struct vsw_rule *rule;       /* The rule translated (for its counters). */
     uint32_t gen;                      /* Bumped when freed (EMC validation). */
     uint32_t hash;                     /* Hash of the key within 'st'. */
     uint64_t packets, bytes;           /* Statistics. */
     uint64_t used_tsc, created_tsc;    /* Last hit / creation. */
-    uint64_t pad;
+    uint32_t out_port;                 /* The port if the actions are exactly one
+                                        * output, else UINT32_MAX: that common case
+                                        * never reads 'acts'. */
+    uint16_t acts_len;                 /* Bytes of 'acts'; 0 = drop. */
+    uint16_t pad;
     uint64_t kw[VSW_FLOW_U64S];        /* Key words st->words[0..n_words). */
+    uint8_t acts[VSW_ODP_MAX]          /* Datapath actions (vsw/odp.h). */
+        __attribute__((aligned(8)));
 } __rte_cache_aligned;
 
 /* Signature match cache: flow hash -> megaflow, in front of the subtables.
@@ -136,13 +143,14 @@ unsigned dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port,
                             struct megaflow **mfs, uint64_t *probes);
 
 /**
- * Inserts the megaflow (mask, flow & mask) -> rule for packets from
- * 'flow->in_port'.  If an equal megaflow exists it is returned (two upcalls
- * for one flow).  NULL if the flow limit or the subtable limit is reached.
+ * Inserts the megaflow (mask, flow & mask) -> datapath actions 'acts' (from
+ * 'rule') for packets from 'flow->in_port'.  If an equal megaflow exists it
+ * is returned (two upcalls for one flow).  NULL if the flow limit or the
+ * subtable limit is reached.
  */
 struct megaflow *dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow,
                               const struct vsw_flow *mask, const struct vsw_rule *rule,
-                              uint64_t now);
+                              const struct vsw_odp_buf *acts, uint64_t now);
 
 /** Looks up packets in '*keep' in the SMC (hashes: their flow hashes);
  *  verified hits go to 'mfs[i]' and are cleared from '*keep'. */

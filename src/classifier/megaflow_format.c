@@ -260,27 +260,6 @@ vsw_megaflow_format(const struct vsw_mf_dump *e, uint64_t now_tsc, uint64_t hz,
         vsw_buf_printf(b, "never");
     }
     vsw_buf_printf(b, ", actions:");
-    if (!e->rule || !e->rule->actions->n) {
-        vsw_buf_printf(b, "drop\n");
-        return;
-    }
-    char probe[1];
-    int need = vsw_actions_format(e->rule->actions, probe, sizeof probe);
-    char *s = malloc((size_t) need + 1);
-    if (!s) {
-        vsw_buf_printf(b, "?\n");
-        return;
-    }
-    vsw_actions_format(e->rule->actions, s, (size_t) need + 1);
-    /* Datapath style: outputs are bare port numbers. */
-    for (char *p = s; *p;) {
-        if (!strncmp(p, "output:", 7)) {
-            p += 7;
-            continue;
-        }
-        vsw_buf_append(b, p, 1);
-        p++;
-    }
+    vsw_odp_format(e->acts, e->acts_len, b);
     vsw_buf_printf(b, "\n");
-    free(s);
 }

@@ -283,11 +283,12 @@ outs_to_tx(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
     c->n_outs = 0;
 }
 
-/* Runs 'rule' (NULL: table miss, drop) on one packet. */
+/* Runs the datapath actions 'acts' of 'len' bytes, translated from 'rule'
+ * (NULL: table miss, drop), on one packet. */
 static inline void
 execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw_rule *rule,
-            struct rte_mbuf *m, const struct vsw_flow *flow, const struct vsw_layout *lay,
-            uint64_t now)
+            const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
+            const struct vsw_layout *lay, uint64_t now)
 {
     struct vsw_pmd *pmd = c->pmd;
 
@@ -300,32 +301,25 @@ execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw
     rs->n_packets++;
     rs->n_bytes += rte_pktmbuf_pkt_len(m);
     rs->used_tsc = now;
-    if (c->n_outs + ps->n + rule->actions->n > MAX_OUTS) {
+    /* An output entry is at least 8 bytes. */
+    if (c->n_outs + len / sizeof(struct vsw_odp_output) > MAX_OUTS) {
         outs_to_tx(c, ps);
     }
-    struct vsw_exec_env env = { .mp = pmd->dp->mp, .mp_jumbo = pmd->dp->mp_jumbo,
-                                .ports = ps->ofports, .n_ports = ps->n };
-    vsw_execute(rule->actions, m, flow, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
+    struct vsw_exec_env env = { .mp = pmd->dp->mp, .mp_jumbo = pmd->dp->mp_jumbo };
+    vsw_odp_execute(acts, len, m, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
 }
 
-/* A rule whose only action is an output to a port: executed without
- * looking at the packet beyond in_port. */
-static inline bool
-rule_is_plain_output(const struct vsw_rule *rule)
-{
-    return rule && rule->actions->n == 1 && rule->actions->a[0].type == VSW_ACT_OUTPUT;
-}
-
-/* Executes 'rule' on the packets pkts[run[0..n)], all of one megaflow. */
+/* Executes megaflow 'mf' on the packets pkts[run[0..n)]. */
 static void
-execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw_rule *rule,
-            struct rte_mbuf **pkts, const struct vsw_flow *flows, const struct vsw_layout *lays,
+execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct megaflow *mf,
+            struct rte_mbuf **pkts, const struct vsw_layout *lays,
             const unsigned *run, unsigned n, uint64_t bytes, uint64_t now)
 {
     struct vsw_pmd *pmd = c->pmd;
+    const struct vsw_rule *rule = mf->rule;
 
-    if (rule_is_plain_output(rule) && rule->actions->a[0].port != flows[run[0]].in_port) {
-        int pi = port_index(ps, rule->actions->a[0].port);
+    if (rule && mf->out_port != UINT32_MAX) {
+        int pi = port_index(ps, mf->out_port);
         struct vsw_rule_stats *rs = &((struct vsw_rule *) rule)->stats[pmd->idx];
 
         rs->n_packets += n;
@@ -350,7 +344,7 @@ execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw
     }
     for (unsigned k = 0; k < n; k++) {
         unsigned i = run[k];
-        execute_one(c, ps, rule, pkts[i], &flows[i], &lays[i], now);
+        execute_one(c, ps, rule, mf->acts, mf->acts_len, pkts[i], &lays[i], now);
     }
 }
 
@@ -359,8 +353,15 @@ static void
 complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcall *up,
                 uint64_t now)
 {
-    struct megaflow *mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, up->rule, now);
-
+    if (unlikely(up->acts.overflow)) {
+        /* More datapath actions than a megaflow holds: nothing is cached
+         * and the packet is dropped, counted. */
+        c->pmd->stats.actions_overflow++;
+        rte_pktmbuf_free(up->m);
+        return;
+    }
+    struct megaflow *mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, up->rule,
+                                       &up->acts, now);
     if (mf) {
         mf->packets++;
         mf->bytes += rte_pktmbuf_pkt_len(up->m);
@@ -368,7 +369,7 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
     } else {
         c->pmd->stats.flow_limit++;
     }
-    execute_one(c, ps, up->rule, up->m, &up->flow, &up->lay, now);
+    execute_one(c, ps, up->rule, up->acts.data, up->acts.len, up->m, &up->lay, now);
 }
 
 /* EMC hash: the NIC's RSS hash if the port gives one, else a CRC32 of the
@@ -530,7 +531,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     if (partial) {
         for (uint64_t t = partial; t; t &= t - 1) {
             unsigned i = (unsigned) __builtin_ctzll(t);
-            if ((keep & (1ull << i)) || (mfs[i]->rule && !rule_is_plain_output(mfs[i]->rule))) {
+            if ((keep & (1ull << i)) || (mfs[i]->rule && mfs[i]->out_port == UINT32_MAX)) {
                 vsw_flow_extract(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
                                  rte_pktmbuf_data_len(pkts[i]), in->ofport, &flows[i], &lays[i]);
                 partial &= ~(1ull << i);
@@ -606,7 +607,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         mf->packets += n_run;
         mf->bytes += bytes;
         mf->used_tsc = now;
-        execute_run(c, ps, mf->rule, pkts, flows, lays, run, n_run, bytes, now);
+        execute_run(c, ps, mf, pkts, lays, run, n_run, bytes, now);
     }
     outs_to_tx(c, ps);
     STAGE_END(cycles_execute);
@@ -703,6 +704,8 @@ serve_requests(struct vsw_pmd *pmd)
                 dpcls_megaflow_key(mf, &e->key);
                 e->mask = mf->st->mask;
                 e->rule = mf->rule;
+                e->acts_len = mf->acts_len;
+                memcpy(e->acts, mf->acts, mf->acts_len);
                 e->packets = mf->packets;
                 e->bytes = mf->bytes;
                 e->used_tsc = mf->used_tsc;
@@ -745,11 +748,12 @@ vsw_pmd_main(void *arg)
         uint64_t start = rte_rdtsc();
         bool busy = false;
 
-        if (unlikely(vsw_cls_gen(cls) != pmd->mf_gen)) {
-            /* The rules changed: nothing cached may be used any more. */
+        if (unlikely(vsw_dp_cache_gen(cls, ps) != pmd->mf_gen)) {
+            /* The rules or the ports changed: nothing cached may be used
+             * any more. */
             dpcls_flush(pmd->dpcls);
             emc_flush(pmd->emc);
-            pmd->mf_gen = vsw_cls_gen(cls);
+            pmd->mf_gen = vsw_dp_cache_gen(cls, ps);
         }
         for (unsigned p = 0; p < ps->n; p++) {
             struct vsw_port *port = ps->ports[p];

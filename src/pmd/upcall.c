@@ -18,6 +18,7 @@
 #include "dp.h"
 #include "pmd/upcall.h"
 #include "util.h"
+#include "xlate/xlate.h"
 
 struct upcall_queue *
 upcall_queue_create(unsigned idx, int socket)
@@ -51,6 +52,7 @@ void
 upcall_translate(struct vsw_dp *dp, struct upcall *up)
 {
     const struct vsw_cls *cls = VSW_RCU_LOAD(dp->cls);
+    const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
     struct vsw_flow key = up->flow;
     struct vsw_flow wc;
 
@@ -61,13 +63,15 @@ upcall_translate(struct vsw_dp *dp, struct upcall *up)
         key.tp_dst = 0;
     }
     up->rule = vsw_cls_lookup_wc(cls, 0, &key, &wc);
+    xlate_actions(up->rule ? up->rule->actions : NULL, &up->flow, ps->ofports, ps->n,
+                  &up->acts, &wc);
     /* Always part of a megaflow: the port (megaflows are per in_port) and
      * the fragment bit, because a fragment's lookup key differs from its
      * flow (ports zeroed). */
     wc.in_port = UINT32_MAX;
     wc.nw_frag |= VSW_FRAG_ANY;
     up->mask = wc;
-    up->gen = vsw_cls_gen(cls);
+    up->gen = vsw_dp_cache_gen(cls, ps);
 }
 
 #define HANDLER_BURST 32

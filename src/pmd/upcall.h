@@ -31,6 +31,7 @@
 
 #include "classifier/rule.h"
 #include "vsw/flow.h"
+#include "vsw/odp.h"
 
 #define UPCALL_SLOTS 1024
 
@@ -45,7 +46,8 @@ struct upcall {
     /* Filled by the handler: */
     const struct vsw_rule *rule;    /* Matching rule, NULL if none (drop). */
     struct vsw_flow mask;           /* Megaflow mask. */
-    uint64_t gen;                   /* Rule-set generation used. */
+    uint64_t gen;                   /* vsw_dp_cache_gen() used. */
+    struct vsw_odp_buf acts;        /* Datapath actions (empty: drop). */
 };
 
 struct upcall_queue {
@@ -59,7 +61,8 @@ struct upcall_queue {
 /** Creates the queue of PMD 'idx'. */
 struct upcall_queue *upcall_queue_create(unsigned idx, int socket);
 
-/** Computes rule and megaflow mask for 'up' from the published rules. */
+/** Translates 'up' with the published rules and ports: its rule, datapath
+ *  actions and megaflow mask. */
 void upcall_translate(struct vsw_dp *dp, struct upcall *up);
 
 /**

@@ -28,6 +28,7 @@
 #include <rte_mempool.h>
 
 #include "actions/execute.h"
+#include "xlate/xlate.h"
 #include "fuzz_eal.h"
 #include "vsw/flow.h"
 
@@ -451,7 +452,7 @@ run_list(const struct list *l, const uint8_t *data, size_t size, const struct vs
          const struct vsw_layout *lay)
 {
     static const uint32_t ports[] = { 1, 2, 3 };
-    struct vsw_exec_env env = { .mp = mp, .ports = ports, .n_ports = 3 };
+    struct vsw_exec_env env = { .mp = mp };
     struct vsw_exec_stats st = { 0 };
     struct vsw_exec_out outs[16];
     unsigned n_outs = 0;
@@ -467,7 +468,7 @@ run_list(const struct list *l, const uint8_t *data, size_t size, const struct vs
     if (size) {
         memcpy(rte_pktmbuf_append(m, (uint16_t) size), data, size);
     }
-    vsw_execute(acts, m, flow, lay, &env, outs, &n_outs, 16, &st);
+    xlate_execute(acts, m, flow, lay, ports, 3, &env, outs, &n_outs, 16, &st);
     free(acts);
 
     bool single = !list_has(l, VSW_ACT_ALL) && !list_has(l, VSW_ACT_IN_PORT);

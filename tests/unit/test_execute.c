@@ -16,7 +16,7 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
-#include "actions/execute.h"
+#include "xlate/xlate.h"
 
 static struct rte_mempool *mp;
 
@@ -124,7 +124,8 @@ run_actions(const struct vsw_action *acts, unsigned n_acts, const uint8_t *pkt, 
     struct vsw_actions *a = calloc(1, vsw_actions_size(n_acts));
     struct vsw_flow flow;
     struct vsw_layout lay;
-    struct vsw_exec_env env = { .mp = mp, .ports = (const uint32_t[]) { 1, 2, 3 }, .n_ports = 3 };
+    struct vsw_exec_env env = { .mp = mp };
+    static const uint32_t ports[] = { 1, 2, 3 };
     struct vsw_exec_stats st = { 0 };
     struct rte_mbuf *m = mk_mbuf(pkt, len);
 
@@ -132,7 +133,7 @@ run_actions(const struct vsw_action *acts, unsigned n_acts, const uint8_t *pkt, 
     memcpy(a->a, acts, n_acts * sizeof *acts);
     vsw_flow_extract(pkt, (uint32_t) len, in_port, &flow, &lay);
     r->n = 0;
-    vsw_execute(a, m, &flow, &lay, &env, r->outs, &r->n, 16, &st);
+    xlate_execute(a, m, &flow, &lay, ports, 3, &env, r->outs, &r->n, 16, &st);
     free(a);
 }
 

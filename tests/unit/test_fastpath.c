@@ -28,6 +28,9 @@
 #include "dp.h"
 #include "pmd/upcall.h"
 
+/* Megaflows here need no actions: the tests look at lookups only. */
+static const struct vsw_odp_buf no_acts;
+
 static uint32_t rnd_state = 1;
 
 static uint32_t
@@ -100,7 +103,8 @@ random_flow(struct vsw_rule **rules, size_t n, struct vsw_flow *f)
     }
 }
 
-static struct vsw_dp fake_dp;
+static struct vsw_ports_snap fake_ports;   /* No ports: nothing for "all". */
+static struct vsw_dp fake_dp = { .ports = &fake_ports };
 
 /* n random rules, published (generation 'gen') as the slow path's rule set. */
 static struct vsw_rule **
@@ -182,7 +186,7 @@ test_batch_equals_single(void **state)
                 if (rnd() % 2) {
                     struct vsw_flow mask;
                     const struct vsw_rule *r = slow_path(&pool[i], &mask);
-                    dpcls_insert(dc, &pool[i], &mask, r, 0);
+                    dpcls_insert(dc, &pool[i], &mask, r, &no_acts, 0);
                 }
             }
             struct dpcls_port *port = dpcls_port_get(dc, 1, false);
@@ -277,7 +281,7 @@ test_invariant_random(void **state)
                 struct vsw_flow mask;
                 const struct vsw_rule *r = slow_path(&f, &mask);
                 assert_ptr_equal(r, want);
-                struct megaflow *nmf = dpcls_insert(dc, &f, &mask, r, 0);
+                struct megaflow *nmf = dpcls_insert(dc, &f, &mask, r, &no_acts, 0);
                 if (nmf) {
                     dpcls_smc_insert(dc, h, nmf);
                 }
@@ -328,7 +332,7 @@ test_megaflow_width(void **state)
         if (keep) {
             const struct vsw_rule *r = slow_path(&f, &mask);
             assert_ptr_equal(r, rules[0]);
-            dpcls_insert(dc, &f, &mask, r, 0);
+            dpcls_insert(dc, &f, &mask, r, &no_acts, 0);
         }
     }
     assert_int_equal(dc->n_flows, 1);
@@ -375,7 +379,7 @@ test_megaflow_width(void **state)
         }
         if (keep) {
             const struct vsw_rule *r = slow_path(&f, &mask);
-            dpcls_insert(dc, &f, &mask, r, 0);
+            dpcls_insert(dc, &f, &mask, r, &no_acts, 0);
         }
     }
     assert_int_equal(dc->n_flows, 1000);
@@ -412,7 +416,7 @@ test_expire_keeps_others(void **state)
         f.in_port = 1;
         f.nw_dst = rte_cpu_to_be_32((uint32_t) i);
         /* Even flows were used at time 1000, odd ones at time 1. */
-        assert_non_null(dpcls_insert(dc, &f, &mask, &rule, i % 2 ? 1 : 1000));
+        assert_non_null(dpcls_insert(dc, &f, &mask, &rule, &no_acts, i % 2 ? 1 : 1000));
     }
     assert_int_equal(dc->n_flows, N);
     unsigned gone = 0;
@@ -442,7 +446,7 @@ test_expire_keeps_others(void **state)
     memset(&f, 0, sizeof f);
     f.in_port = 1;
     f.nw_src = rte_cpu_to_be_32(7);
-    assert_non_null(dpcls_insert(dc, &f, &mask, &rule, 6000));
+    assert_non_null(dpcls_insert(dc, &f, &mask, &rule, &no_acts, 6000));
     uint64_t keep = 1, probes = 0;
     struct megaflow *mf = NULL;
     dpcls_lookup_batch(dc, port, &f, 1, &keep, &mf, &probes);
