@@ -185,8 +185,9 @@ struct vsw_mf_dump {
     struct vsw_flow mask;           /**< Mask. */
     const struct vsw_rule *rule;    /**< Rule (valid while the control thread holds it). */
     uint64_t packets, bytes, used_tsc;
-    uint16_t acts_len;              /**< Datapath actions (vsw/odp.h). */
-    uint8_t acts[VSW_ODP_MAX];
+    uint16_t acts_len;              /**< Datapath actions (vsw/odp.h), */
+    uint8_t acts[VSW_ODP_MAX]       /**< aligned as their entries need. */
+        __attribute__((aligned(8)));
 };
 
 struct vsw_mf_dump_req {
