@@ -26,6 +26,9 @@ static const struct vsw_ctl_cmd_info infos[] = {
     { "pmd-stats-clear", 0, 0, false, "pmd-stats-clear       zero the PMD statistics" },
     { "dump-megaflows", 0, 0, false, "dump-megaflows        cached megaflows in the datapath key format" },
     { "ctl-stats", 0, 0, false, "ctl-stats             control socket clients, limits, refusals, timeouts" },
+    { "trace", 1, 2, false, "trace FLOW | trace IN_PORT HEXPACKET\n"
+      "                      the rule, each action's effect, the datapath actions and\n"
+      "                      the megaflow a packet would get, and whether it is cached" },
 };
 
 const struct vsw_ctl_cmd_info *

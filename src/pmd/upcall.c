@@ -53,24 +53,8 @@ upcall_translate(struct vsw_dp *dp, struct upcall *up)
 {
     const struct vsw_cls *cls = VSW_RCU_LOAD(dp->cls);
     const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
-    struct vsw_flow key = up->flow;
-    struct vsw_flow wc;
 
-    memset(&wc, 0, sizeof wc);
-    if (key.nw_frag & VSW_FRAG_ANY) {
-        /* frags=normal: fragments are looked up with ports 0. */
-        key.tp_src = 0;
-        key.tp_dst = 0;
-    }
-    up->rule = vsw_cls_lookup_wc(cls, 0, &key, &wc);
-    xlate_actions(up->rule ? up->rule->actions : NULL, &up->flow, ps->ofports, ps->n,
-                  &up->acts, &wc);
-    /* Always part of a megaflow: the port (megaflows are per in_port) and
-     * the fragment bit, because a fragment's lookup key differs from its
-     * flow (ports zeroed). */
-    wc.in_port = UINT32_MAX;
-    wc.nw_frag |= VSW_FRAG_ANY;
-    up->mask = wc;
+    up->rule = xlate_flow(cls, &up->flow, ps->ofports, ps->n, &up->acts, &up->mask, NULL);
     up->gen = vsw_dp_cache_gen(cls, ps);
 }
 

@@ -5,6 +5,7 @@
 
 #include <rte_byteorder.h>
 
+#include "classifier/cls.h"
 #include "xlate/xlate.h"
 
 #define BE16(x) rte_cpu_to_be_16(x)
@@ -336,22 +337,58 @@ l4_settable(struct xctx *x)
                || f->nw_proto == VSW_IPPROTO_SCTP);
 }
 
-void
-xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
-              const uint32_t *ports, unsigned n_ports,
-              struct vsw_odp_buf *out, struct vsw_flow *wc)
+/* Records what action 'i' did, judged by the output and the view before
+ * it ('len0', 'v0'). */
+static void
+trace_step(struct xlate_trace *t, const struct xctx *x, uint32_t i, uint16_t len0,
+           const struct xview *v0, enum xlate_step_result stopped)
+{
+    if (t->n == XLATE_TRACE_MAX) {
+        return;
+    }
+    t->steps[t->n].action = i;
+    t->steps[t->n].start = len0;
+    t->steps[t->n].end = x->out->len;
+    if (stopped == XLATE_STOPPED) {
+        t->steps[t->n].result = XLATE_STOPPED;
+    } else if (x->out->len != len0) {
+        t->steps[t->n].result = XLATE_EMITTED;
+    } else if (memcmp(v0, &x->v, sizeof *v0)) {
+        t->steps[t->n].result = XLATE_PENDING;
+    } else {
+        t->steps[t->n].result = XLATE_NO_EFFECT;
+    }
+    t->n++;
+}
+
+/* The translation; 'do_trace' is a compile-time constant at each call, so
+ * the untraced instance carries no tracing code (VPP's do_trace idea). */
+static inline __attribute__((always_inline)) void
+xlate_actions__(const struct vsw_actions *acts, const struct vsw_flow *flow,
+                const uint32_t *ports, unsigned n_ports, struct vsw_odp_buf *out,
+                struct vsw_flow *wc, const bool do_trace, struct xlate_trace *trace)
 {
     struct xctx x = { .flow = flow, .wc = wc, .out = out };
     struct xview *v = &x.v;
+    struct xview v0;
+    uint16_t len0 = 0;
 
     out->len = 0;
     out->overflow = false;
+    if (do_trace) {
+        trace->n = 0;
+    }
     if (!acts) {
         return;
     }
     view_init(&x);
     for (uint32_t i = 0; i < acts->n; i++) {
         const struct vsw_action *a = &acts->a[i];
+
+        if (do_trace) {
+            v0 = *v;
+            len0 = out->len;
+        }
 
         switch ((enum vsw_action_type) a->type) {
         case VSW_ACT_OUTPUT:
@@ -419,6 +456,9 @@ xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
                     if (v->ttl <= 1) {
                         /* OVS sends the packet to the controllers named by
                          * dec_ttl (none here) and ends the action list. */
+                        if (do_trace) {
+                            trace_step(trace, &x, i, len0, &v0, XLATE_STOPPED);
+                        }
                         return;
                     }
                     v->ttl--;
@@ -476,7 +516,48 @@ xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
         case VSW_ACT_N_TYPES:
             break;
         }
+        if (do_trace) {
+            trace_step(trace, &x, i, len0, &v0, XLATE_NO_EFFECT);
+        }
     }
+}
+
+void
+xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
+              const uint32_t *ports, unsigned n_ports,
+              struct vsw_odp_buf *out, struct vsw_flow *wc)
+{
+    xlate_actions__(acts, flow, ports, n_ports, out, wc, false, NULL);
+}
+
+const struct vsw_rule *
+xlate_flow(const struct vsw_cls *cls, const struct vsw_flow *flow,
+           const uint32_t *ports, unsigned n_ports,
+           struct vsw_odp_buf *out, struct vsw_flow *mask, struct xlate_trace *trace)
+{
+    struct vsw_flow key = *flow;
+    const struct vsw_rule *rule;
+
+    memset(mask, 0, sizeof *mask);
+    if (key.nw_frag & VSW_FRAG_ANY) {
+        /* frags=normal: fragments are looked up with ports 0. */
+        key.tp_src = 0;
+        key.tp_dst = 0;
+    }
+    rule = vsw_cls_lookup_wc(cls, 0, &key, mask);
+    if (trace) {
+        xlate_actions__(rule ? rule->actions : NULL, flow, ports, n_ports, out, mask,
+                        true, trace);
+    } else {
+        xlate_actions__(rule ? rule->actions : NULL, flow, ports, n_ports, out, mask,
+                        false, NULL);
+    }
+    /* Always part of a megaflow: the port (megaflows are per in_port) and
+     * the fragment bit, because a fragment's lookup key differs from its
+     * flow (ports zeroed). */
+    mask->in_port = UINT32_MAX;
+    mask->nw_frag |= VSW_FRAG_ANY;
+    return rule;
 }
 
 void

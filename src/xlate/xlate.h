@@ -45,6 +45,41 @@ void xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
                    const uint32_t *ports, unsigned n_ports,
                    struct vsw_odp_buf *out, struct vsw_flow *wc);
 
+/* What one OpenFlow action did, for `vswctl trace`. */
+enum xlate_step_result {
+    XLATE_EMITTED,      /* Datapath actions odp[start, end) came from it. */
+    XLATE_PENDING,      /* Changed the headers; committed at the next output. */
+    XLATE_NO_EFFECT,    /* Nothing, for this flow (e.g. no such header). */
+    XLATE_STOPPED,      /* dec_ttl of a TTL of 0 or 1: the list ends here. */
+};
+
+#define XLATE_TRACE_MAX 64
+
+/** A translation's trace: one step per OpenFlow action executed. */
+struct xlate_trace {
+    unsigned n;                         /* Steps recorded (at most XLATE_TRACE_MAX). */
+    struct {
+        uint32_t action;                /* Index in the rule's action list. */
+        uint8_t result;                 /* enum xlate_step_result. */
+        uint16_t start, end;            /* XLATE_EMITTED: byte range in the output. */
+    } steps[XLATE_TRACE_MAX];
+};
+
+struct vsw_cls;
+struct vsw_rule;
+
+/**
+ * The slow path's whole answer for 'flow': the rule it matches in 'cls'
+ * (NULL: none), its datapath actions in 'out', and in 'mask' the megaflow
+ * mask (the lookup's wildcards, what the translation read, in_port and the
+ * fragment bit).  With 'trace' non-NULL each action's effect is recorded;
+ * without, nothing is (the upcall path pays nothing for tracing).
+ */
+const struct vsw_rule *xlate_flow(const struct vsw_cls *cls, const struct vsw_flow *flow,
+                                  const uint32_t *ports, unsigned n_ports,
+                                  struct vsw_odp_buf *out, struct vsw_flow *mask,
+                                  struct xlate_trace *trace);
+
 /**
  * Translates 'acts' for 'flow' and executes the result on 'm' (parsed into
  * 'flow' and 'layout'): what happens to the first packet of a flow.  For

@@ -575,6 +575,35 @@ def live_traffic_checks(vswd, vswctl):
         e3, e2 = tx(3), tx(2)
         results.append(("after del-flows returns, the old rule applies again",
                         rc == 0 and e3 == d3 and e2 > c2, "p3 %d->%d p2=%d" % (d3, e3, e2)))
+        # trace: a live flow (cached), a rewrite rule step by step, a packet
+        # given in hex, and bad input.
+        rc, out = ctlcmd("trace", "in_port=1,udp,nw_src=10.0.0.1,nw_dst=10.0.0.2,"
+                         "tp_src=1000,tp_dst=53")
+        results.append(("trace: a cached flow names its rule, actions and PMD",
+                        rc == 0 and "priority=10,udp" in out and "Datapath actions: 2" in out
+                        and "Megaflow: in_port(1)" in out and "proto=17" in out
+                        and "Cache: pmd 0 has this megaflow" in out, out))
+        ctlcmd("add-flow", "priority=30,udp,tp_dst=7,actions=mod_nw_dst:10.9.9.9,dec_ttl,"
+               "output:2,mod_vlan_vid:20,output:3")
+        rc, out = ctlcmd("trace", "in_port=1,udp,nw_dst=10.0.0.2,tp_dst=7,nw_ttl=64")
+        want = ["table 0: cookie=0, priority=30,udp,tp_dst=7",
+                "    set_field:10.9.9.9->ip_dst\n        -> pending until the next output",
+                "    output:2\n        -> set(ipv4(dst=10.9.9.9,ttl=-1,ttl_min=2)),2",
+                "    output:3\n        -> push_vlan(vid=20,pcp=0),3",
+                "Datapath actions: set(ipv4(dst=10.9.9.9,ttl=-1,ttl_min=2)),2,"
+                "push_vlan(vid=20,pcp=0),3",
+                "Cache: not cached: the next such packet goes to the slow path"]
+        results.append(("trace: each action's effect and the datapath actions",
+                        rc == 0 and all(w in out for w in want), out))
+        pkt = udp4(src="10.0.0.1", dst="10.0.0.2", sport=1000, dport=7)
+        rc, out = ctlcmd("trace", "1", pkt.hex())
+        results.append(("trace: a packet in hex is parsed as the PMD would",
+                        rc == 0 and "tp_dst=7" in out and "priority=30" in out, out))
+        rc, out = ctlcmd("trace", "in_prot=1,udp")
+        rc2, out2 = ctlcmd("trace", "1", "0011zz")
+        results.append(("trace: bad input is refused with the reason",
+                        rc != 0 and 'unknown field "in_prot"' in out
+                        and rc2 != 0 and "Ethernet frame in hex" in out2, out + out2))
         rc, out = ctlcmd("pmd-stats-clear")
         rc2, out2 = ctlcmd("pmd-stats")
         results.append(("pmd-stats-clear", rc == 0 and rc2 == 0, out + out2))
