@@ -185,6 +185,8 @@ struct vsw_mf_dump {
     struct vsw_flow mask;           /**< Mask. */
     const struct vsw_rule *rule;    /**< Rule (valid while the control thread holds it). */
     uint64_t packets, bytes, used_tsc;
+    uint32_t idx, gen;              /**< Its pool slot and that slot's generation
+                                     *   (to delete exactly this megaflow later). */
     uint16_t acts_len;              /**< Datapath actions (vsw/odp.h), */
     uint8_t acts[VSW_ODP_MAX]       /**< aligned as their entries need. */
         __attribute__((aligned(8)));
@@ -194,6 +196,15 @@ struct vsw_mf_dump_req {
     struct vsw_mf_dump *entries;    /**< Room for 'capacity' entries. */
     uint32_t capacity;
     uint32_t n;                     /**< Written by the PMD. */
+    bool truncated;                 /**< More megaflows than 'capacity'. */
+    volatile bool done;             /**< Set by the PMD when complete. */
+};
+
+/** Control -> PMD: delete megaflows (slot, generation) that still exist. */
+struct vsw_mf_del_req {
+    const uint32_t *idx, *gen;      /**< 'n' slots and their generations. */
+    uint32_t n;
+    uint32_t n_deleted;             /**< Written by the PMD. */
     volatile bool done;             /**< Set by the PMD when complete. */
 };
 
@@ -207,9 +218,15 @@ struct vsw_pmd {
     struct emc *emc;               /**< PMD-owned exact-match cache. */
     struct dpcls *dpcls;           /**< PMD-owned megaflow classifier. */
     struct upcall_queue *upq;      /**< Upcall slots and rings. */
-    uint64_t mf_gen;               /**< Rule generation its caches were built from. */
+    uint64_t mf_gen;               /**< vsw_dp_cache_gen() of its upcalls' answers. */
+    uint64_t ports_gen;            /**< Port-set generation its caches were built
+                                    *   from (a change flushes them; a rule change
+                                    *   is revalidated megaflow by megaflow). */
     struct vsw_pmd_stats stats;    /**< PMD-written. */
     struct vsw_mf_dump_req *volatile dump_req; /**< Control -> PMD: dump megaflows. */
+    struct vsw_mf_del_req *volatile del_req;   /**< Control -> PMD: delete megaflows. */
+    volatile bool flush_req;       /**< Control -> PMD: drop every cached flow at the
+                                    *   top of the next iteration. */
     volatile bool clear_stats;     /**< Control -> PMD: zero 'stats'. */
 };
 struct vsw_dp {
@@ -288,6 +305,23 @@ struct vsw_dp *vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsign
 /** Copies PMD 'idx''s megaflows (asks the PMD; waits up to 1 s). */
 int vsw_dp_dump_megaflows(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out,
                           uint32_t *n);
+
+/**
+ * Like vsw_dp_dump_megaflows() but sized to what PMD 'idx' holds now (plus
+ * room for what arrives meanwhile); '*truncated' says whether some did not
+ * fit.  For revalidation, which must see every megaflow or flush.
+ */
+int vsw_dp_dump_megaflows_all(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out,
+                              uint32_t *n, bool *truncated);
+
+/** Deletes the 'n' megaflows (slot, generation) of PMD 'idx' that still
+ *  exist; '*n_deleted' says how many did.  Returns 0 or ETIMEDOUT. */
+int vsw_dp_delete_megaflows(struct vsw_dp *dp, unsigned idx, const uint32_t *slots,
+                            const uint32_t *gens, uint32_t n, uint32_t *n_deleted);
+
+/** Makes every PMD drop all its cached flows before it looks up another
+ *  packet; returns once they have. */
+void vsw_dp_flush_caches(struct vsw_dp *dp);
 
 /** Publishes 'cls' and frees the old one after a grace period. */
 void vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls);

@@ -2,6 +2,7 @@
 /* Rule set operations for the control thread; see ruleset.h. */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "actions/execute.h"
 #include "ruleset.h"
+#include "xlate/revalidate.h"
 
 /* ---- Parsing rule files. ---- */
 
@@ -208,10 +210,16 @@ commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
         snprintf(err, err_size, "out of memory building the classifier");
         return ENOMEM;
     }
-    /* A new generation makes every PMD drop its cached megaflows before it
-     * looks up another packet (pmd.c). */
+    /* A new generation makes upcalls translated with the old rules stale
+     * (pmd.c translates them again); the cached megaflows are revalidated
+     * one by one, before the rules that left are freed: no megaflow may
+     * name a freed rule. */
     vsw_cls_set_gen(cls, ++dp->rules_gen);
     vsw_dp_publish_cls(dp, cls);   /* Returns after an RCU grace period. */
+    struct vsw_reval_stats st;
+    vsw_revalidate(dp, &st);
+    VSW_LOG(VSW_LOG_DBG, "revalidated %" PRIu64 " megaflows, deleted %" PRIu64 "%s",
+            st.checked, st.deleted, st.flushed ? " (flushed every cache)" : "");
     for (size_t i = 0; i < dead->n; i++) {
         rule_free(dead->v[i]);
     }

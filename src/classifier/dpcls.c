@@ -390,6 +390,21 @@ megaflow_remove(struct dpcls *cls, uint32_t idx)
     cls->n_flows--;
 }
 
+uint32_t
+dpcls_delete(struct dpcls *cls, const uint32_t *idx, const uint32_t *gen, uint32_t n)
+{
+    uint32_t deleted = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (idx[i] < cls->max_flows && cls->flows[idx[i]].st
+            && cls->flows[idx[i]].gen == gen[i]) {
+            megaflow_remove(cls, idx[i]);
+            deleted++;
+        }
+    }
+    return deleted;
+}
+
 unsigned
 dpcls_expire(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget)
 {

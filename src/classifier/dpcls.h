@@ -179,6 +179,10 @@ dpcls_smc_insert(struct dpcls *cls, uint32_t hash, const struct megaflow *mf)
 /** The full (masked) key of 'mf'. */
 void dpcls_megaflow_key(const struct megaflow *mf, struct vsw_flow *key);
 
+/** Deletes the 'n' megaflows in pool slots 'idx' whose generation is still
+ *  'gen' (not deleted and reused since); returns how many. */
+uint32_t dpcls_delete(struct dpcls *cls, const uint32_t *idx, const uint32_t *gen, uint32_t n);
+
 /** Deletes up to 'budget' megaflows idle for more than 'idle_tsc'; returns how many. */
 unsigned dpcls_expire(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget);
 

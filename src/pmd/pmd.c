@@ -697,10 +697,16 @@ serve_requests(struct vsw_pmd *pmd)
     if (req) {
         struct dpcls *d = pmd->dpcls;
         uint32_t n = 0;
-        for (uint32_t i = 0; i < d->max_flows && n < req->capacity; i++) {
+        for (uint32_t i = 0; i < d->max_flows; i++) {
             const struct megaflow *mf = &d->flows[i];
             if (mf->st) {
+                if (n == req->capacity) {
+                    req->truncated = true;
+                    break;
+                }
                 struct vsw_mf_dump *e = &req->entries[n++];
+                e->idx = i;
+                e->gen = mf->gen;
                 dpcls_megaflow_key(mf, &e->key);
                 e->mask = mf->st->mask;
                 e->rule = mf->rule;
@@ -714,6 +720,12 @@ serve_requests(struct vsw_pmd *pmd)
         req->n = n;
         pmd->dump_req = NULL;
         __atomic_store_n(&req->done, true, __ATOMIC_RELEASE);
+    }
+    struct vsw_mf_del_req *del = pmd->del_req;
+    if (del) {
+        del->n_deleted = dpcls_delete(pmd->dpcls, del->idx, del->gen, del->n);
+        pmd->del_req = NULL;
+        __atomic_store_n(&del->done, true, __ATOMIC_RELEASE);
     }
     if (pmd->clear_stats) {
         memset(&pmd->stats, 0, sizeof pmd->stats);
@@ -749,11 +761,21 @@ vsw_pmd_main(void *arg)
         bool busy = false;
 
         if (unlikely(vsw_dp_cache_gen(cls, ps) != pmd->mf_gen)) {
-            /* The rules or the ports changed: nothing cached may be used
-             * any more. */
+            /* The ports changed ("all" expands to them), or we were asked
+             * to: nothing cached may be used any more.  A rule change only
+             * makes upcalls in flight stale; the control thread revalidates
+             * the megaflows one by one (src/xlate/revalidate.c). */
+            if (ps->gen != pmd->ports_gen || pmd->flush_req) {
+                dpcls_flush(pmd->dpcls);
+                emc_flush(pmd->emc);
+                pmd->ports_gen = ps->gen;
+                pmd->flush_req = false;
+            }
+            pmd->mf_gen = vsw_dp_cache_gen(cls, ps);
+        } else if (unlikely(pmd->flush_req)) {
             dpcls_flush(pmd->dpcls);
             emc_flush(pmd->emc);
-            pmd->mf_gen = vsw_dp_cache_gen(cls, ps);
+            pmd->flush_req = false;
         }
         for (unsigned p = 0; p < ps->n; p++) {
             struct vsw_port *port = ps->ports[p];
