@@ -9,29 +9,6 @@
 #include "xlate/revalidate.h"
 #include "xlate/xlate.h"
 
-/* True if the megaflow 'e' is still what the published rules give. */
-static bool
-still_valid(const struct vsw_cls *cls, const struct vsw_ports_snap *ps,
-            const struct vsw_mf_dump *e)
-{
-    struct vsw_odp_buf acts;
-    struct vsw_flow mask;
-    const struct vsw_rule *rule = xlate_flow(cls, &e->key, ps->ofports, ps->n, &acts, &mask,
-                                             NULL);
-    const vsw_flow_word *m = vsw_flow_cwords(&mask), *old = vsw_flow_cwords(&e->mask);
-
-    if (rule != e->rule || acts.overflow || acts.len != e->acts_len
-        || memcmp(acts.data, e->acts, acts.len)) {
-        return false;
-    }
-    for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
-        if (m[i] & ~old[i]) {
-            return false;   /* The translation now reads a bit the megaflow ignores. */
-        }
-    }
-    return true;
-}
-
 void
 vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
 {
@@ -59,7 +36,8 @@ vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
             break;
         }
         for (uint32_t k = 0; k < n; k++) {
-            if (!still_valid(cls, ps, &e[k])) {
+            if (!xlate_megaflow_valid(cls, ps->ofports, ps->n, &e[k].key, &e[k].mask,
+                                      e[k].rule, e[k].acts, e[k].acts_len)) {
                 slots[n_del] = e[k].idx;
                 gens[n_del] = e[k].gen;
                 n_del++;

@@ -530,6 +530,28 @@ xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
     xlate_actions__(acts, flow, ports, n_ports, out, wc, false, NULL);
 }
 
+bool
+xlate_megaflow_valid(const struct vsw_cls *cls, const uint32_t *ports, unsigned n_ports,
+                     const struct vsw_flow *key, const struct vsw_flow *mask,
+                     const struct vsw_rule *rule, const uint8_t *acts, uint16_t len)
+{
+    struct vsw_odp_buf now;
+    struct vsw_flow now_mask;
+    const vsw_flow_word *m, *old = vsw_flow_cwords(mask);
+
+    if (xlate_flow(cls, key, ports, n_ports, &now, &now_mask, NULL) != rule || now.overflow
+        || now.len != len || memcmp(now.data, acts, len)) {
+        return false;
+    }
+    m = vsw_flow_cwords(&now_mask);
+    for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
+        if (m[i] & ~old[i]) {
+            return false;   /* The translation now reads a bit the megaflow ignores. */
+        }
+    }
+    return true;
+}
+
 const struct vsw_rule *
 xlate_flow(const struct vsw_cls *cls, const struct vsw_flow *flow,
            const uint32_t *ports, unsigned n_ports,

@@ -92,4 +92,15 @@ void xlate_execute(const struct vsw_actions *acts, struct rte_mbuf *m,
                    struct vsw_exec_out *outs, unsigned *n_outs, unsigned max_outs,
                    struct vsw_exec_stats *stats);
 
+/**
+ * True if the megaflow ('key', 'mask') -> ('rule', datapath actions 'acts' of
+ * 'len' bytes) is still what 'cls' and the ports give: translating its key
+ * again yields the same rule and actions and reads no bit outside 'mask'
+ * (so every packet the megaflow matches takes the same path).  The test
+ * revalidation applies to each cached megaflow after a rule change.
+ */
+bool xlate_megaflow_valid(const struct vsw_cls *cls, const uint32_t *ports, unsigned n_ports,
+                          const struct vsw_flow *key, const struct vsw_flow *mask,
+                          const struct vsw_rule *rule, const uint8_t *acts, uint16_t len);
+
 #endif /* VSW_XLATE_H */
