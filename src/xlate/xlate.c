@@ -540,7 +540,7 @@ xlate_megaflow_valid(const struct vsw_cls *cls, const uint32_t *ports, unsigned 
     const vsw_flow_word *m, *old = vsw_flow_cwords(mask);
 
     if (xlate_flow(cls, key, ports, n_ports, &now, &now_mask, NULL) != rule || now.overflow
-        || now.len != len || memcmp(now.data, acts, len)) {
+        || now.len != len || (len && memcmp(now.data, acts, len))) {
         return false;
     }
     m = vsw_flow_cwords(&now_mask);

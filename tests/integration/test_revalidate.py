@@ -20,17 +20,14 @@ M failed"; exit status 0 iff all passed.
 
 import argparse
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "diff"))
 sys.path.insert(0, HERE)
 
+from livevswd import LiveVswd  # noqa: E402
 from pcapio import write_pcap  # noqa: E402
 from test_switch import udp4  # noqa: E402
 
@@ -79,32 +76,17 @@ def main():
     args = ap.parse_args()
     vswd = os.path.abspath(os.path.join(args.build, "vswd"))
     vswctl = os.path.abspath(os.path.join(args.build, "vswctl"))
-    d = tempfile.mkdtemp(prefix="vsw-reval-")
-    ctl = os.path.join(d, "vswd.ctl")
-    with open(os.path.join(d, "rules"), "w") as f:
+    v = LiveVswd(vswd, vswctl, "reval", ctl_timeout=60)
+    with open(v.path("rules"), "w") as f:
         f.write(rules_text())
-    write_pcap(os.path.join(d, "in.pcap"),
+    write_pcap(v.path("in.pcap"),
                [udp4(src="172.16.0.1", dst=dst(i), sport=1000, dport=53) for i in range(N_FLOWS)])
-    cmd = [vswd, "-l", "0,1", "--file-prefix=vswreval%d" % os.getpid(), "--no-huge", "-m", "512",
-           "--no-pci", "--", "--ctl", ctl, "--mbufs", "16384", "--megaflow-idle", "60000",
-           "--port", "p1,net_pcap0,rx_pcap=%s,infinite_rx=1,ofport=1" % os.path.join(d, "in.pcap"),
-           "--port", "p2,net_null0,no-rx=1,ofport=2", "--port", "p3,net_null1,no-rx=1,ofport=3",
-           "--port", "p4,net_null2,no-rx=1,ofport=4", "--flows", os.path.join(d, "rules")]
-    log = open(os.path.join(d, "vswd.log"), "wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True)
+    v.start(["--mbufs", "16384", "--megaflow-idle", "60000",
+             "--port", "p1,net_pcap0,rx_pcap=%s,infinite_rx=1,ofport=1" % v.path("in.pcap"),
+             "--port", "p2,net_null0,no-rx=1,ofport=2", "--port", "p3,net_null1,no-rx=1,ofport=3",
+             "--port", "p4,net_null2,no-rx=1,ofport=4", "--flows", v.path("rules")])
+    ctlcmd, tx = v.ctl, v.tx
     results = []
-
-    def ctlcmd(*a):
-        p = subprocess.run([vswctl, "--ctl", ctl] + list(a), capture_output=True, text=True,
-                           timeout=60)
-        return p.returncode, p.stdout + p.stderr
-
-    def tx(port):
-        _, out = ctlcmd("dump-ports", str(port))
-        for line in out.splitlines():
-            if "tx pkts=" in line:
-                return int(line.split("tx pkts=")[1].split(",")[0])
-        return -1
 
     def megaflows():
         rc, out = ctlcmd("dump-megaflows")
@@ -125,8 +107,8 @@ def main():
 
     try:
         deadline = time.time() + 60
-        while time.time() < deadline and proc.poll() is None:
-            if os.path.exists(ctl) and len(megaflows()) >= N_FLOWS:
+        while time.time() < deadline and v.alive():
+            if len(megaflows()) >= N_FLOWS:
                 break
             time.sleep(0.2)
         before = megaflows()
@@ -180,16 +162,9 @@ def main():
               rc == 0 and drops and all(l.endswith("actions:drop") for l in drops)
               and len(others) >= 0.99 * (N_FLOWS - 256 - 1),
               "%d drop megaflows, %d others to port 2" % (len(drops), len(others)))
-        check("vswd alive", proc.poll() is None, "exited")
+        check("vswd alive", v.alive(), "exited")
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
-        shutil.rmtree(d, ignore_errors=True)
+        v.stop()
     passed = sum(1 for r in results if r)
     print("%d passed, %d failed" % (passed, len(results) - passed))
     return 0 if all(results) and results else 1

@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "diff"))
 
 import packets as P  # noqa: E402
+from livevswd import LiveVswd  # noqa: E402
 from pcapio import read_pcap, write_pcap  # noqa: E402
 from vsw import Vsw, find_binary  # noqa: E402
 
@@ -521,33 +522,15 @@ def live_traffic_checks(vswd, vswctl):
     """A steady stream (net_pcap infinite_rx) while rules change: after
     add-flow returns, packets follow the new rule; megaflows and PMD stats
     show the cached path at work."""
-    d = tempfile.mkdtemp(prefix="vsw-live-")
-    ctl = os.path.join(d, "vswd.ctl")
-    write_pcap(os.path.join(d, "in.pcap"), [udp4(sport=1000 + i) for i in range(64)])
-    cmd = [vswd, "-l", "0,1", "--file-prefix=vswlive%d" % os.getpid(), "--no-huge", "-m", "512",
-           "--no-pci", "--", "--ctl", ctl, "--mbufs", "16384",
-           "--port", "p1,net_pcap9,rx_pcap=%s,infinite_rx=1,ofport=1" % os.path.join(d, "in.pcap"),
-           "--port", "p2,net_null8,no-rx=1,ofport=2", "--port", "p3,net_null9,no-rx=1,ofport=3"]
-    log = open(os.path.join(d, "vswd.log"), "wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True)
+    v = LiveVswd(vswd, vswctl, "live")
+    write_pcap(v.path("in.pcap"), [udp4(sport=1000 + i) for i in range(64)])
+    v.start(["--mbufs", "16384",
+             "--port", "p1,net_pcap9,rx_pcap=%s,infinite_rx=1,ofport=1" % v.path("in.pcap"),
+             "--port", "p2,net_null8,no-rx=1,ofport=2", "--port", "p3,net_null9,no-rx=1,ofport=3"])
+    ctlcmd, tx = v.ctl, v.tx
     results = []
 
-    def ctlcmd(*a):
-        p = subprocess.run([vswctl, "--ctl", ctl] + list(a), capture_output=True, text=True,
-                           timeout=20)
-        return p.returncode, p.stdout + p.stderr
-
-    def tx(port):
-        _, out = ctlcmd("dump-ports", str(port))
-        for line in out.splitlines():
-            if "tx pkts=" in line:
-                return int(line.split("tx pkts=")[1].split(",")[0])
-        return -1
-
     try:
-        deadline = time.time() + 20
-        while not os.path.exists(ctl) and time.time() < deadline and proc.poll() is None:
-            time.sleep(0.05)
         ctlcmd("add-flow", "priority=10,udp,actions=output:2")
         time.sleep(0.5)
         a2, a3 = tx(2), tx(3)
@@ -607,16 +590,9 @@ def live_traffic_checks(vswd, vswctl):
         rc, out = ctlcmd("pmd-stats-clear")
         rc2, out2 = ctlcmd("pmd-stats")
         results.append(("pmd-stats-clear", rc == 0 and rc2 == 0, out + out2))
-        results.append(("vswd alive under traffic", proc.poll() is None, "exited"))
+        results.append(("vswd alive under traffic", v.alive(), "exited"))
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
-        shutil.rmtree(d, ignore_errors=True)
+        v.stop()
     return results
 
 
