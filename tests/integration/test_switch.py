@@ -79,11 +79,16 @@ def tcp6(src="2001:db8::1", dst="2001:db8::2", sport=1000, dport=80, payload=b"z
 class Case:
     """A forwarding case: rules, input packets, and expected outputs per port."""
 
-    def __init__(self, name, rules, inputs, expected):
+    def __init__(self, name, rules, inputs, expected, ordered=True):
         self.name = name
         self.rules = rules
         self.inputs = inputs
         self.expected = expected
+        # Compare each port's frames in order.  False for cases whose packets
+        # are many different flows: vsw keeps order per flow, but a packet of
+        # a flow still at the slow path may leave after later packets of
+        # flows already cached (docs/ovs-compat.md, "output order").
+        self.ordered = ordered
 
 
 def forwarding_cases():
@@ -206,7 +211,8 @@ def forwarding_cases():
         p2 = (arp if i % 2 else udp4(sport=4000 + i, vlans=[(0x8100, 5)]))
         ins.append(Pkt(2, p2))
         out1.append(p2)
-    cases.append(Case("port-rules-shallow", rules, ins, {1: out1, 2: out2, 3: out3, 4: out4}))
+    cases.append(Case("port-rules-shallow", rules, ins, {1: out1, 2: out2, 3: out3, 4: out4},
+                      ordered=False))
 
     # 13. The rule set with which a release build (-O3) once forwarded a
     #     packet no rule matches to port 4 (aliasing through uint64_t words
@@ -253,6 +259,8 @@ def run_forwarding(case, build, vswd, vswctl, keep):
             if len(want) != len(got):
                 errors.append("port %d: expected %d frames, got %d" % (port, len(want), len(got)))
                 continue
+            if not case.ordered:
+                want, got = sorted(want), sorted(got)
             for i, (w, g) in enumerate(zip(want, got)):
                 if w != g:
                     errors.append("port %d frame %d differs: %s\n  want %s\n  got  %s"
