@@ -760,23 +760,17 @@ vsw_pmd_main(void *arg)
         uint64_t start = rte_rdtsc();
         bool busy = false;
 
-        if (unlikely(vsw_dp_cache_gen(cls, ps) != pmd->mf_gen)) {
-            /* The ports changed ("all" expands to them), or we were asked
-             * to: nothing cached may be used any more.  A rule change only
-             * makes upcalls in flight stale; the control thread revalidates
-             * the megaflows one by one (src/xlate/revalidate.c). */
-            if (ps->gen != pmd->ports_gen || pmd->flush_req) {
-                dpcls_flush(pmd->dpcls);
-                emc_flush(pmd->emc);
-                pmd->ports_gen = ps->gen;
-                pmd->flush_req = false;
-            }
-            pmd->mf_gen = vsw_dp_cache_gen(cls, ps);
-        } else if (unlikely(pmd->flush_req)) {
+        /* The ports changed ("all" expands to them), or we were asked to:
+         * nothing cached may be used any more.  A rule change only makes the
+         * upcalls in flight stale (mf_gen); the control thread revalidates
+         * the megaflows one by one (src/xlate/revalidate.c). */
+        if (unlikely(ps->gen != pmd->ports_gen || pmd->flush_req)) {
             dpcls_flush(pmd->dpcls);
             emc_flush(pmd->emc);
+            pmd->ports_gen = ps->gen;
             pmd->flush_req = false;
         }
+        pmd->mf_gen = vsw_dp_cache_gen(cls, ps);
         for (unsigned p = 0; p < ps->n; p++) {
             struct vsw_port *port = ps->ports[p];
             if (!port_may_poll(&ctx, port->ofport, start)) {

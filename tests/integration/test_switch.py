@@ -604,6 +604,24 @@ def live_traffic_checks(vswd, vswctl):
     return results
 
 
+def report_checks(label, checks):
+    """Runs 'checks' (returns (name, ok, detail) tuples), prints each result;
+    returns (passed, failed).  An exception counts as one failure."""
+    passed = failed = 0
+    try:
+        for name, ok, detail in checks():
+            if ok:
+                passed += 1
+                print("ok   %s: %s" % (label, name))
+            else:
+                failed += 1
+                print("FAIL %s: %s\n  %s" % (label, name, detail))
+    except Exception:
+        failed += 1
+        print("FAIL %s\n%s" % (label, traceback.format_exc()))
+    return passed, failed
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -645,30 +663,13 @@ def main():
             print("FAIL control\n" + traceback.format_exc())
         finally:
             dm.stop()
-    if args.k in "jumbo":
-        try:
-            for name, ok, detail in jumbo_checks(vswd, vswctl, args.keep):
-                if ok:
-                    passed += 1
-                    print("ok   jumbo: %s" % name)
-                else:
-                    failed += 1
-                    print("FAIL jumbo: %s\n  %s" % (name, detail))
-        except Exception:
-            failed += 1
-            print("FAIL jumbo\n" + traceback.format_exc())
-    if args.k in "live-traffic":
-        try:
-            for name, ok, detail in live_traffic_checks(vswd, vswctl):
-                if ok:
-                    passed += 1
-                    print("ok   live: %s" % name)
-                else:
-                    failed += 1
-                    print("FAIL live: %s\n  %s" % (name, detail))
-        except Exception:
-            failed += 1
-            print("FAIL live\n" + traceback.format_exc())
+    suites = [("jumbo", "jumbo", lambda: jumbo_checks(vswd, vswctl, args.keep)),
+              ("live-traffic", "live", lambda: live_traffic_checks(vswd, vswctl))]
+    for key, label, checks in suites:
+        if args.k in key:
+            p, f = report_checks(label, checks)
+            passed += p
+            failed += f
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 
