@@ -60,7 +60,7 @@ vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
         pmd->idx = i;
         pmd->lcore = pmd_lcores[i];
         pmd->emc = rte_zmalloc_socket("emc", sizeof *pmd->emc, RTE_CACHE_LINE_SIZE, socket);
-        pmd->dpcls = dpcls_create(flow_limit, socket);
+        pmd->dpcls = dpcls_create(flow_limit, i, socket);
         pmd->upq = upcall_queue_create(i, socket);
         if (!pmd->emc || !pmd->dpcls || !pmd->upq) {
             snprintf(err, err_size, "cannot allocate the caches of PMD %u (flow limit %u): "

@@ -32,6 +32,7 @@
 #include <rte_spinlock.h>
 
 #include "classifier/cls.h"
+#include "classifier/dpcls.h"
 #include "classifier/rule.h"
 #include "vsw/odp.h"
 
@@ -179,11 +180,13 @@ struct dpcls;
 struct emc;
 struct upcall_queue;
 
-/** A dump of one PMD's megaflows, filled by the PMD on request. */
+/** A megaflow copied out of a PMD on request. */
 struct vsw_mf_dump {
     struct vsw_flow key;            /**< Masked key. */
     struct vsw_flow mask;           /**< Mask. */
-    const struct vsw_rule *rule;    /**< Rule (valid while the control thread holds it). */
+    uint8_t n_deps;                 /**< Rules its translation passed through */
+    const struct vsw_rule *deps[VSW_MF_MAX_DEPS]; /**< (valid while the control
+                                     *   thread holds the rule set). */
     uint64_t packets, bytes, used_tsc;
     uint32_t idx, gen;              /**< Its pool slot and that slot's generation
                                      *   (to delete exactly this megaflow later). */
@@ -192,13 +195,35 @@ struct vsw_mf_dump {
         __attribute__((aligned(8)));
 };
 
-struct vsw_mf_dump_req {
+/** What a scan of a PMD's megaflows copies out. */
+enum vsw_mf_scan_select {
+    VSW_SCAN_NONE,          /**< Nothing: the scan only pushes statistics. */
+    VSW_SCAN_ALL,           /**< Every megaflow. */
+    VSW_SCAN_AFFECTED,      /**< Those a change may affect: depending on a rule
+                             *   marked dead, or intersecting one of 'regions'. */
+};
+
+/**
+ * Control -> PMD: visit every megaflow, push its statistics to its rules
+ * and copy out the selected ones.  The PMD works through the pool a slice
+ * per iteration (VSW_SCAN_SLICE megaflows), so a big table never stalls
+ * packet processing for long; a megaflow installed during the scan may be
+ * missed, which is fine for every user (it was translated after the scan
+ * was asked for).
+ */
+struct vsw_mf_scan_req {
+    enum vsw_mf_scan_select select;
+    const struct vsw_reval_region *regions;
+    size_t n_regions;
     struct vsw_mf_dump *entries;    /**< Room for 'capacity' entries. */
     uint32_t capacity;
     uint32_t n;                     /**< Written by the PMD. */
-    bool truncated;                 /**< More megaflows than 'capacity'. */
+    uint32_t pos;                   /**< The PMD's cursor in its pool. */
+    uint64_t visited;               /**< Megaflows visited. */
+    bool truncated;                 /**< More selected than 'capacity'. */
     volatile bool done;             /**< Set by the PMD when complete. */
 };
+#define VSW_SCAN_SLICE 512
 
 /** Control -> PMD: delete megaflows (slot, generation) that still exist. */
 struct vsw_mf_del_req {
@@ -223,8 +248,11 @@ struct vsw_pmd {
                                     *   from (a change flushes them; a rule change
                                     *   is revalidated megaflow by megaflow). */
     struct vsw_pmd_stats stats;    /**< PMD-written. */
-    struct vsw_mf_dump_req *volatile dump_req; /**< Control -> PMD: dump megaflows. */
-    struct vsw_mf_del_req *volatile del_req;   /**< Control -> PMD: delete megaflows. */
+    /* Requests: the control thread stores one, the PMD takes it (atomic
+     * exchange to NULL) between two iterations and sets its 'done'. */
+    struct vsw_mf_scan_req *scan_req;  /**< Control -> PMD: scan megaflows. */
+    struct vsw_mf_scan_req *scanning;  /**< PMD-private: the scan it works on. */
+    struct vsw_mf_del_req *del_req;    /**< Control -> PMD: delete megaflows. */
     volatile bool flush_req;       /**< Control -> PMD: drop every cached flow at the
                                     *   top of the next iteration. */
     volatile bool clear_stats;     /**< Control -> PMD: zero 'stats'. */
@@ -302,17 +330,33 @@ vsw_dp_cache_gen(const struct vsw_cls *cls, const struct vsw_ports_snap *ps)
 struct vsw_dp *vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
                              uint32_t flow_limit, char *err, size_t err_size);
 
-/** Copies PMD 'idx''s megaflows (asks the PMD; waits up to 1 s). */
+/**
+ * Scans PMD 'idx''s megaflows: pushes their statistics to their rules and
+ * copies out those 'select' (and 'regions', for VSW_SCAN_AFFECTED) picks
+ * into '*out' (malloc'ed, '*n' entries, NULL if none).  '*truncated' (may
+ * be NULL) says whether more were selected than there was room for (room
+ * is made for what the PMD holds now plus what may arrive meanwhile).
+ * Waits for the PMD: up to a second for it to take the request, then until
+ * it has finished.  Returns 0, ENOMEM or ETIMEDOUT.
+ */
+int vsw_dp_scan_megaflows(struct vsw_dp *dp, unsigned idx, enum vsw_mf_scan_select select,
+                          const struct vsw_reval_region *regions, size_t n_regions,
+                          struct vsw_mf_dump **out, uint32_t *n, bool *truncated);
+
+/** Copies every megaflow of PMD 'idx' (vsw_dp_scan_megaflows(), VSW_SCAN_ALL). */
 int vsw_dp_dump_megaflows(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out,
                           uint32_t *n);
 
-/**
- * Like vsw_dp_dump_megaflows() but sized to what PMD 'idx' holds now (plus
- * room for what arrives meanwhile); '*truncated' says whether some did not
- * fit.  For revalidation, which must see every megaflow or flush.
- */
-int vsw_dp_dump_megaflows_all(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out,
-                              uint32_t *n, bool *truncated);
+/** Makes every PMD credit what its megaflows counted to their rules, so
+ *  that rule counters read after it returns are exact. */
+void vsw_dp_sync_stats(struct vsw_dp *dp);
+
+/** Serves the control thread's requests (scan slice, deletion, counters
+ *  reset); PMD 'pmd' calls it between two iterations. */
+void vsw_pmd_serve_requests(struct vsw_pmd *pmd);
+
+/** Completes a scan the stopping PMD 'pmd' had taken. */
+void vsw_pmd_abandon_requests(struct vsw_pmd *pmd);
 
 /** Deletes the 'n' megaflows (slot, generation) of PMD 'idx' that still
  *  exist; '*n_deleted' says how many did.  Returns 0 or ETIMEDOUT. */

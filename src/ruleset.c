@@ -200,6 +200,59 @@ vsw_ruleset_destroy(struct vsw_ruleset *rs)
 
 /* Makes 'rules' the rule set: publishes a snapshot, then frees 'dead'.  On
  * failure frees nothing of the old set and returns ENOMEM. */
+/* Revalidates the megaflows a change from the published rules to 'rules'
+ * may affect: those that depend on a rule in 'dead' (marked so the PMDs
+ * can tell), and those intersecting a new rule's match, which may now take
+ * it.  A megaflow neither depends on nor overlaps is untouched: its lookup
+ * finds what it found before (DESIGN.md §3).  Many new rules at once (a
+ * replace-flows): every megaflow is checked. */
+#define REVAL_MAX_REGIONS 64
+static void
+revalidate_change(struct vsw_dp *dp, const struct vsw_ruleset *rs,
+                  const struct rule_vec *rules, const struct rule_vec *dead)
+{
+    struct vsw_reval_region *regions = NULL;
+    size_t n_regions = 0;
+    bool all = false;
+    struct vsw_reval_stats st;
+
+    for (size_t i = 0; i < dead->n; i++) {
+        dead->v[i]->dead = true;
+    }
+    for (size_t i = 0; i < rules->n && !all; i++) {
+        const struct vsw_rule *r = rules->v[i];
+        if (r->seq < rs->committed_seq) {
+            continue;
+        }
+        if (n_regions == REVAL_MAX_REGIONS) {
+            all = true;
+            break;
+        }
+        if (!regions) {
+            regions = malloc(sizeof *regions * REVAL_MAX_REGIONS);
+            if (!regions) {
+                all = true;
+                break;
+            }
+        }
+        regions[n_regions].key = r->match.key;
+        regions[n_regions].mask = r->match.mask;
+        n_regions++;
+    }
+    if (all) {
+        vsw_revalidate(dp, &st);
+    } else if (n_regions || dead->n) {
+        vsw_revalidate_regions(dp, regions, n_regions, &st);
+    } else {
+        free(regions);
+        return;
+    }
+    free(regions);
+    VSW_LOG(VSW_LOG_DBG, "revalidation: %" PRIu64 " megaflows scanned, %" PRIu64
+            " checked, %" PRIu64 " deleted%s", st.scanned, st.checked, st.deleted,
+            st.flushed ? " (flushed every cache)" : "");
+}
+
 static int
 commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
              struct rule_vec *dead, char *err, size_t err_size)
@@ -211,15 +264,12 @@ commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
         return ENOMEM;
     }
     /* A new generation makes upcalls translated with the old rules stale
-     * (pmd.c translates them again); the cached megaflows are revalidated
-     * one by one, before the rules that left are freed: no megaflow may
-     * name a freed rule. */
+     * (pmd.c translates them again); the cached megaflows that the change
+     * may affect are revalidated one by one, before the rules that left are
+     * freed: no megaflow may name a freed rule. */
     vsw_cls_set_gen(cls, ++dp->rules_gen);
     vsw_dp_publish_cls(dp, cls);   /* Returns after an RCU grace period. */
-    struct vsw_reval_stats st;
-    vsw_revalidate(dp, &st);
-    VSW_LOG(VSW_LOG_DBG, "revalidated %" PRIu64 " megaflows, deleted %" PRIu64 "%s",
-            st.checked, st.deleted, st.flushed ? " (flushed every cache)" : "");
+    revalidate_change(dp, rs, rules, dead);
     for (size_t i = 0; i < dead->n; i++) {
         rule_free(dead->v[i]);
     }
@@ -227,6 +277,7 @@ commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
     rs->rules = rules->v;
     rs->n = rules->n;
     rules->v = NULL;
+    rs->committed_seq = rs->next_seq;
     return 0;
 }
 
@@ -467,6 +518,7 @@ vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs)
     struct rule_vec keep = { 0 }, dead = { 0 };
     uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
     char err[128];
+    bool synced = false;
 
     for (size_t i = 0; i < rs->n; i++) {
         struct vsw_rule *r = rs->rules[i];
@@ -480,6 +532,16 @@ vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs)
             vsw_rule_get_stats(r, &p, &b, &used);
             if (used < r->created_tsc) {
                 used = r->created_tsc;
+            }
+            if (now > used && now - used >= r->idle_timeout * hz && !synced) {
+                /* Its megaflows may have hits not pushed yet: get them,
+                 * then look again. */
+                vsw_dp_sync_stats(dp);
+                synced = true;
+                vsw_rule_get_stats(r, &p, &b, &used);
+                if (used < r->created_tsc) {
+                    used = r->created_tsc;
+                }
             }
             if (now > used && now - used >= r->idle_timeout * hz) {
                 expired = true;

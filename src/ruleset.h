@@ -26,6 +26,8 @@ struct vsw_ruleset {
     struct vsw_rule **rules;   /**< Current rules (the published snapshot's). */
     size_t n;                  /**< Number of rules. */
     uint64_t next_seq;         /**< Next insertion sequence number. */
+    uint64_t committed_seq;    /**< next_seq at the last commit: rules with a
+                                *   higher 'seq' are new in the next one. */
 };
 
 /**

@@ -130,6 +130,7 @@ cmd_dump_flows(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out
     if (error) {
         return error;
     }
+    vsw_dp_sync_stats(d->dp);   /* Counters exact as of now. */
     vsw_ruleset_dump(d->rules, have ? &fm : NULL, strict, out);
     if (have) {
         vsw_flow_mod_uninit(&fm);

@@ -403,6 +403,7 @@ main(int argc, char **argv)
     vsw_pmd_register_cmds();
     vsw_ctl_register_cmds();
     vsw_xlate_register_cmds();
+    vsw_revalidate_register_cmds();
     if (vsw_ctl_cmd_missing()) {
         fprintf(stderr, "vswd: control command \"%s\" has no handler\n",
                 vsw_ctl_cmd_missing());

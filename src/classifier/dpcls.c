@@ -84,7 +84,7 @@ dpcls_smc_lookup_batch(struct dpcls *cls, const struct vsw_flow *flows, const ui
 }
 
 struct dpcls *
-dpcls_create(uint32_t max_flows, int socket)
+dpcls_create(uint32_t max_flows, unsigned stats_idx, int socket)
 {
     struct dpcls *cls = rte_zmalloc_socket("dpcls", sizeof *cls, RTE_CACHE_LINE_SIZE, socket);
     uint32_t n_slots = 16;
@@ -96,14 +96,17 @@ dpcls_create(uint32_t max_flows, int socket)
         n_slots *= 2;
     }
     cls->max_flows = max_flows;
+    cls->stats_idx = stats_idx;
     cls->flows = rte_zmalloc_socket("megaflows", sizeof *cls->flows * max_flows,
                                     RTE_CACHE_LINE_SIZE, socket);
+    cls->used_map = rte_zmalloc_socket("mf_used", sizeof(uint64_t) * ((max_flows + 63) / 64),
+                                       RTE_CACHE_LINE_SIZE, socket);
     cls->free_stack = rte_malloc_socket("mf_free", sizeof(uint32_t) * max_flows, 0, socket);
     cls->slots = rte_zmalloc_socket("mf_slots", sizeof *cls->slots * n_slots, RTE_CACHE_LINE_SIZE,
                                     socket);
     cls->smc = rte_zmalloc_socket("smc", sizeof *cls->smc * DPCLS_SMC_BUCKETS,
                                   RTE_CACHE_LINE_SIZE, socket);
-    if (!cls->flows || !cls->free_stack || !cls->slots || !cls->smc) {
+    if (!cls->flows || !cls->used_map || !cls->free_stack || !cls->slots || !cls->smc) {
         dpcls_destroy(cls);
         return NULL;
     }
@@ -129,11 +132,13 @@ dpcls_flush(struct dpcls *cls)
 {
     for (uint32_t i = 0; i < cls->max_flows; i++) {
         if (cls->flows[i].st) {
+            dpcls_push_stats(cls, &cls->flows[i]);
             cls->flows[i].gen++;
             cls->flows[i].st = NULL;
         }
         cls->free_stack[i] = cls->max_flows - 1 - i;
     }
+    memset(cls->used_map, 0, sizeof(uint64_t) * ((cls->max_flows + 63) / 64));
     cls->n_free = cls->max_flows;
     cls->n_flows = 0;
     memset(cls->slots, 0, sizeof *cls->slots * (cls->slot_mask + 1));
@@ -310,8 +315,12 @@ subtable_find_or_create(struct dpcls *cls, const struct vsw_flow *mask)
 
 struct megaflow *
 dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_flow *mask,
-             const struct vsw_rule *rule, const struct vsw_odp_buf *acts, uint64_t now)
+             const struct vsw_rule *const *deps, unsigned n_deps,
+             const struct vsw_odp_buf *acts, uint64_t now)
 {
+    if (n_deps > VSW_MF_MAX_DEPS) {
+        return NULL;
+    }
     struct dpcls_subtable *st = subtable_find_or_create(cls, mask);
     struct dpcls_port *port = dpcls_port_get(cls, flow->in_port, true);
 
@@ -337,7 +346,10 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
         mf->kw[i] = f[st->words[i]] & m[st->words[i]];
     }
     mf->st = st;
-    mf->rule = rule;
+    mf->n_deps = (uint8_t) n_deps;
+    for (unsigned i = 0; i < n_deps; i++) {
+        mf->deps[i] = deps[i];
+    }
     mf->acts_len = acts->len;
     memcpy(mf->acts, acts->data, acts->len);
     if (!vsw_odp_is_single_output(acts->data, acts->len, &mf->out_port)) {
@@ -345,7 +357,9 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     }
     mf->hash = h;
     mf->packets = mf->bytes = 0;
+    mf->pushed_packets = mf->pushed_bytes = 0;
     mf->used_tsc = mf->created_tsc = now;
+    cls->used_map[idx / 64] |= 1ull << (idx % 64);
     cls->slots[s].idx = idx + 1;
     cls->slots[s].hash = h;
     cls->n_flows++;
@@ -383,6 +397,8 @@ megaflow_remove(struct dpcls *cls, uint32_t idx)
         }
     }
     cls->slots[hole].idx = 0;
+    dpcls_push_stats(cls, mf);
+    cls->used_map[idx / 64] &= ~(1ull << (idx % 64));
     mf->st->n_flows--;
     mf->st = NULL;
     mf->gen++;
@@ -405,20 +421,43 @@ dpcls_delete(struct dpcls *cls, const uint32_t *idx, const uint32_t *gen, uint32
     return deleted;
 }
 
+struct megaflow *
+dpcls_next(const struct dpcls *cls, uint32_t *pos)
+{
+    uint32_t i = *pos;
+
+    while (i < cls->max_flows) {
+        uint64_t w = cls->used_map[i / 64] >> (i % 64);
+        if (w) {
+            i += (uint32_t) __builtin_ctzll(w);
+            *pos = i + 1;
+            return &cls->flows[i];
+        }
+        i = (i / 64 + 1) * 64;
+    }
+    *pos = cls->max_flows;
+    return NULL;
+}
+
 unsigned
-dpcls_expire(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget)
+dpcls_sweep(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget)
 {
     unsigned n = 0;
 
+    if (cls->n_flows > cls->max_flows - cls->max_flows / 8) {
+        idle_tsc /= 8;
+    }
     for (unsigned k = 0; k < budget; k++) {
-        uint32_t idx = cls->sweep_pos++;
-        if (cls->sweep_pos >= cls->max_flows) {
+        struct megaflow *mf = dpcls_next(cls, &cls->sweep_pos);
+        if (!mf) {
             cls->sweep_pos = 0;
+            break;
         }
-        struct megaflow *mf = &cls->flows[idx];
-        if (mf->st && now > mf->used_tsc && now - mf->used_tsc > idle_tsc) {
-            megaflow_remove(cls, idx);
+        if (now > mf->used_tsc && now - mf->used_tsc > idle_tsc) {
+            megaflow_remove(cls, (uint32_t) (mf - cls->flows));   /* Pushes first. */
             n++;
+        } else {
+            dpcls_push_stats(cls, mf);
         }
     }
     return n;

@@ -5,14 +5,22 @@
 /*
  * The megaflow classifier (dpcls): the second cache level of a PMD.
  *
- * A megaflow is (mask, masked key) -> rule.  The slow path creates it from a
- * rule lookup: the mask is the union of the masks of every rule subtable the
- * lookup probed (vsw_cls_lookup_wc), plus in_port and the fragment bit.
- * Every packet that agrees with the key on those bits probes the same rule
- * subtables with the same results, so it gets the same rule: that is the
- * megaflow invariant of DESIGN.md §3.  The rule's actions are then executed
- * on each packet with that packet's own headers, exactly as the slow path
- * would, so no action can make a megaflow wrong.
+ * A megaflow is (mask, masked key) -> datapath actions, plus the rules its
+ * translation passed through (its dependencies).  The slow path creates it
+ * (src/xlate/): the mask is the union of the masks of every rule subtable
+ * the lookup probed, every field the translation read, in_port and the
+ * fragment bit.  Every packet that agrees with the key on those bits gets
+ * the same translation: that is the megaflow invariant of DESIGN.md §3.
+ *
+ * Statistics: a hit counts only in the megaflow (packets, bytes, used).
+ * The PMD pushes what is new since the last push ("pushed_*") to every rule
+ * in 'deps' -- into that rule's counter slot of this PMD, so each counter
+ * keeps one writer -- off the per-packet path: in the periodic sweep, when
+ * the megaflow is deleted (revalidation, expiry, flush) and when the
+ * control thread asks before it reads rule counters (dump-flows, idle
+ * timeouts).  A megaflow spanning several rules thus counts in all of them.
+ * A rule is freed only after every megaflow naming it is gone (revalidation
+ * marks it dead first), so a push never reaches freed memory.
  *
  * Structure: megaflows with the same mask form a subtable.  Each in_port has
  * its own ranking of the subtables that hold flows for it, ordered by hits
@@ -43,6 +51,8 @@
 #include "vsw/odp.h"
 
 #define DPCLS_MAX_SUBTABLES 512
+#define VSW_MF_MAX_DEPS 8              /* Rules one megaflow may depend on; a
+                                        * translation through more is not cached. */
 #define DPCLS_MAX_PORTS 64
 #define DPCLS_RERANK_INTERVAL (1u << 20)
 
@@ -60,20 +70,32 @@ struct dpcls_subtable {
  * up to 7 words fits the first two cache lines). */
 struct megaflow {
     struct dpcls_subtable *st;         /* Mask; NULL if the slot is free. */
-    const struct vsw_rule *rule;       /* The rule translated (for its counters). */
     uint32_t gen;                      /* Bumped when freed (EMC validation). */
     uint32_t hash;                     /* Hash of the key within 'st'. */
     uint64_t packets, bytes;           /* Statistics. */
-    uint64_t used_tsc, created_tsc;    /* Last hit / creation. */
+    uint64_t used_tsc;                 /* Last hit. */
+    uint64_t pushed_packets;           /* Of 'packets', already credited to 'deps'. */
     uint32_t out_port;                 /* The port if the actions are exactly one
                                         * output, else UINT32_MAX: that common case
                                         * never reads 'acts'. */
     uint16_t acts_len;                 /* Bytes of 'acts'; 0 = drop. */
-    uint16_t pad;
+    uint8_t n_deps;                    /* Rules in 'deps'; 0 = table miss. */
+    uint8_t pad;
     uint64_t kw[VSW_FLOW_U64S];        /* Key words st->words[0..n_words). */
     uint8_t acts[VSW_ODP_MAX]          /* Datapath actions (vsw/odp.h). */
         __attribute__((aligned(8)));
+    /* Cold: only the stats push and revalidation read these. */
+    uint64_t pushed_bytes;             /* Of 'bytes', already credited to 'deps'. */
+    uint64_t created_tsc;              /* Creation. */
+    const struct vsw_rule *deps[VSW_MF_MAX_DEPS];  /* Rules the translation passed. */
 } __rte_cache_aligned;
+
+/** The rule the megaflow's translation matched first (NULL: table miss). */
+static inline const struct vsw_rule *
+dpcls_mf_rule(const struct megaflow *mf)
+{
+    return mf->n_deps ? mf->deps[0] : NULL;
+}
 
 /* Signature match cache: flow hash -> megaflow, in front of the subtables.
  * With many masks a megaflow hit costs a probe per subtable tried; an SMC
@@ -110,7 +132,9 @@ struct dpcls_slot {
 struct dpcls {
     uint32_t max_flows;                /* Pool size (the flow limit). */
     uint32_t n_flows;
+    unsigned stats_idx;                /* The owner PMD's slot in rule counters. */
     struct megaflow *flows;            /* Pool. */
+    uint64_t *used_map;                /* Bit i set: flows[i] is in use. */
     uint32_t *free_stack;              /* Free pool indices. */
     uint32_t n_free;
     struct dpcls_slot *slots;          /* Hash table (linear probing). */
@@ -119,15 +143,16 @@ struct dpcls {
     uint32_t n_subtables;
     struct dpcls_port ports[DPCLS_MAX_PORTS];
     uint64_t lookups_since_rerank;
-    uint32_t sweep_pos;                /* Idle-expiry cursor. */
+    uint32_t sweep_pos;                /* Sweep cursor (pool index). */
     struct smc_bucket *smc;            /* DPCLS_SMC_BUCKETS buckets. */
 };
 
-/** Allocates a dpcls for up to 'max_flows' megaflows (control thread). */
-struct dpcls *dpcls_create(uint32_t max_flows, int socket);
+/** Allocates a dpcls for up to 'max_flows' megaflows (control thread), for
+ *  the PMD whose counter slot in every rule is 'stats_idx'. */
+struct dpcls *dpcls_create(uint32_t max_flows, unsigned stats_idx, int socket);
 void dpcls_destroy(struct dpcls *cls);
 
-/** Removes every megaflow. */
+/** Removes every megaflow (pushing their statistics first). */
 void dpcls_flush(struct dpcls *cls);
 
 /** The ranking for 'in_port' (created on first use; NULL if full). */
@@ -143,14 +168,64 @@ unsigned dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port,
                             struct megaflow **mfs, uint64_t *probes);
 
 /**
- * Inserts the megaflow (mask, flow & mask) -> datapath actions 'acts' (from
- * 'rule') for packets from 'flow->in_port'.  If an equal megaflow exists it
- * is returned (two upcalls for one flow).  NULL if the flow limit or the
+ * Inserts the megaflow (mask, flow & mask) -> datapath actions 'acts',
+ * translated through the 'n_deps' rules 'deps' (at most VSW_MF_MAX_DEPS),
+ * for packets from 'flow->in_port'.  If an equal megaflow exists it is
+ * returned (two upcalls for one flow).  NULL if the flow limit or the
  * subtable limit is reached.
  */
 struct megaflow *dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow,
-                              const struct vsw_flow *mask, const struct vsw_rule *rule,
-                              const struct vsw_odp_buf *acts, uint64_t now);
+                              const struct vsw_flow *mask, const struct vsw_rule *const *deps,
+                              unsigned n_deps, const struct vsw_odp_buf *acts, uint64_t now);
+
+/** Credits what 'mf' counted since its last push to each of its rules. */
+static inline void
+dpcls_push_stats(const struct dpcls *cls, struct megaflow *mf)
+{
+    uint64_t packets = mf->packets - mf->pushed_packets;
+
+    if (!packets) {
+        return;
+    }
+    uint64_t bytes = mf->bytes - mf->pushed_bytes;
+    for (unsigned i = 0; i < mf->n_deps; i++) {
+        struct vsw_rule_stats *rs = &((struct vsw_rule *) mf->deps[i])->stats[cls->stats_idx];
+        rs->n_packets += packets;
+        rs->n_bytes += bytes;
+        if (mf->used_tsc > rs->used_tsc) {
+            rs->used_tsc = mf->used_tsc;
+        }
+    }
+    mf->pushed_packets = mf->packets;
+    mf->pushed_bytes = mf->bytes;
+}
+
+/** A set of flows: those that agree with 'key' on the bits of 'mask'
+ *  ('key' is masked).  A rule's match, or a MAC that was learned. */
+struct vsw_reval_region {
+    struct vsw_flow key, mask;
+};
+
+/** True if some packet could match both 'mf' and region 'r'. */
+static inline bool
+dpcls_mf_intersects(const struct megaflow *mf, const struct vsw_reval_region *r)
+{
+    const struct dpcls_subtable *st = mf->st;
+    const vsw_flow_word *sm = vsw_flow_cwords(&st->mask);
+    const vsw_flow_word *rk = vsw_flow_cwords(&r->key), *rm = vsw_flow_cwords(&r->mask);
+
+    for (unsigned i = 0; i < st->n_words; i++) {
+        unsigned w = st->words[i];
+        if ((mf->kw[i] ^ rk[w]) & rm[w] & sm[w]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/** The next megaflow in use at or after pool index '*pos' (advanced past
+ *  it), or NULL at the end of the pool. */
+struct megaflow *dpcls_next(const struct dpcls *cls, uint32_t *pos);
 
 /** Looks up packets in '*keep' in the SMC (hashes: their flow hashes);
  *  verified hits go to 'mfs[i]' and are cleared from '*keep'. */
@@ -183,8 +258,14 @@ void dpcls_megaflow_key(const struct megaflow *mf, struct vsw_flow *key);
  *  'gen' (not deleted and reused since); returns how many. */
 uint32_t dpcls_delete(struct dpcls *cls, const uint32_t *idx, const uint32_t *gen, uint32_t n);
 
-/** Deletes up to 'budget' megaflows idle for more than 'idle_tsc'; returns how many. */
-unsigned dpcls_expire(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget);
+/**
+ * The periodic sweep: visits up to 'budget' megaflows from where the last
+ * sweep stopped, pushes their statistics, and deletes those idle for more
+ * than 'idle_tsc' -- or, while the pool is more than 7/8 full, for more
+ * than 'idle_tsc' / 8 (the flow limit makes room for new flows before it
+ * refuses them).  Returns how many it deleted.
+ */
+unsigned dpcls_sweep(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget);
 
 /** Re-sorts each port's subtables by hits (called periodically). */
 void dpcls_rerank(struct dpcls *cls);

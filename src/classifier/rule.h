@@ -11,8 +11,14 @@
  *  - stats[i] is written only by PMD thread i (plain stores, no atomics) and
  *    read by the control thread for dump-flows and idle timeouts; a torn read
  *    of a 64-bit counter cannot happen on x86-64.
+ *  - stats[i] is credited by PMD i from its megaflows (dpcls.h), not per
+ *    packet.
+ *  - 'dead' is set by the control thread once the rule has left the
+ *    published snapshot, before it asks the PMDs to revalidate (they read
+ *    it then, to find the megaflows that depend on the rule).
  *  - A rule is freed by the control thread only after it has left every
- *    published snapshot and an RCU grace period has passed.
+ *    published snapshot, an RCU grace period has passed and no megaflow
+ *    names it any more.
  */
 
 #include <stdint.h>
@@ -43,6 +49,7 @@ struct vsw_rule {
     uint64_t base_packets;         /**< Counts carried over from a replaced rule. */
     uint64_t base_bytes;           /**< Likewise, bytes. */
     struct vsw_actions *actions;   /**< Immutable action list, owned. */
+    bool dead;                     /**< Left the rule set; about to be freed. */
     struct vsw_rule_stats stats[VSW_MAX_PMDS];
 };
 

@@ -25,6 +25,7 @@ static const struct vsw_ctl_cmd_info infos[] = {
     { "pmd-stats", 0, 0, false, "pmd-stats             per-PMD packets, cache hits, drops, cycles" },
     { "pmd-stats-clear", 0, 0, false, "pmd-stats-clear       zero the PMD statistics" },
     { "dump-megaflows", 0, 0, false, "dump-megaflows        cached megaflows in the datapath key format" },
+    { "reval-stats", 0, 0, false, "reval-stats           megaflows scanned, re-translated and deleted by revalidation" },
     { "ctl-stats", 0, 0, false, "ctl-stats             control socket clients, limits, refusals, timeouts" },
     { "trace", 1, 2, false, "trace FLOW | trace IN_PORT HEXPACKET\n"
       "                      the rule, each action's effect, the datapath actions and\n"

@@ -46,7 +46,8 @@
 #define MAX_OUTS (BURST * 4)
 #define PREFETCH_AHEAD 3
 #define PENDING_BUCKETS 64     /* In-flight upcall counters, by ofport. */
-#define EXPIRE_BUDGET 256      /* Megaflow slots checked for idleness per sweep, */
+#define SWEEP_BUDGET 128       /* Megaflows swept (statistics pushed, idleness
+                                * checked) per sweep, */
 #define SWEEPS_PER_SEC 1000    /* ... and sweeps per second. */
 
 /* Per-stage cycles are read on one burst in STAGE_SAMPLE and scaled: with
@@ -283,24 +284,20 @@ outs_to_tx(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
     c->n_outs = 0;
 }
 
-/* Runs the datapath actions 'acts' of 'len' bytes, translated from 'rule'
- * (NULL: table miss, drop), on one packet. */
+/* Runs the datapath actions 'acts' of 'len' bytes on one packet ('miss':
+ * the translation matched no rule, the packet is dropped and counted). */
 static inline void
-execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw_rule *rule,
+execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, bool miss,
             const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
-            const struct vsw_layout *lay, uint64_t now)
+            const struct vsw_layout *lay)
 {
     struct vsw_pmd *pmd = c->pmd;
 
-    if (!rule) {
+    if (miss) {
         pmd->stats.missed++;
         rte_pktmbuf_free(m);
         return;
     }
-    struct vsw_rule_stats *rs = &((struct vsw_rule *) rule)->stats[pmd->idx];
-    rs->n_packets++;
-    rs->n_bytes += rte_pktmbuf_pkt_len(m);
-    rs->used_tsc = now;
     /* An output entry is at least 8 bytes. */
     if (c->n_outs + len / sizeof(struct vsw_odp_output) > MAX_OUTS) {
         outs_to_tx(c, ps);
@@ -313,18 +310,13 @@ execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct vsw
 static void
 execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct megaflow *mf,
             struct rte_mbuf **pkts, const struct vsw_layout *lays,
-            const unsigned *run, unsigned n, uint64_t bytes, uint64_t now)
+            const unsigned *run, unsigned n)
 {
     struct vsw_pmd *pmd = c->pmd;
-    const struct vsw_rule *rule = mf->rule;
 
-    if (rule && mf->out_port != UINT32_MAX) {
+    if (mf->out_port != UINT32_MAX && mf->n_deps) {
         int pi = port_index(ps, mf->out_port);
-        struct vsw_rule_stats *rs = &((struct vsw_rule *) rule)->stats[pmd->idx];
 
-        rs->n_packets += n;
-        rs->n_bytes += bytes;
-        rs->used_tsc = now;
         if (pi < 0) {
             pmd->stats.no_port += n;
             for (unsigned k = 0; k < n; k++) {
@@ -344,7 +336,20 @@ execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct meg
     }
     for (unsigned k = 0; k < n; k++) {
         unsigned i = run[k];
-        execute_one(c, ps, rule, mf->acts, mf->acts_len, pkts[i], &lays[i], now);
+        execute_one(c, ps, !mf->n_deps, mf->acts, mf->acts_len, pkts[i], &lays[i]);
+    }
+}
+
+/* Credits one packet executed without a megaflow to the rules its
+ * translation passed through. */
+static void
+credit_rules(struct vsw_pmd *pmd, const struct upcall *up, uint64_t now)
+{
+    for (unsigned i = 0; i < up->n_deps; i++) {
+        struct vsw_rule_stats *rs = &((struct vsw_rule *) up->deps[i])->stats[pmd->idx];
+        rs->n_packets++;
+        rs->n_bytes += rte_pktmbuf_pkt_len(up->m);
+        rs->used_tsc = now;
     }
 }
 
@@ -360,16 +365,17 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
         rte_pktmbuf_free(up->m);
         return;
     }
-    struct megaflow *mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, up->rule,
-                                       &up->acts, now);
+    struct megaflow *mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, up->deps,
+                                       up->n_deps, &up->acts, now);
     if (mf) {
         mf->packets++;
         mf->bytes += rte_pktmbuf_pkt_len(up->m);
         dpcls_smc_insert(c->pmd->dpcls, up->hash, mf);
     } else {
         c->pmd->stats.flow_limit++;
+        credit_rules(c->pmd, up, now);
     }
-    execute_one(c, ps, up->rule, up->acts.data, up->acts.len, up->m, &up->lay, now);
+    execute_one(c, ps, !up->n_deps, up->acts.data, up->acts.len, up->m, &up->lay);
 }
 
 /* EMC hash: the NIC's RSS hash if the port gives one, else a CRC32 of the
@@ -531,7 +537,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     if (partial) {
         for (uint64_t t = partial; t; t &= t - 1) {
             unsigned i = (unsigned) __builtin_ctzll(t);
-            if ((keep & (1ull << i)) || (mfs[i]->rule && mfs[i]->out_port == UINT32_MAX)) {
+            if ((keep & (1ull << i)) || (mfs[i]->n_deps && mfs[i]->out_port == UINT32_MAX)) {
                 vsw_flow_extract(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
                                  rte_pktmbuf_data_len(pkts[i]), in->ofport, &flows[i], &lays[i]);
                 partial &= ~(1ull << i);
@@ -607,7 +613,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         mf->packets += n_run;
         mf->bytes += bytes;
         mf->used_tsc = now;
-        execute_run(c, ps, mf, pkts, lays, run, n_run, bytes, now);
+        execute_run(c, ps, mf, pkts, lays, run, n_run);
     }
     outs_to_tx(c, ps);
     STAGE_END(cycles_execute);
@@ -689,50 +695,6 @@ port_may_poll(struct pmd_ctx *c, uint32_t ofport, uint64_t now)
     return true;
 }
 
-static void
-serve_requests(struct vsw_pmd *pmd)
-{
-    struct vsw_mf_dump_req *req = pmd->dump_req;
-
-    if (req) {
-        struct dpcls *d = pmd->dpcls;
-        uint32_t n = 0;
-        for (uint32_t i = 0; i < d->max_flows; i++) {
-            const struct megaflow *mf = &d->flows[i];
-            if (mf->st) {
-                if (n == req->capacity) {
-                    req->truncated = true;
-                    break;
-                }
-                struct vsw_mf_dump *e = &req->entries[n++];
-                e->idx = i;
-                e->gen = mf->gen;
-                dpcls_megaflow_key(mf, &e->key);
-                e->mask = mf->st->mask;
-                e->rule = mf->rule;
-                e->acts_len = mf->acts_len;
-                memcpy(e->acts, mf->acts, mf->acts_len);
-                e->packets = mf->packets;
-                e->bytes = mf->bytes;
-                e->used_tsc = mf->used_tsc;
-            }
-        }
-        req->n = n;
-        pmd->dump_req = NULL;
-        __atomic_store_n(&req->done, true, __ATOMIC_RELEASE);
-    }
-    struct vsw_mf_del_req *del = pmd->del_req;
-    if (del) {
-        del->n_deleted = dpcls_delete(pmd->dpcls, del->idx, del->gen, del->n);
-        pmd->del_req = NULL;
-        __atomic_store_n(&del->done, true, __ATOMIC_RELEASE);
-    }
-    if (pmd->clear_stats) {
-        memset(&pmd->stats, 0, sizeof pmd->stats);
-        pmd->clear_stats = false;
-    }
-}
-
 int
 vsw_pmd_main(void *arg)
 {
@@ -800,8 +762,8 @@ vsw_pmd_main(void *arg)
         }
         tx_flush_all(&ctx, ps);   /* What completed upcalls produced. */
         if (start >= ctx.next_sweep) {
-            pmd->stats.megaflows_expired += dpcls_expire(pmd->dpcls, start, ctx.idle_tsc,
-                                                         EXPIRE_BUDGET);
+            pmd->stats.megaflows_expired += dpcls_sweep(pmd->dpcls, start, ctx.idle_tsc,
+                                                        SWEEP_BUDGET);
             ctx.next_sweep = start + ctx.sweep_tsc;
         }
         if (pmd->dpcls->lookups_since_rerank > DPCLS_RERANK_INTERVAL) {
@@ -816,7 +778,7 @@ vsw_pmd_main(void *arg)
             pmd->stats.busy_iterations++;
             pmd->stats.cycles_busy += rte_rdtsc() - start;
         }
-        serve_requests(pmd);
+        vsw_pmd_serve_requests(pmd);
         rte_rcu_qsbr_quiescent(dp->qsbr, pmd->idx);
     }
     /* Stopping: nothing more is received, but packets already taken in are
@@ -831,6 +793,7 @@ vsw_pmd_main(void *arg)
         rte_rcu_qsbr_quiescent(dp->qsbr, pmd->idx);
     }
     tx_flush_all(&ctx, ps);
+    vsw_pmd_abandon_requests(pmd);
     rte_rcu_qsbr_thread_offline(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_unregister(dp->qsbr, pmd->idx);
     return 0;

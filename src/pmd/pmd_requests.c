@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Requests from the control thread to a PMD about its flow caches: copy the
- * megaflows out (dump-megaflows, trace, revalidation), delete some of them
- * (revalidation), flush everything.  The PMD serves them between two
- * iterations (serve_requests() in pmd.c), so its caches keep a single
- * writer; the control thread waits for the answer, at most a second before
- * it withdraws a request the PMD has not taken.
+ * Requests from the control thread to a PMD about its flow caches: scan the
+ * megaflows (push their statistics to the rules, copy some or all of them
+ * out: dump-megaflows, trace, revalidation, dump-flows), delete some of
+ * them (revalidation), flush everything.  The PMD serves them between two
+ * iterations (vsw_pmd_serve_requests()), so its caches keep a single
+ * writer; a scan goes a slice at a time, so it never holds up packets for
+ * long.  The control thread waits for the answer, at most a second for the
+ * PMD to take the request before it withdraws it.
  *
- * Thread safety: control thread (the caller) and the PMD asked.
+ * Thread safety: the vsw_dp_* functions run on the control thread; the
+ * vsw_pmd_* ones on the PMD they are about.
  */
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 
@@ -19,34 +23,35 @@
 #include "dp.h"
 
 /* Hands 'req' to PMD 'pmd' through the request pointer '*slot' and waits up
- * to a second for 'done'.  If the PMD did not take it, withdraws it and
- * returns ETIMEDOUT; once taken, waits for it to finish. */
+ * to a second for the PMD to take it (it swaps the pointer for NULL).  If it
+ * did not, withdraws it and returns ETIMEDOUT; once taken, waits for 'done'
+ * (a PMD that stops sets it too). */
 static int
-pmd_request(void *volatile *slot, void *req, volatile bool *done)
+pmd_request(void **slot, void *req, volatile bool *done)
 {
     __atomic_store_n(slot, req, __ATOMIC_RELEASE);
-    for (int i = 0; i < 1000 && !__atomic_load_n(done, __ATOMIC_ACQUIRE); i++) {
+    for (int i = 0; i < 1000 && __atomic_load_n(slot, __ATOMIC_ACQUIRE) == req; i++) {
         rte_delay_us_sleep(1000);
     }
-    if (!*done) {
-        void *expected = req;
-        if (__atomic_compare_exchange_n(slot, &expected, NULL, false, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE)) {
-            return ETIMEDOUT;
-        }
-        while (!__atomic_load_n(done, __ATOMIC_ACQUIRE)) {
-            rte_delay_us_sleep(100);
-        }
+    void *expected = req;
+    if (__atomic_compare_exchange_n(slot, &expected, NULL, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        return ETIMEDOUT;
+    }
+    while (!__atomic_load_n(done, __ATOMIC_ACQUIRE)) {
+        rte_delay_us_sleep(50);
     }
     return 0;
 }
 
-static int
-dump_megaflows(struct vsw_dp *dp, unsigned idx, uint32_t capacity, struct vsw_mf_dump **out,
-               uint32_t *n, bool *truncated)
+int
+vsw_dp_scan_megaflows(struct vsw_dp *dp, unsigned idx, enum vsw_mf_scan_select select,
+                      const struct vsw_reval_region *regions, size_t n_regions,
+                      struct vsw_mf_dump **out, uint32_t *n, bool *truncated)
 {
     struct vsw_pmd *pmd = &dp->pmds[idx];
-    struct vsw_mf_dump_req req = { 0 };
+    struct vsw_mf_scan_req req = { .select = select, .regions = regions,
+                                   .n_regions = n_regions };
 
     *out = NULL;
     *n = 0;
@@ -56,16 +61,27 @@ dump_megaflows(struct vsw_dp *dp, unsigned idx, uint32_t capacity, struct vsw_mf
     if (!dp->running) {
         return 0;
     }
-    req.capacity = capacity;
-    req.entries = malloc(sizeof *req.entries * (capacity ? capacity : 1));
-    if (!req.entries) {
-        return ENOMEM;
+    if (select != VSW_SCAN_NONE) {
+        /* The PMD may install more while it scans: leave room. */
+        uint32_t now = __atomic_load_n(&pmd->dpcls->n_flows, __ATOMIC_RELAXED);
+        req.capacity = now + 4096 < dp->flow_limit ? now + 4096 : dp->flow_limit;
+        if (select == VSW_SCAN_AFFECTED && req.capacity > 65536) {
+            req.capacity = 65536;   /* More than that: revalidate everything. */
+        }
+        req.entries = malloc(sizeof *req.entries * req.capacity);
+        if (!req.entries) {
+            return ENOMEM;
+        }
     }
-    if (pmd_request((void *volatile *) &pmd->dump_req, &req, &req.done)) {
+    if (pmd_request((void **) &pmd->scan_req, &req, &req.done)) {
         free(req.entries);
         return ETIMEDOUT;
     }
-    *out = req.entries;
+    if (req.n) {
+        *out = req.entries;
+    } else {
+        free(req.entries);
+    }
     *n = req.n;
     if (truncated) {
         *truncated = req.truncated;
@@ -76,19 +92,18 @@ dump_megaflows(struct vsw_dp *dp, unsigned idx, uint32_t capacity, struct vsw_mf
 int
 vsw_dp_dump_megaflows(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out, uint32_t *n)
 {
-    return dump_megaflows(dp, idx, dp->flow_limit, out, n, NULL);
+    return vsw_dp_scan_megaflows(dp, idx, VSW_SCAN_ALL, NULL, 0, out, n, NULL);
 }
 
-int
-vsw_dp_dump_megaflows_all(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out,
-                          uint32_t *n, bool *truncated)
+void
+vsw_dp_sync_stats(struct vsw_dp *dp)
 {
-    /* The PMD may install more while we ask: leave room, and flush if even
-     * that is not enough ('truncated'). */
-    uint32_t now = __atomic_load_n(&dp->pmds[idx].dpcls->n_flows, __ATOMIC_RELAXED);
-    uint32_t capacity = now + 4096 < dp->flow_limit ? now + 4096 : dp->flow_limit;
-
-    return dump_megaflows(dp, idx, capacity, out, n, truncated);
+    for (unsigned i = 0; i < dp->n_pmds; i++) {
+        struct vsw_mf_dump *e;
+        uint32_t n;
+        vsw_dp_scan_megaflows(dp, i, VSW_SCAN_NONE, NULL, 0, &e, &n, NULL);
+        free(e);
+    }
 }
 
 int
@@ -102,7 +117,7 @@ vsw_dp_delete_megaflows(struct vsw_dp *dp, unsigned idx, const uint32_t *slots,
     if (!n || !dp->running) {
         return 0;
     }
-    int error = pmd_request((void *volatile *) &pmd->del_req, &req, &req.done);
+    int error = pmd_request((void **) &pmd->del_req, &req, &req.done);
     *n_deleted = req.n_deleted;
     return error;
 }
@@ -116,4 +131,103 @@ vsw_dp_flush_caches(struct vsw_dp *dp)
     /* A PMD checks the flag at the top of an iteration and reports a
      * quiescent state at its end: after a grace period every PMD has. */
     vsw_dp_synchronize(dp);
+}
+
+/* --- PMD side. --- */
+
+static bool
+scan_selects(const struct vsw_mf_scan_req *req, const struct megaflow *mf)
+{
+    switch (req->select) {
+    case VSW_SCAN_NONE:
+        return false;
+    case VSW_SCAN_ALL:
+        return true;
+    case VSW_SCAN_AFFECTED:
+        for (unsigned i = 0; i < mf->n_deps; i++) {
+            if (mf->deps[i]->dead) {
+                return true;
+            }
+        }
+        for (size_t r = 0; r < req->n_regions; r++) {
+            if (dpcls_mf_intersects(mf, &req->regions[r])) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return true;
+}
+
+static void
+scan_copy(const struct megaflow *mf, uint32_t idx, struct vsw_mf_dump *e)
+{
+    e->idx = idx;
+    e->gen = mf->gen;
+    dpcls_megaflow_key(mf, &e->key);
+    e->mask = mf->st->mask;
+    e->n_deps = mf->n_deps;
+    memcpy(e->deps, mf->deps, sizeof e->deps[0] * mf->n_deps);
+    e->acts_len = mf->acts_len;
+    memcpy(e->acts, mf->acts, mf->acts_len);
+    e->packets = mf->packets;
+    e->bytes = mf->bytes;
+    e->used_tsc = mf->used_tsc;
+}
+
+/* Does one slice of the current scan; true when it is complete. */
+static bool
+scan_slice(struct vsw_pmd *pmd, struct vsw_mf_scan_req *req)
+{
+    struct dpcls *d = pmd->dpcls;
+
+    for (unsigned k = 0; k < VSW_SCAN_SLICE; k++) {
+        struct megaflow *mf = dpcls_next(d, &req->pos);
+        if (!mf) {
+            return true;
+        }
+        req->visited++;
+        dpcls_push_stats(d, mf);
+        if (scan_selects(req, mf)) {
+            if (req->n == req->capacity) {
+                req->truncated = true;
+                return true;
+            }
+            scan_copy(mf, (uint32_t) (mf - d->flows), &req->entries[req->n++]);
+        }
+    }
+    return false;
+}
+
+void
+vsw_pmd_serve_requests(struct vsw_pmd *pmd)
+{
+    if (!pmd->scanning && __atomic_load_n(&pmd->scan_req, __ATOMIC_RELAXED)) {
+        pmd->scanning = __atomic_exchange_n(&pmd->scan_req, NULL, __ATOMIC_ACQ_REL);
+    }
+    if (pmd->scanning && scan_slice(pmd, pmd->scanning)) {
+        __atomic_store_n(&pmd->scanning->done, true, __ATOMIC_RELEASE);
+        pmd->scanning = NULL;
+    }
+    if (__atomic_load_n(&pmd->del_req, __ATOMIC_RELAXED)) {
+        struct vsw_mf_del_req *del = __atomic_exchange_n(&pmd->del_req, NULL, __ATOMIC_ACQ_REL);
+        if (del) {
+            del->n_deleted = dpcls_delete(pmd->dpcls, del->idx, del->gen, del->n);
+            __atomic_store_n(&del->done, true, __ATOMIC_RELEASE);
+        }
+    }
+    if (pmd->clear_stats) {
+        memset(&pmd->stats, 0, sizeof pmd->stats);
+        pmd->clear_stats = false;
+    }
+}
+
+void
+vsw_pmd_abandon_requests(struct vsw_pmd *pmd)
+{
+    /* Stopping: finish what was taken (its waiter needs 'done'); what was
+     * not taken, the waiter withdraws after its timeout. */
+    while (pmd->scanning) {
+        vsw_pmd_serve_requests(pmd);
+    }
 }

@@ -54,7 +54,10 @@ upcall_translate(struct vsw_dp *dp, struct upcall *up)
     const struct vsw_cls *cls = VSW_RCU_LOAD(dp->cls);
     const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
 
-    up->rule = xlate_flow(cls, &up->flow, ps->ofports, ps->n, &up->acts, &up->mask, NULL);
+    const struct vsw_rule *rule = xlate_flow(cls, &up->flow, ps->ofports, ps->n, &up->acts,
+                                             &up->mask, NULL);
+    up->deps[0] = rule;
+    up->n_deps = rule != NULL;
     up->gen = vsw_dp_cache_gen(cls, ps);
 }
 

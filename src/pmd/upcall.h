@@ -29,6 +29,7 @@
 
 #include <rte_ring.h>
 
+#include "classifier/dpcls.h"
 #include "classifier/rule.h"
 #include "vsw/flow.h"
 #include "vsw/odp.h"
@@ -44,7 +45,8 @@ struct upcall {
     struct vsw_layout lay;          /* Its header offsets. */
     uint32_t hash;                  /* Its EMC hash. */
     /* Filled by the handler: */
-    const struct vsw_rule *rule;    /* Matching rule, NULL if none (drop). */
+    const struct vsw_rule *deps[VSW_MF_MAX_DEPS]; /* Rules the translation passed */
+    uint8_t n_deps;                 /* through; 0: none matched (drop). */
     struct vsw_flow mask;           /* Megaflow mask. */
     uint64_t gen;                   /* vsw_dp_cache_gen() used. */
     struct vsw_odp_buf acts;        /* Datapath actions (empty: drop). */
@@ -61,8 +63,8 @@ struct upcall_queue {
 /** Creates the queue of PMD 'idx'. */
 struct upcall_queue *upcall_queue_create(unsigned idx, int socket);
 
-/** Translates 'up' with the published rules and ports: its rule, datapath
- *  actions and megaflow mask. */
+/** Translates 'up' with the published rules and ports: the rules it passes
+ *  through, its datapath actions and megaflow mask. */
 void upcall_translate(struct vsw_dp *dp, struct upcall *up);
 
 /**

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Megaflow revalidation after a rule change; see revalidate.h. */
+/* Megaflow revalidation after a rule or MAC table change; see revalidate.h. */
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +9,38 @@
 #include "xlate/revalidate.h"
 #include "xlate/xlate.h"
 
-void
-vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
+/* Control thread only. */
+static struct vsw_reval_stats totals;
+static uint64_t runs, flushes;
+
+/* Translates the candidates 'e[0..n)' again; fills 'slots'/'gens' with
+ * those that changed and returns how many. */
+static uint32_t
+check_candidates(const struct vsw_cls *cls, const struct vsw_ports_snap *ps,
+                 const struct vsw_mf_dump *e, uint32_t n, uint32_t *slots, uint32_t *gens)
+{
+    uint32_t n_del = 0;
+
+    for (uint32_t k = 0; k < n; k++) {
+        bool dead = false;
+        for (unsigned d = 0; d < e[k].n_deps; d++) {
+            dead |= e[k].deps[d]->dead;
+        }
+        if (dead || e[k].n_deps > 1
+            || !xlate_megaflow_valid(cls, ps->ofports, ps->n, &e[k].key, &e[k].mask,
+                                     e[k].n_deps ? e[k].deps[0] : NULL, e[k].acts,
+                                     e[k].acts_len)) {
+            slots[n_del] = e[k].idx;
+            gens[n_del] = e[k].gen;
+            n_del++;
+        }
+    }
+    return n_del;
+}
+
+static void
+revalidate(struct vsw_dp *dp, enum vsw_mf_scan_select select,
+           const struct vsw_reval_region *regions, size_t n_regions, struct vsw_reval_stats *st)
 {
     const struct vsw_cls *cls = dp->cls;
     const struct vsw_ports_snap *ps = dp->ports;
@@ -18,14 +48,16 @@ vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
     memset(st, 0, sizeof *st);
     for (unsigned p = 0; p < dp->n_pmds && !st->flushed; p++) {
         struct vsw_mf_dump *e;
-        uint32_t n, n_del = 0, n_deleted;
+        uint32_t n, n_deleted;
         bool truncated;
 
-        if (vsw_dp_dump_megaflows_all(dp, p, &e, &n, &truncated) || truncated) {
+        if (vsw_dp_scan_megaflows(dp, p, select, regions, n_regions, &e, &n, &truncated)
+            || truncated) {
             free(e);
             st->flushed = true;
             break;
         }
+        st->scanned += __atomic_load_n(&dp->pmds[p].dpcls->n_flows, __ATOMIC_RELAXED);
         uint32_t *slots = malloc(sizeof *slots * (n ? n : 1));
         uint32_t *gens = malloc(sizeof *gens * (n ? n : 1));
         if (!slots || !gens) {
@@ -35,14 +67,7 @@ vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
             st->flushed = true;
             break;
         }
-        for (uint32_t k = 0; k < n; k++) {
-            if (!xlate_megaflow_valid(cls, ps->ofports, ps->n, &e[k].key, &e[k].mask,
-                                      e[k].rule, e[k].acts, e[k].acts_len)) {
-                slots[n_del] = e[k].idx;
-                gens[n_del] = e[k].gen;
-                n_del++;
-            }
-        }
+        uint32_t n_del = check_candidates(cls, ps, e, n, slots, gens);
         st->checked += n;
         if (vsw_dp_delete_megaflows(dp, p, slots, gens, n_del, &n_deleted)) {
             st->flushed = true;
@@ -57,4 +82,30 @@ vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
                 "flushing every cache instead");
         vsw_dp_flush_caches(dp);
     }
+    runs++;
+    totals.scanned += st->scanned;
+    totals.checked += st->checked;
+    totals.deleted += st->deleted;
+    flushes += st->flushed;
+}
+
+void
+vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
+{
+    revalidate(dp, VSW_SCAN_ALL, NULL, 0, st);
+}
+
+void
+vsw_revalidate_regions(struct vsw_dp *dp, const struct vsw_reval_region *regions, size_t n,
+                       struct vsw_reval_stats *st)
+{
+    revalidate(dp, VSW_SCAN_AFFECTED, regions, n, st);
+}
+
+void
+vsw_revalidate_totals(struct vsw_reval_stats *total, uint64_t *n_runs, uint64_t *n_flushes)
+{
+    *total = totals;
+    *n_runs = runs;
+    *n_flushes = flushes;
 }

@@ -14,8 +14,16 @@ destinations forever, so 2 000 megaflows are cached.  Then:
   - adding a higher-priority rule that covers many flows must re-route
     exactly those.
 
-Counts come from dump-megaflows and dump-ports.  Prints "N passed,
-M failed"; exit status 0 iff all passed.
+Each change's cost is checked in `reval-stats`: the PMD scans every
+megaflow but only those the change can affect are translated again.
+
+A second vswd checks rule counters: finite traffic of mixed families
+(IPv4 and IPv6 flows, several packets each, of different sizes) through
+megaflows, then changes that delete some of them; every rule's
+n_packets/n_bytes in dump-flows must be exactly what was sent to it.
+
+Counts come from dump-megaflows, dump-ports, reval-stats and dump-flows.
+Prints "N passed, M failed"; exit status 0 iff all passed.
 """
 
 import argparse
@@ -29,7 +37,7 @@ sys.path.insert(0, HERE)
 
 from livevswd import LiveVswd  # noqa: E402
 from pcapio import write_pcap  # noqa: E402
-from test_switch import udp4  # noqa: E402
+from test_switch import tcp6, udp4  # noqa: E402
 
 N_RULES = 10000
 N_FLOWS = 2000
@@ -70,6 +78,99 @@ def survivors(before, after):
     return sum(1 for k, n in b.items() if k in a and a[k] >= n)
 
 
+def flow_counters(out):
+    """dump-flows -> {rule text after the counters: (n_packets, n_bytes)}."""
+    res = {}
+    for line in out.splitlines():
+        if "n_packets=" not in line:
+            continue
+        fields = [f.strip() for f in line.split(",")]
+        np = int([f for f in fields if f.startswith("n_packets=")][0].split("=")[1])
+        nb = int([f for f in fields if f.startswith("n_bytes=")][0].split("=")[1])
+        rest = line[line.index("priority="):] if "priority=" in line else line
+        res[rest.strip()] = (np, nb)
+    return res
+
+
+def stats_checks(vswd, vswctl, results):
+    """Rule counters are exact when megaflows carry them."""
+    import random
+    rnd = random.Random(11)
+
+    def check(name, ok, detail=""):
+        results.append(ok)
+        print("%s %s" % ("ok  " if ok else "FAIL", name))
+        if not ok and detail:
+            print("  " + detail.replace("\n", "\n  ")[:3000])
+
+    v = LiveVswd(vswd, vswctl, "revalstats", ctl_timeout=30)
+    rules = []
+    for i in range(40):
+        rules.append("priority=100,udp,nw_dst=10.9.0.%d,actions=output:2" % i)
+    for i in range(1, 11):
+        rules.append("priority=100,tcp6,ipv6_dst=2001:db8::%x,actions=output:3" % i)
+    rules.append("priority=50,ip,nw_dst=10.9.0.0/24,actions=mod_nw_tos:32,output:3")
+    rules.append("priority=1,actions=drop")
+    with open(v.path("rules"), "w") as f:
+        f.write("\n".join(rules) + "\n")
+    want = {}
+    pkts = []
+
+    def expect(rule, frame):
+        n, b = want.get(rule, (0, 0))
+        want[rule] = (n + 1, b + len(frame))
+
+    # 60 flows, 1-20 packets each, mixed sizes, interleaved.
+    flows = []
+    for i in range(40):
+        flows.append(("priority=100,udp,nw_dst=10.9.0.%d" % i, lambda k, i=i: udp4(
+            src="172.16.0.%d" % (k % 3), dst="10.9.0.%d" % i, payload=b"p" * (10 + k))))
+    for i in range(1, 11):
+        flows.append(("priority=100,tcp6,ipv6_dst=2001:db8::%x" % i, lambda k, i=i: tcp6(
+            dst="2001:db8::%x" % i, payload=b"q" * (4 + k))))
+    for i in range(100, 110):
+        flows.append(("priority=50,ip,nw_dst=10.9.0.0/24", lambda k, i=i: udp4(
+            dst="10.9.0.%d" % i, payload=b"r" * (1 + k))))
+    for _ in range(600):
+        rule, mk = flows[rnd.randrange(len(flows))]
+        fr = mk(rnd.randrange(20))
+        pkts.append(fr)
+        expect(rule, fr)
+    write_pcap(v.path("in.pcap"), pkts)
+    v.start(["--port", "p1,net_pcap0,rx_pcap=%s,ofport=1" % v.path("in.pcap"),
+             "--port", "p2,net_null0,no-rx=1,ofport=2", "--port", "p3,net_null1,no-rx=1,ofport=3",
+             "--flows", v.path("rules")])
+    try:
+        deadline = time.time() + 20
+        sent = 0
+        while time.time() < deadline:
+            sent = v.tx(2) + v.tx(3)
+            if sent >= len(pkts):
+                break
+            time.sleep(0.2)
+
+        def compare(when):
+            rc, out = v.ctl("dump-flows")
+            got = flow_counters(out)
+            bad = []
+            for rule, (n, b) in sorted(want.items()):
+                match = [k for k in got if k.startswith(rule + ",") or k.startswith(rule + " ")]
+                g = got[match[0]] if len(match) == 1 else None
+                if g != (n, b):
+                    bad.append("%s: want %d/%d got %s" % (rule, n, b, g))
+            check("rule counters exact %s (%d rules, %d packets)" % (when, len(want), len(pkts)),
+                  rc == 0 and not bad and sent >= len(pkts), "\n".join(bad[:10]) or out[:500])
+
+        compare("with the megaflows cached")
+        # Changes that delete megaflows: the counts they held stay.
+        v.ctl("add-flow", "priority=200,udp,nw_dst=10.9.0.3,actions=output:3")
+        v.ctl("del-flows", "--strict", "priority=100,tcp6,ipv6_dst=2001:db8::1")
+        want.pop("priority=100,tcp6,ipv6_dst=2001:db8::1", None)
+        compare("after changes deleted some megaflows")
+    finally:
+        v.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -105,6 +206,22 @@ def main():
         if not ok and detail:
             print("  " + detail.replace("\n", "\n  ")[:3000])
 
+    def reval():
+        """reval-stats as a dict: runs, scanned, checked, deleted, flushes."""
+        _, out = ctlcmd("reval-stats")
+        keys = {"revalidations": "runs", "megaflows scanned": "scanned",
+                "candidates translated again": "checked", "megaflows deleted": "deleted",
+                "fell back to a flush": "flushes"}
+        d = {}
+        for line in out.splitlines():
+            k, _, val = line.strip().partition(":")
+            if k in keys:
+                d[keys[k]] = int(val)
+        return d
+
+    def cost(r0, r1):
+        return {k: r1.get(k, 0) - r0.get(k, 0) for k in r1}
+
     try:
         deadline = time.time() + 60
         while time.time() < deadline and v.alive():
@@ -117,8 +234,13 @@ def main():
 
         # 1. A rule no flow uses.
         up0 = upcalls()
+        r0 = reval()
         rc, out = ctlcmd("add-flow", "priority=100,udp,nw_dst=192.168.9.9,actions=output:3")
+        c = cost(r0, reval())
         after = megaflows()
+        check("an unrelated rule: every megaflow scanned, none translated again (%s)" % c,
+              c.get("runs") == 1 and c.get("scanned", 0) >= N_FLOWS and c.get("checked") == 0
+              and c.get("flushes") == 0)
         time.sleep(0.3)
         up1 = upcalls()
         check("an unrelated rule costs (almost) no upcalls (%d)" % (up1 - up0),
@@ -130,7 +252,11 @@ def main():
         # 2. Replace one flow's rule: its packets follow the new rule as soon
         #    as add-flow has returned; the rest stay cached.
         before = megaflows()
+        r0 = reval()
         rc, out = ctlcmd("add-flow", "priority=100,udp,nw_dst=%s,actions=output:3" % dst(7))
+        c = cost(r0, reval())
+        check("a replaced rule: only its megaflow translated again and deleted (%s)" % c,
+              c.get("checked") == 1 and c.get("deleted") == 1)
         t3 = tx(3)
         time.sleep(0.5)
         t3b = tx(3)
@@ -153,7 +279,11 @@ def main():
 
         # 4. A higher-priority rule over 10.0.1.0/24 (256 of the flows).
         t2 = tx(2)
+        r0 = reval()
         rc, out = ctlcmd("add-flow", "priority=500,udp,nw_dst=10.0.1.0/24,actions=drop")
+        c = cost(r0, reval())
+        check("a covering rule: its 256 megaflows translated again and deleted (%s)" % c,
+              254 <= c.get("checked", 0) <= 260 and 254 <= c.get("deleted", 0) <= 260)
         time.sleep(0.3)
         after = megaflows()
         drops = [l for l in after if "dst=10.0.1." in l]
@@ -165,6 +295,7 @@ def main():
         check("vswd alive", v.alive(), "exited")
     finally:
         v.stop()
+    stats_checks(vswd, vswctl, results)
     passed = sum(1 for r in results if r)
     print("%d passed, %d failed" % (passed, len(results) - passed))
     return 0 if all(results) and results else 1

@@ -139,7 +139,7 @@ slow_path(const struct vsw_flow *f, struct vsw_flow *mask)
     up.flow = *f;
     upcall_translate(&fake_dp, &up);
     *mask = up.mask;
-    return up.rule;
+    return up.n_deps ? up.deps[0] : NULL;
 }
 
 static const struct vsw_rule *
@@ -156,11 +156,20 @@ reference(const struct vsw_cls *cls, const struct vsw_flow *f)
  * lookups get: bursts drawn from a few flows (repeated keys next to each
  * other and apart, which the batch lookup answers from an earlier packet)
  * against megaflows installed for some of them, over random rule sets. */
+
+/* Inserts a megaflow translated through 'rule' alone (NULL: a miss). */
+static struct megaflow *
+insert1(struct dpcls *dc, const struct vsw_flow *f, const struct vsw_flow *mask,
+        const struct vsw_rule *rule, const struct vsw_odp_buf *acts, uint64_t now)
+{
+    return dpcls_insert(dc, f, mask, &rule, rule != NULL, acts, now);
+}
+
 static void
 test_batch_equals_single(void **state)
 {
     enum { ROUNDS = 40, RULES = 100, BURSTS = 400, POOL = 6 };
-    struct dpcls *dc = dpcls_create(65536, SOCKET_ID_ANY);
+    struct dpcls *dc = dpcls_create(65536, 0, SOCKET_ID_ANY);
     uint64_t dup_hits = 0, checked = 0;
 
     (void) state;
@@ -187,7 +196,7 @@ test_batch_equals_single(void **state)
                 if (rnd() % 2) {
                     struct vsw_flow mask;
                     const struct vsw_rule *r = slow_path(&pool[i], &mask);
-                    dpcls_insert(dc, &pool[i], &mask, r, &no_acts, 0);
+                    insert1(dc, &pool[i], &mask, r, &no_acts, 0);
                 }
             }
             struct dpcls_port *port = dpcls_port_get(dc, 1, false);
@@ -230,7 +239,7 @@ static void
 test_invariant_random(void **state)
 {
     enum { ROUNDS = 30, RULES = 200, PACKETS = 20000 };
-    struct dpcls *dc = dpcls_create(65536, SOCKET_ID_ANY);
+    struct dpcls *dc = dpcls_create(65536, 0, SOCKET_ID_ANY);
     struct emc *emc = rte_zmalloc("emc", sizeof *emc, 64);
     const char *impl;
     emc_sig_match_fn *match = emc_sig_match_best(&impl);
@@ -272,17 +281,17 @@ test_invariant_random(void **state)
             const struct vsw_rule *want = reference(cls, &f);
             if (!keep) {
                 cached++;
-                if (mf->rule != want) {
+                if (dpcls_mf_rule(mf) != want) {
                     fail_msg("round %d packet %d: cached rule %p (prio %u) but the rule "
-                             "tables give %p (prio %u)", round, p, (void *) mf->rule,
-                             mf->rule ? mf->rule->priority : 0, (void *) want,
+                             "tables give %p (prio %u)", round, p, (void *) dpcls_mf_rule(mf),
+                             dpcls_mf_rule(mf) ? dpcls_mf_rule(mf)->priority : 0, (void *) want,
                              want ? want->priority : 0);
                 }
             } else {
                 struct vsw_flow mask;
                 const struct vsw_rule *r = slow_path(&f, &mask);
                 assert_ptr_equal(r, want);
-                struct megaflow *nmf = dpcls_insert(dc, &f, &mask, r, &no_acts, 0);
+                struct megaflow *nmf = insert1(dc, &f, &mask, r, &no_acts, 0);
                 if (nmf) {
                     dpcls_smc_insert(dc, h, nmf);
                 }
@@ -316,7 +325,7 @@ test_megaflow_width(void **state)
     struct vsw_cls *cls = vsw_cls_build(rules, 1);
     fake_dp.cls = cls;
 
-    struct dpcls *dc = dpcls_create(4096, SOCKET_ID_ANY);
+    struct dpcls *dc = dpcls_create(4096, 0, SOCKET_ID_ANY);
     for (int i = 0; i < 1000; i++) {
         memset(&f, 0, sizeof f);
         f.in_port = 1;
@@ -333,7 +342,7 @@ test_megaflow_width(void **state)
         if (keep) {
             const struct vsw_rule *r = slow_path(&f, &mask);
             assert_ptr_equal(r, rules[0]);
-            dpcls_insert(dc, &f, &mask, r, &no_acts, 0);
+            insert1(dc, &f, &mask, r, &no_acts, 0);
         }
     }
     assert_int_equal(dc->n_flows, 1);
@@ -380,7 +389,7 @@ test_megaflow_width(void **state)
         }
         if (keep) {
             const struct vsw_rule *r = slow_path(&f, &mask);
-            dpcls_insert(dc, &f, &mask, r, &no_acts, 0);
+            insert1(dc, &f, &mask, r, &no_acts, 0);
         }
     }
     assert_int_equal(dc->n_flows, 1000);
@@ -403,7 +412,7 @@ static void
 test_expire_keeps_others(void **state)
 {
     enum { N = 3000 };
-    struct dpcls *dc = dpcls_create(4096, SOCKET_ID_ANY);
+    struct dpcls *dc = dpcls_create(4096, 0, SOCKET_ID_ANY);
     struct vsw_flow mask, f;
     struct vsw_rule rule;
 
@@ -417,12 +426,12 @@ test_expire_keeps_others(void **state)
         f.in_port = 1;
         f.nw_dst = rte_cpu_to_be_32((uint32_t) i);
         /* Even flows were used at time 1000, odd ones at time 1. */
-        assert_non_null(dpcls_insert(dc, &f, &mask, &rule, &no_acts, i % 2 ? 1 : 1000));
+        assert_non_null(insert1(dc, &f, &mask, &rule, &no_acts, i % 2 ? 1 : 1000));
     }
     assert_int_equal(dc->n_flows, N);
     unsigned gone = 0;
     for (int k = 0; k < 100; k++) {
-        gone += dpcls_expire(dc, 1500, 600, 4096);
+        gone += dpcls_sweep(dc, 1500, 600, 4096);
     }
     assert_int_equal(gone, N / 2);
     struct dpcls_port *port = dpcls_port_get(dc, 1, false);
@@ -437,7 +446,7 @@ test_expire_keeps_others(void **state)
     }
     /* Expire the rest: a rerank stops probing the empty subtable. */
     for (int k = 0; k < 100; k++) {
-        dpcls_expire(dc, 5000, 600, 4096);
+        dpcls_sweep(dc, 5000, 600, 4096);
     }
     assert_int_equal(dc->n_flows, 0);
     dpcls_rerank(dc);
@@ -447,7 +456,7 @@ test_expire_keeps_others(void **state)
     memset(&f, 0, sizeof f);
     f.in_port = 1;
     f.nw_src = rte_cpu_to_be_32(7);
-    assert_non_null(dpcls_insert(dc, &f, &mask, &rule, &no_acts, 6000));
+    assert_non_null(insert1(dc, &f, &mask, &rule, &no_acts, 6000));
     uint64_t keep = 1, probes = 0;
     struct megaflow *mf = NULL;
     dpcls_lookup_batch(dc, port, &f, 1, &keep, &mf, &probes);
@@ -501,7 +510,7 @@ static void
 test_revalidation_random(void **state)
 {
     enum { ROUNDS = 30, RULES = 200, FLOWS = 1500, PROBES = 20 };
-    uint64_t megaflows = 0, kept = 0, probed = 0;
+    uint64_t megaflows = 0, kept = 0, probed = 0, candidates = 0;
 
     (void) state;
     for (int round = 0; round < ROUNDS; round++) {
@@ -536,11 +545,44 @@ test_revalidation_random(void **state)
         }
         struct vsw_cls *cls_b = vsw_cls_build(b, nb);
         assert_non_null(cls_b);
+        /* Revalidation's candidates: megaflows of a deleted rule, and those
+         * intersecting an added rule's match. */
+        struct vsw_reval_region regions[3];
+        for (size_t i = 0; i < n_add; i++) {
+            regions[i].key = added[i]->match.key;
+            regions[i].mask = added[i]->match.mask;
+        }
+        struct dpcls *dc = dpcls_create(FLOWS, 0, SOCKET_ID_ANY);
+        assert_non_null(dc);
 
         for (int i = 0; i < FLOWS; i++) {
+            bool valid = xlate_megaflow_valid(cls_b, NULL, 0, &keys[i][0], &keys[i][1],
+                                              mf_rule[i], NULL, 0);
+            bool candidate = false;
+            for (size_t k = 0; k < n && mf_rule[i]; k++) {
+                if (a[k] == mf_rule[i]) {
+                    bool in_b = false;
+                    for (size_t j = 0; j < nb; j++) {
+                        in_b |= b[j] == a[k];
+                    }
+                    candidate |= !in_b;
+                }
+            }
+            struct megaflow *mf = insert1(dc, &keys[i][0], &keys[i][1], mf_rule[i], &no_acts, 0);
+            if (!mf) {   /* Out of in_port rankings: start over. */
+                dpcls_flush(dc);
+                mf = insert1(dc, &keys[i][0], &keys[i][1], mf_rule[i], &no_acts, 0);
+            }
+            assert_non_null(mf);
+            for (size_t k = 0; k < n_add; k++) {
+                candidate |= dpcls_mf_intersects(mf, &regions[k]);
+            }
+            /* What revalidation does: a candidate is kept if translating it
+             * again gives the same; any other megaflow is kept as it is.
+             * Either way every packet of a kept one must get its rule. */
+            candidates += candidate;
             megaflows++;
-            if (!xlate_megaflow_valid(cls_b, NULL, 0, &keys[i][0], &keys[i][1], mf_rule[i],
-                                      NULL, 0)) {
+            if (candidate && !valid) {
                 continue;
             }
             kept++;
@@ -553,12 +595,14 @@ test_revalidation_random(void **state)
                 }
                 const struct vsw_rule *want = reference(cls_b, &f);
                 if (want != mf_rule[i]) {
-                    fail_msg("round %d: a kept megaflow gives rule %p, the new rules %p",
-                             round, (void *) mf_rule[i], (void *) want);
+                    fail_msg("round %d: a kept megaflow (%s) gives rule %p, the new rules %p",
+                             round, candidate ? "re-translated" : "no candidate",
+                             (void *) mf_rule[i], (void *) want);
                 }
                 probed++;
             }
         }
+        dpcls_destroy(dc);
         vsw_cls_free(cls_b);
         fake_dp.cls = cls_a;
         free_rule_set(a, n);
@@ -569,9 +613,95 @@ test_revalidation_random(void **state)
         free(keys);
         free(mf_rule);
     }
-    print_message("%" PRIu64 " megaflows, %" PRIu64 " kept after the change, %" PRIu64
-                  " packets probed\n", megaflows, kept, probed);
+    print_message("%" PRIu64 " megaflows, %" PRIu64 " revalidation candidates, %" PRIu64
+                  " kept after the change, %" PRIu64 " packets probed\n", megaflows,
+                  candidates, kept, probed);
     assert_true(kept > megaflows / 2);
+    assert_true(candidates < megaflows / 2);
+}
+
+/* A megaflow's hits reach every rule its translation passed through, once:
+ * at a sweep, at its deletion and at a flush; never twice. */
+static void
+test_megaflow_stats_push(void **state)
+{
+    struct dpcls *dc = dpcls_create(64, 3, SOCKET_ID_ANY);
+    static struct vsw_rule r1, r2;
+    const struct vsw_rule *deps[2] = { &r1, &r2 };
+    struct vsw_flow f, mask;
+
+    (void) state;
+    assert_non_null(dc);
+    memset(&f, 0, sizeof f);
+    memset(&mask, 0, sizeof mask);
+    mask.in_port = UINT32_MAX;
+    mask.nw_dst = UINT32_MAX;
+    f.in_port = 1;
+    f.nw_dst = 1;
+    struct megaflow *a = dpcls_insert(dc, &f, &mask, deps, 2, &no_acts, 100);
+    f.nw_dst = 2;
+    struct megaflow *b = dpcls_insert(dc, &f, &mask, deps + 1, 1, &no_acts, 100);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(a->n_deps, 2);
+    assert_ptr_equal(dpcls_mf_rule(a), &r1);
+    assert_null(dpcls_insert(dc, &f, &mask, deps, VSW_MF_MAX_DEPS + 1, &no_acts, 100));
+
+    a->packets += 5; a->bytes += 500; a->used_tsc = 200;
+    b->packets += 2; b->bytes += 100; b->used_tsc = 150;
+    assert_int_equal(dpcls_sweep(dc, 300, 1000, 64), 0);     /* Nothing idle. */
+    assert_int_equal(r1.stats[3].n_packets, 5);
+    assert_int_equal(r1.stats[3].n_bytes, 500);
+    assert_int_equal(r2.stats[3].n_packets, 7);
+    assert_int_equal(r2.stats[3].n_bytes, 600);
+    assert_int_equal(r2.stats[3].used_tsc, 200);
+    assert_int_equal(r1.stats[0].n_packets, 0);               /* Only its PMD's slot. */
+    dpcls_sweep(dc, 300, 1000, 64);                            /* Again: no double count. */
+    assert_int_equal(r2.stats[3].n_packets, 7);
+
+    a->packets += 1; a->bytes += 60; a->used_tsc = 400;
+    uint32_t idx = (uint32_t) (a - dc->flows), gen = a->gen;
+    assert_int_equal(dpcls_delete(dc, &idx, &gen, 1), 1);     /* Pushes before it goes. */
+    assert_int_equal(r1.stats[3].n_packets, 6);
+    assert_int_equal(r2.stats[3].n_packets, 8);
+    assert_int_equal(r1.stats[3].used_tsc, 400);
+
+    b->packets += 3; b->bytes += 30;
+    dpcls_flush(dc);                                           /* Likewise. */
+    assert_int_equal(r2.stats[3].n_packets, 11);
+    assert_int_equal(r2.stats[3].n_bytes, 690);
+    assert_int_equal(r1.stats[3].n_packets, 6);
+    dpcls_destroy(dc);
+}
+
+/* Idle megaflows expire; a pool more than 7/8 full expires sooner. */
+static void
+test_sweep_flow_limit(void **state)
+{
+    struct dpcls *dc = dpcls_create(64, 0, SOCKET_ID_ANY);
+    static struct vsw_rule r;
+    const struct vsw_rule *dep = &r;
+    struct vsw_flow f, mask;
+
+    (void) state;
+    memset(&f, 0, sizeof f);
+    memset(&mask, 0, sizeof mask);
+    mask.in_port = UINT32_MAX;
+    mask.nw_dst = UINT32_MAX;
+    f.in_port = 1;
+    for (uint32_t i = 0; i < 60; i++) {
+        f.nw_dst = i;
+        assert_non_null(dpcls_insert(dc, &f, &mask, &dep, 1, &no_acts, 1000));
+    }
+    /* Idle for 200 of 1000: kept at 7/8 or less, expired above it. */
+    assert_int_equal(dpcls_sweep(dc, 1200, 1000, 64), 60);
+    for (uint32_t i = 0; i < 50; i++) {
+        f.nw_dst = i;
+        assert_non_null(dpcls_insert(dc, &f, &mask, &dep, 1, &no_acts, 1000));
+    }
+    assert_int_equal(dpcls_sweep(dc, 1200, 1000, 64), 0);
+    assert_int_equal(dc->n_flows, 50);
+    dpcls_destroy(dc);
 }
 
 int
@@ -591,6 +721,8 @@ main(int argc, char **argv)
         cmocka_unit_test(test_invariant_random),
         cmocka_unit_test(test_batch_equals_single),
         cmocka_unit_test(test_revalidation_random),
+        cmocka_unit_test(test_megaflow_stats_push),
+        cmocka_unit_test(test_sweep_flow_limit),
     };
     int rc = cmocka_run_group_tests_name("fastpath", tests, NULL, NULL);
     rte_eal_cleanup();
