@@ -44,6 +44,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "classifier/rule.h"
@@ -65,15 +66,16 @@ struct dpcls_subtable {
     bool shallow;                      /* vsw_flow_mask_is_shallow(&mask). */
 };
 
-/* A megaflow.  What a lookup touches comes first: the header and the key's
- * masked words, stored compactly in the order of st->words (so a mask of
- * up to 7 words fits the first two cache lines). */
+/* A megaflow.  What a lookup touches comes first: the header (one cache
+ * line) and the key's masked words, stored compactly in the order of
+ * st->words from the second line on (a mask of up to 8 words fits it). */
 struct megaflow {
     struct dpcls_subtable *st;         /* Mask; NULL if the slot is free. */
     uint32_t gen;                      /* Bumped when freed (EMC validation). */
     uint32_t hash;                     /* Hash of the key within 'st'. */
     uint64_t packets, bytes;           /* Statistics. */
     uint64_t used_tsc;                 /* Last hit. */
+    uint64_t created_tsc;              /* Creation. */
     uint64_t pushed_packets;           /* Of 'packets', already credited to 'deps'. */
     uint32_t out_port;                 /* The port if the actions are exactly one
                                         * output, else UINT32_MAX: that common case
@@ -86,9 +88,10 @@ struct megaflow {
         __attribute__((aligned(8)));
     /* Cold: only the stats push and revalidation read these. */
     uint64_t pushed_bytes;             /* Of 'bytes', already credited to 'deps'. */
-    uint64_t created_tsc;              /* Creation. */
     const struct vsw_rule *deps[VSW_MF_MAX_DEPS];  /* Rules the translation passed. */
 } __rte_cache_aligned;
+
+_Static_assert(offsetof(struct megaflow, kw) == 64, "the header fills exactly one cache line");
 
 /** The rule the megaflow's translation matched first (NULL: table miss). */
 static inline const struct vsw_rule *

@@ -12,7 +12,9 @@ destinations forever, so 2 000 megaflows are cached.  Then:
     to the new port while the rest stay cached;
   - deleting that rule must bring the old behaviour (default rule) back;
   - adding a higher-priority rule that covers many flows must re-route
-    exactly those.
+    exactly those;
+  - a rule with an idle_timeout whose flow keeps arriving must stay (its
+    hits reach it through the megaflows), and expire once traffic stops.
 
 Each change's cost is checked in `reval-stats`: the PMD scans every
 megaflow but only those the change can affect are translated again.
@@ -292,6 +294,25 @@ def main():
               rc == 0 and drops and all(l.endswith("actions:drop") for l in drops)
               and len(others) >= 0.99 * (N_FLOWS - 256 - 1),
               "%d drop megaflows, %d others to port 2" % (len(drops), len(others)))
+
+        # 5. Idle timeouts see the hits that megaflows count: a rule whose
+        #    flow keeps arriving stays, an unused one expires, and once the
+        #    traffic stops the first one expires too.
+        rc1, _ = ctlcmd("add-flow", "priority=300,idle_timeout=2,udp,nw_dst=%s,actions=output:2"
+                        % dst(11))
+        rc2, _ = ctlcmd("add-flow", "priority=300,idle_timeout=1,udp,nw_dst=192.168.7.7,"
+                        "actions=output:2")
+        time.sleep(4.5)
+        rc, out = ctlcmd("dump-flows", "udp")
+        busy = [l for l in out.splitlines() if "idle_timeout=2" in l]
+        check("a rule in use outlives its idle_timeout; an unused one expires",
+              rc == 0 and rc1 == 0 and rc2 == 0 and len(busy) == 1 and "n_packets=0" not in busy[0]
+              and "192.168.7.7" not in out, out)
+        rc, out = ctlcmd("del-port", "p1")
+        time.sleep(3.5)
+        rc2, out = ctlcmd("dump-flows", "udp")
+        check("... and expires once its traffic stops",
+              rc == 0 and rc2 == 0 and "priority=100" in out and "idle_timeout" not in out, out)
         check("vswd alive", v.alive(), "exited")
     finally:
         v.stop()
