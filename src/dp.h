@@ -33,6 +33,7 @@
 
 #include "classifier/cls.h"
 #include "classifier/rule.h"
+#include "l2/vlan.h"
 #include "vsw/odp.h"
 
 #define VSW_MAX_PORTS 64
@@ -84,6 +85,10 @@ struct vsw_port {
     char *dev_name;                 /**< DPDK device name (devargs up to ','). */
     bool probed;                    /**< We hot-plugged the device (remove on delete). */
     rte_spinlock_t txq_lock[VSW_MAX_QUEUES]; /**< Used only if 'txq_shared'. */
+    /* VLAN configuration (tag, trunks, vlan_mode).  Control thread only:
+     * translations read the copy in the published snapshot. */
+    struct vsw_vlan_cfg vlan_cfg;   /**< As the user gave it. */
+    struct vsw_port_vlan vlan;      /**< Its effective form. */
     /* vhost-user (net_vhost) ports: the PMDs call rte_vhost directly with
      * the device's vid, bypassing the ethdev's rx/tx wrappers (see
      * the "vhost-user ports" comment and vhost_event() in dp.c for how a vid
@@ -105,6 +110,7 @@ struct vsw_ports_snap {
     unsigned n;                              /**< Number of ports. */
     struct vsw_port *ports[VSW_MAX_PORTS];   /**< The ports. */
     uint32_t ofports[VSW_MAX_PORTS];         /**< ports[i]->ofport, for "all". */
+    struct vsw_port_vlan vlans[VSW_MAX_PORTS]; /**< ports[i]->vlan, for NORMAL. */
     int8_t idx_of[VSW_OFPORT_MAP];           /**< ofport -> index, -1 if none. */
     uint64_t gen;                            /**< Bumped by every change of the set:
                                               *   translations that expanded "all"
@@ -256,6 +262,9 @@ struct vsw_dp {
     int handler_efd;                     /**< Doorbell (eventfd) of a sleeping handler. */
     uint32_t handler_asleep;             /**< 1 while the handler blocks on it. */
     uint16_t nb_rxd, nb_txd;             /**< Ring sizes for new ports. */
+    struct vsw_fdb *fdb;                 /**< The MAC table (l2/fdb.h): the handler
+                                          *   and the control thread, under its
+                                          *   lock; never a PMD. */
 };
 
 /**
@@ -330,7 +339,8 @@ void vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls);
 void vsw_dp_synchronize(struct vsw_dp *dp);
 
 /**
- * Adds a port.  'spec' is "DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]" and
+ * Adds a port.  'spec' is "DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]"
+ * [,tag=N][,trunks=N,N...][,vlan_mode=MODE] and
  * 'name' the port name.  Returns 0 or a positive errno with a message in 'err'.
  */
 int vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
@@ -338,7 +348,9 @@ int vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
 
 /**
  * Changes settings of a running port: 'kv' holds 'n' strings "KEY=VALUE"
- * (mtu_request=N).  All are checked before any is applied.  Returns 0 or a
+ * (mtu_request=N, tag=N, trunks=N,..., vlan_mode=MODE).  All are checked
+ * before any is applied.  A VLAN change republishes the port set (every
+ * PMD's caches are flushed) and forgets the MACs learned on the port.  Returns 0 or a
  * positive errno with a message in 'err'.
  */
 int vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n,

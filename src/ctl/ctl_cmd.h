@@ -57,5 +57,6 @@ void vsw_dp_register_cmds(void);          /* dp_cmds.c */
 void vsw_pmd_register_cmds(void);         /* pmd/pmd_cmds.c */
 void vsw_ctl_register_cmds(void);         /* ctl/ctl_server_cmds.c */
 void vsw_xlate_register_cmds(void);       /* xlate/trace_cmds.c */
+void vsw_fdb_register_cmds(void);         /* l2/fdb_cmds.c */
 
 #endif /* VSW_CTL_CMD_H */

@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 
 #include "dp.h"
+#include "l2/fdb.h"
 #include "pmd/upcall.h"
 #include "util.h"
 #include "xlate/xlate.h"
@@ -49,13 +50,88 @@ upcall_queue_create(unsigned idx, int socket)
 }
 
 void
+upcall_bridge(const struct vsw_dp *dp, const struct vsw_ports_snap *ps,
+              struct xlate_bridge *br)
+{
+    memset(br, 0, sizeof *br);
+    br->ofports = ps->ofports;
+    br->vlans = ps->vlans;
+    br->n_ports = ps->n;
+    br->fdb = dp->fdb;
+}
+
+void
 upcall_translate(struct vsw_dp *dp, struct upcall *up)
 {
     const struct vsw_cls *cls = VSW_RCU_LOAD(dp->cls);
     const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
+    struct xlate_bridge br;
 
-    up->rule = xlate_flow(cls, &up->flow, ps->ofports, ps->n, &up->acts, &up->mask, NULL);
+    upcall_bridge(dp, ps, &br);
+    br.fdb = NULL;
+    br.fdb_unavailable = true;
+    up->rule = xlate_flow(cls, &br, &up->flow, &up->acts, &up->mask, NULL, NULL);
     up->gen = vsw_dp_cache_gen(cls, ps);
+}
+
+/* A VM announces itself after a migration with a gratuitous ARP: a
+ * broadcast request for its own address, or (older guests) a broadcast
+ * reply (OVS is_gratuitous_arp()).  Read from the packet's own flow: it
+ * only steers learning, never the megaflow's actions. */
+static bool
+is_gratuitous_arp(const struct vsw_flow *f)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+    if (f->dl_type != rte_cpu_to_be_16(VSW_ETH_TYPE_ARP) || memcmp(f->dl_dst, bcast, 6)) {
+        return false;
+    }
+    return f->nw_proto == 2 || (f->nw_proto == 1 && f->nw_src == f->nw_dst);
+}
+
+bool
+upcall_translate_learn(struct vsw_dp *dp, struct upcall *up)
+{
+    const struct vsw_cls *cls = VSW_RCU_LOAD(dp->cls);
+    const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
+    struct xlate_bridge br;
+    struct xlate_learn learn;
+    bool changed = false;
+
+    if (!dp->fdb) {
+        upcall_translate(dp, up);
+        return false;
+    }
+    upcall_bridge(dp, ps, &br);
+    vsw_fdb_lock(dp->fdb);
+    up->rule = xlate_flow(cls, &br, &up->flow, &up->acts, &up->mask, &learn, NULL);
+    if (learn.valid) {
+        changed = vsw_fdb_learn(dp->fdb, learn.mac, learn.vlan, learn.port,
+                                is_gratuitous_arp(&up->flow), false);
+    }
+    vsw_fdb_unlock(dp->fdb);
+    up->gen = vsw_dp_cache_gen(cls, ps);
+    return changed;
+}
+
+bool
+upcall_megaflow_valid(struct vsw_dp *dp, const struct vsw_cls *cls,
+                      const struct vsw_ports_snap *ps, const struct vsw_flow *key,
+                      const struct vsw_flow *mask, const struct vsw_rule *rule,
+                      const uint8_t *acts, uint16_t len)
+{
+    struct xlate_bridge br;
+    bool valid;
+
+    upcall_bridge(dp, ps, &br);
+    if (dp->fdb) {
+        vsw_fdb_lock(dp->fdb);
+    }
+    valid = xlate_megaflow_valid(cls, &br, key, mask, rule, acts, len);
+    if (dp->fdb) {
+        vsw_fdb_unlock(dp->fdb);
+    }
+    return valid;
 }
 
 #define HANDLER_BURST 32
@@ -134,7 +210,7 @@ handler_main(void *arg)
             unsigned n = rte_ring_sc_dequeue_burst_elem(q->to_handler, idxs, sizeof idxs[0],
                                                         HANDLER_BURST, NULL);
             for (unsigned i = 0; i < n; i++) {
-                upcall_translate(dp, &q->slots[idxs[i]]);
+                upcall_translate_learn(dp, &q->slots[idxs[i]]);
             }
             if (n) {
                 /* Cannot fail: the ring has room for every slot (EXACT_SZ). */

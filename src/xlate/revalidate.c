@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dp.h"
+#include "pmd/upcall.h"
 #include "util.h"
 #include "xlate/revalidate.h"
 #include "xlate/xlate.h"
@@ -36,8 +37,8 @@ vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
             break;
         }
         for (uint32_t k = 0; k < n; k++) {
-            if (!xlate_megaflow_valid(cls, ps->ofports, ps->n, &e[k].key, &e[k].mask,
-                                      e[k].rule, e[k].acts, e[k].acts_len)) {
+            if (!upcall_megaflow_valid(dp, cls, ps, &e[k].key, &e[k].mask,
+                                       e[k].rule, e[k].acts, e[k].acts_len)) {
                 slots[n_del] = e[k].idx;
                 gens[n_del] = e[k].gen;
                 n_del++;
@@ -57,4 +58,13 @@ vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
                 "flushing every cache instead");
         vsw_dp_flush_caches(dp);
     }
+}
+
+void
+vsw_revalidate_regions(struct vsw_dp *dp, const struct vsw_reval_region *r, size_t n,
+                       struct vsw_reval_stats *st)
+{
+    (void) r;
+    (void) n;
+    vsw_revalidate(dp, st);
 }

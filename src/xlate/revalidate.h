@@ -31,7 +31,10 @@
  * Thread safety: control thread only.
  */
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "vsw/flow.h"
 
 struct vsw_dp;
 
@@ -43,5 +46,20 @@ struct vsw_reval_stats {
 
 /** Revalidates every PMD's megaflows against the published rules. */
 void vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st);
+
+/** A set of flows: those that agree with 'key' on the bits of 'mask'. */
+struct vsw_reval_region {
+    struct vsw_flow key, mask;
+};
+
+/**
+ * Re-translates the megaflows of every PMD whose (key, mask) region
+ * intersects one of the 'n' regions 'r', deleting those whose translation
+ * changed (the MAC table's changes: {dl_dst=M} and {dl_src=M} for a MAC M
+ * learned, moved or forgotten).  Control thread only (it waits for the
+ * PMDs).  For now every megaflow is revalidated (correct, not minimal).
+ */
+void vsw_revalidate_regions(struct vsw_dp *dp, const struct vsw_reval_region *r, size_t n,
+                            struct vsw_reval_stats *st);
 
 #endif /* VSW_REVALIDATE_H */

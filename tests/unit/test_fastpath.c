@@ -106,6 +106,7 @@ random_flow(struct vsw_rule **rules, size_t n, struct vsw_flow *f)
 
 static struct vsw_ports_snap fake_ports;   /* No ports: nothing for "all". */
 static struct vsw_dp fake_dp = { .ports = &fake_ports };
+static const struct xlate_bridge no_ports;   /* The same, for xlate_megaflow_valid(). */
 
 /* n random rules, published (generation 'gen') as the slow path's rule set. */
 static struct vsw_rule **
@@ -539,7 +540,7 @@ test_revalidation_random(void **state)
 
         for (int i = 0; i < FLOWS; i++) {
             megaflows++;
-            if (!xlate_megaflow_valid(cls_b, NULL, 0, &keys[i][0], &keys[i][1], mf_rule[i],
+            if (!xlate_megaflow_valid(cls_b, &no_ports, &keys[i][0], &keys[i][1], mf_rule[i],
                                       NULL, 0)) {
                 continue;
             }
