@@ -106,6 +106,13 @@ struct vsw_odp_ipv6 {
     uint8_t tclass, tclass_mask, hlimit, ttl_check;
 } __attribute__((__may_alias__));
 
+/* VSW_ODP_PUSH_VLAN: push the packet's own outer tag back as it arrived
+ * (its TPID, and its TCI but for the bits under 'mask', which come from
+ * 'tci'), after an earlier pop_vlan removed it.  The flow key does not hold
+ * the TPID, so the translation cannot name it (NORMAL untags a copy for one
+ * port and sends the tagged frame to another). */
+#define VSW_ODPF_VLAN_ORIG 0x01
+
 /* The L4 protocol of a VSW_ODP_SET_L4, in vsw_odp_hdr.flags' high byte. */
 #define VSW_ODPF_L4_TCP 0x0100
 #define VSW_ODPF_L4_UDP 0x0200
@@ -121,7 +128,8 @@ struct vsw_odp_vlan {
     struct vsw_odp_hdr h;
     uint16_t tpid;         /**< be16 (PUSH_VLAN). */
     uint16_t tci;          /**< be16, CFI clear. */
-    uint16_t mask;         /**< be16 (SET_VLAN): the TCI bits to write. */
+    uint16_t mask;         /**< be16 (SET_VLAN, PUSH_VLAN with
+                            *   VSW_ODPF_VLAN_ORIG): the TCI bits to write. */
     uint16_t pad;
 } __attribute__((__may_alias__));
 

@@ -192,9 +192,13 @@ vsw_vlan_cfg_resolve(const struct vsw_vlan_cfg *cfg, struct vsw_port_vlan *out, 
     for (unsigned i = 0; i < cfg->n_trunks; i++) {
         out->trunks[cfg->trunks[i] >> 6] |= 1ull << (cfg->trunks[i] & 63);
     }
-    if ((mode == VSW_VLAN_NATIVE_TAGGED || mode == VSW_VLAN_NATIVE_UNTAGGED) && out->vlan
-        && !out->all_trunks) {
-        /* As OVS: a native port always trunks its native VLAN, never VLAN 0. */
+    if ((mode == VSW_VLAN_NATIVE_TAGGED || mode == VSW_VLAN_NATIVE_UNTAGGED) && out->vlan) {
+        /* As OVS: a native port always trunks its native VLAN, never VLAN 0
+         * (so without trunks it carries every VLAN but 0). */
+        if (out->all_trunks) {
+            memset(out->trunks, 0xff, sizeof out->trunks);
+            out->all_trunks = false;
+        }
         out->trunks[out->vlan >> 6] |= 1ull << (out->vlan & 63);
         out->trunks[0] &= ~1ull;
     }

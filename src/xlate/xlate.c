@@ -57,19 +57,39 @@ commit_vlans(struct xctx *x)
             break;
         }
     }
-    bool set_in_place = bn >= 0 && fn >= 0 && v[fn].from_pkt;
+    bool set_in_place = bn >= 0 && fn >= 0 && v[fn].from_pkt && b[bn].from_pkt;
     for (int i = set_in_place ? bn - 1 : bn; i >= 0; i--) {
         vsw_odp_put(x->out, VSW_ODP_POP_VLAN, sizeof(struct vsw_odp_hdr));
     }
-    for (; fn >= 0; fn--) {
+    for (; fn >= 0; fn--, set_in_place = false) {
         struct vsw_odp_vlan *a;
-        if (v[fn].from_pkt) {
+        if (v[fn].from_pkt && set_in_place) {
             /* The packet's tag with a new TCI: a pop and a push with its own
-             * TPID would give the same bytes. */
+             * TPID would give the same bytes.  Bits an earlier commit wrote
+             * that the view no longer knows (NORMAL retagged a copy, then
+             * the actions go on with the packet as it came) get the
+             * packet's own values back, which the megaflow must then match. */
+            uint16_t restore = (uint16_t) (b[bn].known & ~v[fn].known
+                                           & ~BE16(VSW_VLAN_CFI));
+            uint16_t tci = v[fn].tci;
+            if (restore) {
+                x->wc->vlan_tci |= restore;
+                tci = (uint16_t) ((tci & ~restore) | (x->flow->vlan_tci & restore));
+            }
             a = vsw_odp_put(x->out, VSW_ODP_SET_VLAN, sizeof *a);
             if (a) {
+                a->tci = tci & ~BE16(VSW_VLAN_CFI);
+                a->mask = v[fn].known | restore | BE16(VSW_VLAN_CFI);
+            }
+        } else if (v[fn].from_pkt) {
+            /* The packet's tag, popped for an earlier output (NORMAL untags
+             * a copy for one port and not for another): back as it came,
+             * with the bits the actions wrote. */
+            a = vsw_odp_put(x->out, VSW_ODP_PUSH_VLAN, sizeof *a);
+            if (a) {
+                a->h.flags = VSW_ODPF_VLAN_ORIG;
                 a->tci = v[fn].tci & ~BE16(VSW_VLAN_CFI);
-                a->mask = v[fn].known | BE16(VSW_VLAN_CFI);
+                a->mask = v[fn].known & ~BE16(VSW_VLAN_CFI);
             }
         } else {
             a = vsw_odp_put(x->out, VSW_ODP_PUSH_VLAN, sizeof *a);
