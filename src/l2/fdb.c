@@ -170,6 +170,7 @@ find(const struct vsw_fdb *f, const uint8_t mac[6], uint16_t vlan)
 static void
 log_change(struct vsw_fdb *f, const struct entry *e)
 {
+    f->st.changes++;
     if (f->n_log == CHANGE_LOG) {
         f->log_overflow = true;
         return;

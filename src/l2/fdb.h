@@ -62,6 +62,7 @@ struct vsw_fdb_stats {
     uint64_t evicted;                 /* Evicted because the table was full. */
     uint64_t moved;                   /* Moved to another port. */
     uint64_t static_none_move;        /* A static MAC seen on another port. */
+    uint64_t changes;                 /* Changes logged (lost ones included). */
 };
 
 /** One entry, for fdb-show. */

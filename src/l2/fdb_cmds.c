@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@ static struct {
     uint64_t macs;                 /* MAC changes handled. */
     uint64_t full;                 /* Rounds that revalidated everything. */
     uint64_t checked, deleted;     /* Megaflows re-translated / deleted. */
+    uint64_t done_upto;            /* Changes logged before the last round
+                                    * took the log: their megaflows are done. */
     uint64_t last_ns, max_ns, sum_ns; /* From the first change logged to the
                                     * end of its revalidation. */
 } l2 = { .efd = -1 };
@@ -88,6 +91,21 @@ vsw_l2_destroy(struct vsw_dp *dp)
     }
 }
 
+/* vsw_dp_synchronize() that yields the CPU while it waits: the handler
+ * runs on this thread's CPU, so spinning (as rte_rcu_qsbr_synchronize()
+ * does) only delays the quiescent state it waits for by a time slice. */
+static void
+synchronize_yielding(struct vsw_dp *dp)
+{
+    if (!dp->running) {
+        return;
+    }
+    uint64_t token = rte_rcu_qsbr_start(dp->qsbr);
+    while (!rte_rcu_qsbr_check(dp->qsbr, token, false)) {
+        sched_yield();
+    }
+}
+
 /*
  * Revalidates the megaflows of every MAC the table logged as changed.
  *
@@ -109,17 +127,20 @@ process_changes(struct vsw_dp *dp)
         bool overflow;
         size_t n;
 
+        struct vsw_fdb_stats fst;
         vsw_fdb_lock(dp->fdb);
         n = vsw_fdb_take_changes(dp->fdb, ch, CHANGE_BATCH, &overflow);
+        vsw_fdb_get_stats(dp->fdb, &fst);
         vsw_fdb_unlock(dp->fdb);
         if (!n && !overflow) {
+            l2.done_upto = fst.changes;
             break;
         }
         uint64_t since = __atomic_exchange_n(&l2.pending_since_ns, 0, __ATOMIC_RELAXED);
         struct vsw_reval_stats st;
 
-        vsw_dp_synchronize(dp);
-        vsw_dp_synchronize(dp);
+        synchronize_yielding(dp);
+        synchronize_yielding(dp);
         if (!rg) {
             rg = malloc(2 * CHANGE_BATCH * sizeof *rg);
         }
@@ -138,6 +159,9 @@ process_changes(struct vsw_dp *dp)
         }
         l2.rounds++;
         l2.macs += n;
+        if (n < CHANGE_BATCH) {
+            l2.done_upto = fst.changes;   /* The log was emptied. */
+        }
         l2.checked += st.checked;
         l2.deleted += st.deleted;
         if (since) {
@@ -262,8 +286,10 @@ cmd_fdb_stats(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     vsw_buf_printf(out, "Megaflow revalidation after MAC changes:\n"
                    "  rounds: %" PRIu64 " (%" PRIu64 " of every megaflow), MAC changes: %"
                    PRIu64 "\n"
-                   "  megaflows re-translated: %" PRIu64 ", deleted: %" PRIu64 "\n",
-                   l2.rounds, l2.full, l2.macs, l2.checked, l2.deleted);
+                   "  megaflows re-translated: %" PRIu64 ", deleted: %" PRIu64 "\n"
+                   "  changes logged: %" PRIu64 ", revalidated: %" PRIu64 "\n",
+                   l2.rounds, l2.full, l2.macs, l2.checked, l2.deleted, st.changes,
+                   l2.done_upto);
     if (l2.rounds) {
         vsw_buf_printf(out, "  change to revalidated: last %.1f us, avg %.1f us, max %.1f us\n",
                        (double) l2.last_ns / 1e3, (double) l2.sum_ns / 1e3 / (double) l2.rounds,

@@ -25,8 +25,11 @@ static int
 pmd_request(void *volatile *slot, void *req, volatile bool *done)
 {
     __atomic_store_n(slot, req, __ATOMIC_RELEASE);
-    for (int i = 0; i < 1000 && !__atomic_load_n(done, __ATOMIC_ACQUIRE); i++) {
-        rte_delay_us_sleep(1000);
+    /* 50 us steps: a PMD answers within an iteration, and MAC learning
+     * waits for this (l2/fdb_cmds.c) -- 1 ms steps made a learned MAC
+     * take ~10 ms to stop being flooded. */
+    for (int i = 0; i < 20000 && !__atomic_load_n(done, __ATOMIC_ACQUIRE); i++) {
+        rte_delay_us_sleep(50);
     }
     if (!*done) {
         void *expected = req;
