@@ -33,7 +33,7 @@ The last line is "N passed, M failed", counted in packets.  Exit status 0
 only if M is 0; 1 on a mismatch or a vswd failure; 2 if the harness failed.
 Needs root (OVS, taps), openvswitch-switch and a built vswd.
 
-    tests/diff/ovs_diff_l2.py --build build            # CI: 3 rounds x 400 packets
+    tests/diff/ovs_diff_l2.py --build build            # CI: 5 rounds x 500 packets
     tests/diff/ovs_diff_l2.py --long                   # 12 rounds x 1500 packets
     tests/diff/ovs_diff_l2.py --seed 5 --rounds 1 --keep
 """
@@ -567,8 +567,8 @@ def main():
     ap.add_argument("--max-report", type=int, default=8)
     ap.add_argument("--tmpdir", default="/tmp")
     args = ap.parse_args()
-    args.rounds = args.rounds or (12 if args.long else 3)
-    args.packets = args.packets or (1500 if args.long else 400)
+    args.rounds = args.rounds or (12 if args.long else 5)
+    args.packets = args.packets or (1500 if args.long else 500)
 
     if os.geteuid() != 0:
         log("SKIP: needs root (OVS, tap devices)")
