@@ -58,6 +58,12 @@ struct vsw_reval_region {
  * changed (the MAC table's changes: {dl_dst=M} and {dl_src=M} for a MAC M
  * learned, moved or forgotten).  Control thread only (it waits for the
  * PMDs).  For now every megaflow is revalidated (correct, not minimal).
+ *
+ * Note for the region test: NORMAL decides on the MACs as earlier actions
+ * rewrote them (mod_dl_dst:M,NORMAL looks M up), so a megaflow whose
+ * datapath actions contain a set(eth(..)) may depend on a MAC its key does
+ * not hold; such megaflows must count as intersecting every region of a
+ * MAC table change.
  */
 void vsw_revalidate_regions(struct vsw_dp *dp, const struct vsw_reval_region *r, size_t n,
                             struct vsw_reval_stats *st);

@@ -16,7 +16,8 @@
  *   3. the packet's VLAN inside the bridge comes from the ingress port's
  *      mode (access: its tag; native: its tag for untagged and priority-
  *      tagged frames; trunk: the frame's own);
- *   4. the source MAC is learned on (VLAN, ingress port) -- not here: the
+ *   4. the source MAC (as rewritten by earlier actions, like every address
+ *      NORMAL reads) is learned on (VLAN, ingress port) -- not here: the
  *      translation only returns the request (struct xlate_learn) and the
  *      handler applies it, so trace and revalidation have no side effect;
  *      a destination equal to the source is answered as if already learned;
@@ -211,6 +212,9 @@ xlate_normal(struct xctx *x)
 {
     const struct vsw_flow *f = x->flow;
     const struct xlate_bridge *br = x->br;
+    /* The addresses as the actions so far left them (OVS decides on its
+     * flow as rewritten): a packet's own, or a rewrite's constant. */
+    const uint8_t *src = x->v.dl_src, *dst = x->v.dl_dst;
     struct xtag xv[2];
     uint16_t vid, vlan;
     uint32_t out_port;
@@ -263,17 +267,17 @@ xlate_normal(struct xctx *x)
     }
     vlan = tag_vid(x, &xv[0]);
 
-    if (eth_is_reserved(f->dl_dst)) {
+    if (eth_is_reserved(dst)) {
         return;
     }
 
     /* Learning: a request for the handler. */
-    bool learns = !vsw_eth_is_multicast(f->dl_src);
+    bool learns = !vsw_eth_is_multicast(src);
     if (learns && x->learn) {
         x->learn->valid = true;
         x->learn->vlan = vlan;
         x->learn->port = f->in_port;
-        memcpy(x->learn->mac, f->dl_src, 6);
+        memcpy(x->learn->mac, src, 6);
     }
     if (br->fdb_unavailable) {
         x->out->overflow = true;   /* Only the handler may read the MAC table. */
@@ -282,17 +286,17 @@ xlate_normal(struct xctx *x)
 
     /* Where to. */
     bool known = false;
-    if (!vsw_eth_is_multicast(f->dl_dst)) {
-        if (learns && !memcmp(f->dl_dst, f->dl_src, 6)) {
+    if (!vsw_eth_is_multicast(dst)) {
+        if (learns && !memcmp(dst, src, 6)) {
             /* The learning that precedes the lookup in OVS puts the MAC on
              * the ingress port, unless a static entry holds it elsewhere. */
             known = true;
             out_port = f->in_port;
-            if (br->fdb && !vsw_fdb_would_move(br->fdb, f->dl_src, vlan, f->in_port)) {
-                vsw_fdb_lookup(br->fdb, f->dl_src, vlan, &out_port);
+            if (br->fdb && !vsw_fdb_would_move(br->fdb, src, vlan, f->in_port)) {
+                vsw_fdb_lookup(br->fdb, src, vlan, &out_port);
             }
         } else if (br->fdb) {
-            known = vsw_fdb_lookup(br->fdb, f->dl_dst, vlan, &out_port);
+            known = vsw_fdb_lookup(br->fdb, dst, vlan, &out_port);
         }
     }
     if (known) {
