@@ -519,6 +519,14 @@ lru_dynamic(const struct vsw_fdb *f)
     return NIL;
 }
 
+int64_t
+vsw_fdb_next_expiry(const struct vsw_fdb *f)
+{
+    uint32_t i = lru_dynamic(f);
+
+    return i == NIL ? INT64_MAX : f->e[i].expires - now(f);
+}
+
 unsigned
 vsw_fdb_run(struct vsw_fdb *f)
 {

@@ -127,6 +127,9 @@ int vsw_fdb_add_static(struct vsw_fdb *, const uint8_t mac[6], uint16_t vlan, ui
 /** Deletes a static entry; false if there is none. */
 bool vsw_fdb_del_static(struct vsw_fdb *, const uint8_t mac[6], uint16_t vlan);
 
+/** Seconds until the next dynamic entry ages out (INT64_MAX if none). */
+int64_t vsw_fdb_next_expiry(const struct vsw_fdb *);
+
 /** Ages out expired entries (and any beyond the limit); returns how many. */
 unsigned vsw_fdb_run(struct vsw_fdb *);
 

@@ -13,10 +13,14 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
+#include <rte_cycles.h>
+
 #include "ctl/ctl_cmd.h"
 #include "dp.h"
 #include "l2/fdb.h"
 #include "l2/fdb_cmds.h"
+#include "pmd/upcall.h"
+#include "xlate/xlate.h"
 #include "util.h"
 #include "vsw/ofp_lex.h"
 #include "xlate/revalidate.h"
@@ -29,6 +33,7 @@ static struct {
     uint64_t next_aging_ns;        /* Next vsw_fdb_run(). */
     uint64_t pending_since_ns;     /* When the log became non-empty (atomic:
                                     * written by the handler). */
+    uint64_t refreshed;            /* Active megaflows re-learned from. */
     uint64_t rounds;               /* Revalidation rounds after changes. */
     uint64_t macs;                 /* MAC changes handled. */
     uint64_t full;                 /* Rounds that revalidated everything. */
@@ -174,6 +179,61 @@ process_changes(struct vsw_dp *dp)
     free(rg);
 }
 
+/*
+ * Packets that hit a megaflow never reach the handler, so they cannot
+ * refresh their source MAC's entry; OVS refreshes it when its revalidators
+ * push a flow's statistics.  Here, when an entry is about to age out, every
+ * megaflow used within the aging time is translated again for its learning
+ * request, which is applied as the packet's would have been.  The megaflows
+ * are copied out only then, not every second.
+ */
+static void
+refresh_active(struct vsw_dp *dp)
+{
+    const struct vsw_cls *cls = dp->cls;
+    const struct vsw_ports_snap *ps = dp->ports;
+    struct xlate_bridge br;
+    struct vsw_fdb_stats st;
+    int64_t next;
+
+    vsw_fdb_lock(dp->fdb);
+    next = vsw_fdb_next_expiry(dp->fdb);
+    vsw_fdb_get_stats(dp->fdb, &st);
+    vsw_fdb_unlock(dp->fdb);
+    if (next > 1 || !dp->running) {
+        return;
+    }
+    uint64_t now = rte_rdtsc(), window = rte_get_tsc_hz() * st.idle;
+    upcall_bridge(dp, ps, &br);
+    for (unsigned p = 0; p < dp->n_pmds; p++) {
+        struct vsw_mf_dump *e = NULL;
+        uint32_t n = 0;
+        bool truncated;
+
+        if (vsw_dp_dump_megaflows_all(dp, p, &e, &n, &truncated)) {
+            free(e);
+            continue;
+        }
+        vsw_fdb_lock(dp->fdb);
+        for (uint32_t k = 0; k < n; k++) {
+            struct vsw_odp_buf acts;
+            struct vsw_flow mask;
+            struct xlate_learn learn;
+
+            if (e[k].used_tsc + window < now || !e[k].packets) {
+                continue;
+            }
+            xlate_flow(cls, &br, &e[k].key, &acts, &mask, &learn, NULL);
+            if (learn.valid) {
+                vsw_fdb_learn(dp->fdb, learn.mac, learn.vlan, learn.port, false, false);
+                l2.refreshed++;
+            }
+        }
+        vsw_fdb_unlock(dp->fdb);
+        free(e);
+    }
+}
+
 void
 vsw_l2_run(struct vsw_dp *dp)
 {
@@ -182,6 +242,7 @@ vsw_l2_run(struct vsw_dp *dp)
     }
     uint64_t now = vsw_now_ns();
     if (now >= l2.next_aging_ns) {
+        refresh_active(dp);
         vsw_fdb_lock(dp->fdb);
         vsw_fdb_run(dp->fdb);
         vsw_fdb_unlock(dp->fdb);
@@ -287,9 +348,10 @@ cmd_fdb_stats(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
                    "  rounds: %" PRIu64 " (%" PRIu64 " of every megaflow), MAC changes: %"
                    PRIu64 "\n"
                    "  megaflows re-translated: %" PRIu64 ", deleted: %" PRIu64 "\n"
-                   "  changes logged: %" PRIu64 ", revalidated: %" PRIu64 "\n",
+                   "  changes logged: %" PRIu64 ", revalidated: %" PRIu64 "\n"
+                   "  active megaflows re-learned from before aging: %" PRIu64 "\n",
                    l2.rounds, l2.full, l2.macs, l2.checked, l2.deleted, st.changes,
-                   l2.done_upto);
+                   l2.done_upto, l2.refreshed);
     if (l2.rounds) {
         vsw_buf_printf(out, "  change to revalidated: last %.1f us, avg %.1f us, max %.1f us\n",
                        (double) l2.last_ns / 1e3, (double) l2.sum_ns / 1e3 / (double) l2.rounds,
