@@ -39,7 +39,7 @@ struct vsw_vlan_cfg {
     uint8_t mode;              /* enum vsw_vlan_mode, if 'has_mode'. */
     int tag;                   /* 0..4095, or -1 if none. */
     uint16_t n_trunks;         /* Entries of 'trunks' (0: none given). */
-    uint16_t trunks[64];       /* As given (duplicates allowed). */
+    uint16_t trunks[512];      /* As given (duplicates allowed). */
 };
 
 #define VSW_VLAN_CFG_INIT { false, VSW_VLAN_TRUNK, -1, 0, { 0 } }
