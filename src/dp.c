@@ -21,6 +21,7 @@
 #include "classifier/dpcls.h"
 #include "classifier/emc.h"
 #include "dp.h"
+#include "l2/fdb.h"
 #include "pmd/upcall.h"
 #include "util.h"
 
@@ -121,6 +122,7 @@ publish_ports(struct vsw_dp *dp, struct vsw_ports_snap *snap)
     snap->gen = old->gen + 1;
     for (unsigned i = 0; i < snap->n; i++) {
         snap->ofports[i] = snap->ports[i]->ofport;
+        snap->vlans[i] = snap->ports[i]->vlan;
         if (snap->ofports[i] < VSW_OFPORT_MAP) {
             snap->idx_of[snap->ofports[i]] = (int8_t) i;
         }
@@ -162,14 +164,30 @@ parse_mtu(const char *v, uint16_t *mtu, char *err, size_t err_size)
     return 0;
 }
 
+static bool
+all_digits(const char *s)
+{
+    if (!*s) {
+        return false;
+    }
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Splits 'spec' into DPDK devargs and our own keys (ofport=, n_rxq=,
- * mtu_request=). */
+ * mtu_request=, and the VLAN keys tag=, trunks=, vlan_mode=: the VLANs of
+ * "trunks=10,20,30" arrive as tokens of their own after "trunks=10"). */
 static int
 parse_port_spec(const char *spec, char **devargs, uint32_t *ofport, uint16_t *n_rxq,
-                uint16_t *mtu, char *err, size_t err_size)
+                uint16_t *mtu, struct vsw_vlan_cfg *vc, char *err, size_t err_size)
 {
     struct vsw_buf da = { 0 };
     char *copy = strdup(spec), *save = NULL;
+    bool in_trunks = false;
     int error = 0;
 
     *ofport = 0;
@@ -177,6 +195,22 @@ parse_port_spec(const char *spec, char **devargs, uint32_t *ofport, uint16_t *n_
     *mtu = VSW_MTU_DEFAULT;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *end;
+        if (in_trunks && all_digits(tok)) {
+            error = vsw_vlan_cfg_add_trunk(vc, tok, err, err_size);
+            if (error) {
+                break;
+            }
+            continue;
+        }
+        in_trunks = false;
+        error = vsw_vlan_cfg_apply(vc, tok, err, err_size);
+        if (!error) {
+            in_trunks = !strncmp(tok, "trunks=", 7);
+            continue;
+        } else if (error != ENOENT) {
+            break;
+        }
+        error = 0;
         if (!strncmp(tok, "ofport=", 7)) {
             unsigned long v = strtoul(tok + 7, &end, 0);
             if (*end || !tok[7] || v == 0 || v >= 0xff00) {
@@ -641,6 +675,8 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
 {
     const struct vsw_ports_snap *ps = dp->ports;
     struct vsw_port *port;
+    struct vsw_vlan_cfg vc = VSW_VLAN_CFG_INIT;
+    struct vsw_port_vlan vlan;
     uint32_t ofport;
     uint16_t n_rxq, mtu;
     char *devargs;
@@ -659,7 +695,14 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
         snprintf(err, err_size, "too many ports (at most %d)", VSW_MAX_PORTS);
         return ENOSPC;
     }
-    error = parse_port_spec(spec, &devargs, &ofport, &n_rxq, &mtu, err, err_size);
+    error = parse_port_spec(spec, &devargs, &ofport, &n_rxq, &mtu, &vc, err, err_size);
+    if (!error) {
+        error = vsw_vlan_cfg_resolve(&vc, &vlan, err, err_size);
+        if (error) {
+            free(devargs);
+            return error;
+        }
+    }
     if (!error) {
         error = translate_port_type(name, &devargs, &n_rxq, err, err_size);
         if (error) {
@@ -698,6 +741,8 @@ vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
     }
     snprintf(port->name, sizeof port->name, "%s", name);
     port->ofport = ofport;
+    port->vlan_cfg = vc;
+    port->vlan = vlan;
     port->n_rxq = n_rxq;
     port->devargs = devargs;
     port->dev_name = strndup(devargs, strcspn(devargs, ","));
@@ -792,12 +837,26 @@ port_set_mtu(struct vsw_dp *dp, struct vsw_port *port, uint16_t mtu, char *err,
     return 0;
 }
 
+/* Forgets the MACs learned on 'port' (all of them, static ones too: OVS
+ * does so when a port is reconfigured or deleted). */
+static void
+port_flush_macs(struct vsw_dp *dp, const struct vsw_port *port)
+{
+    if (dp->fdb) {
+        vsw_fdb_lock(dp->fdb);
+        vsw_fdb_flush(dp->fdb, true, port->ofport, true);
+        vsw_fdb_unlock(dp->fdb);
+    }
+}
+
 int
 vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, char *err,
                 size_t err_size)
 {
     struct vsw_port *port = vsw_dp_find_port(dp, name);
-    bool have_mtu = false;
+    struct vsw_vlan_cfg vc;
+    struct vsw_port_vlan vlan;
+    bool have_mtu = false, have_vlan = false;
     uint16_t mtu = 0;
     int error;
 
@@ -806,11 +865,20 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
         return ENOENT;
     }
     if (!n) {
-        snprintf(err, err_size, "set-port %s: nothing to set (mtu_request=N)", name);
+        snprintf(err, err_size, "set-port %s: nothing to set (mtu_request=N, tag=N, "
+                 "trunks=N,..., vlan_mode=MODE)", name);
         return EINVAL;
     }
     /* Check everything, then apply. */
+    vc = port->vlan_cfg;
     for (int i = 0; i < n; i++) {
+        error = vsw_vlan_cfg_apply(&vc, kv[i], err, err_size);
+        if (!error) {
+            have_vlan = true;
+            continue;
+        } else if (error != ENOENT) {
+            return error;
+        }
         if (!strncmp(kv[i], "mtu_request=", 12)) {
             error = parse_mtu(kv[i] + 12, &mtu, err, err_size);
             if (error) {
@@ -818,9 +886,17 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
             }
             have_mtu = true;
         } else {
-            snprintf(err, err_size, "set-port: unknown key \"%.*s\" (known: mtu_request)",
-                     (int) strcspn(kv[i], "="), kv[i]);
+            snprintf(err, err_size, "set-port: unknown key \"%.*s\" (known: mtu_request, "
+                     "tag, trunks, vlan_mode)", (int) strcspn(kv[i], "="), kv[i]);
             return EINVAL;
+        }
+    }
+    if (have_vlan) {
+        char e2[200];
+        error = vsw_vlan_cfg_resolve(&vc, &vlan, e2, sizeof e2);
+        if (error) {
+            snprintf(err, err_size, "set-port %s: %s", name, e2);
+            return error;
         }
     }
     if (have_mtu && mtu != port->mtu) {
@@ -828,6 +904,22 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
         if (error) {
             return error;
         }
+    }
+    if (have_vlan && memcmp(&vlan, &port->vlan, sizeof vlan)) {
+        struct vsw_ports_snap *snap = malloc(sizeof *snap);
+        if (!snap) {
+            snprintf(err, err_size, "out of memory");
+            return ENOMEM;
+        }
+        *snap = *dp->ports;
+        port->vlan_cfg = vc;
+        port->vlan = vlan;
+        publish_ports(dp, snap);   /* New generation: every PMD flushes its caches. */
+        port_flush_macs(dp, port);
+        VSW_LOG(VSW_LOG_INFO, "port %s: VLAN mode %s", port->name,
+                vsw_vlan_mode_name((enum vsw_vlan_mode) vlan.mode));
+    } else if (have_vlan) {
+        port->vlan_cfg = vc;   /* Same effect, other spelling. */
     }
     return 0;
 }
@@ -854,6 +946,7 @@ vsw_dp_del_port(struct vsw_dp *dp, const char *name, char *err, size_t err_size)
         }
     }
     publish_ports(dp, snap);  /* Waits until no PMD uses 'port'. */
+    port_flush_macs(dp, port);
     port_close(port);
     VSW_LOG(VSW_LOG_INFO, "deleted port %s", port->name);
     port_free(port);

@@ -34,6 +34,7 @@
 #include "classifier/cls.h"
 #include "classifier/dpcls.h"
 #include "classifier/rule.h"
+#include "l2/vlan.h"
 #include "vsw/odp.h"
 
 #define VSW_MAX_PORTS 64
@@ -85,6 +86,10 @@ struct vsw_port {
     char *dev_name;                 /**< DPDK device name (devargs up to ','). */
     bool probed;                    /**< We hot-plugged the device (remove on delete). */
     rte_spinlock_t txq_lock[VSW_MAX_QUEUES]; /**< Used only if 'txq_shared'. */
+    /* VLAN configuration (tag, trunks, vlan_mode).  Control thread only:
+     * translations read the copy in the published snapshot. */
+    struct vsw_vlan_cfg vlan_cfg;   /**< As the user gave it. */
+    struct vsw_port_vlan vlan;      /**< Its effective form. */
     /* vhost-user (net_vhost) ports: the PMDs call rte_vhost directly with
      * the device's vid, bypassing the ethdev's rx/tx wrappers (see
      * the "vhost-user ports" comment and vhost_event() in dp.c for how a vid
@@ -106,6 +111,7 @@ struct vsw_ports_snap {
     unsigned n;                              /**< Number of ports. */
     struct vsw_port *ports[VSW_MAX_PORTS];   /**< The ports. */
     uint32_t ofports[VSW_MAX_PORTS];         /**< ports[i]->ofport, for "all". */
+    struct vsw_port_vlan vlans[VSW_MAX_PORTS]; /**< ports[i]->vlan, for NORMAL. */
     int8_t idx_of[VSW_OFPORT_MAP];           /**< ofport -> index, -1 if none. */
     uint64_t gen;                            /**< Bumped by every change of the set:
                                               *   translations that expanded "all"
@@ -145,6 +151,11 @@ struct vsw_ports_snap {
     X(flow_limit, VSW_PC_COUNT, "not cached, flow limit", "")                                \
     X(actions_overflow, VSW_PC_COUNT, "dropped, too many datapath actions", "")              \
     X(upcall_stale, VSW_PC_COUNT, "upcalls redone after a rule change", "")                  \
+    X(fdb_stale, VSW_PC_COUNT, "not cached, MAC table changed since the translation", "")    \
+    X(fdb_forgotten, VSW_PC_COUNT, "megaflows deleted for a learned or moved MAC", "")       \
+    X(fdb_lost, VSW_PC_COUNT, "caches flushed, learned MACs came too fast", "")              \
+    X(normal_inline, VSW_PC_COUNT, "dropped, NORMAL with the upcall queue full",              \
+      " (only the handler reads the MAC table)")                                             \
     X(iterations, VSW_PC_HIDDEN, "loop iterations", "")                                      \
     X(busy_iterations, VSW_PC_CUSTOM, "busy iterations", "")                                 \
     X(upcall_waits_timed_out, VSW_PC_HIDDEN, "waits for in-flight upcalls cut short", "")    \
@@ -199,8 +210,23 @@ struct vsw_mf_dump {
 enum vsw_mf_scan_select {
     VSW_SCAN_NONE,          /**< Nothing: the scan only pushes statistics. */
     VSW_SCAN_ALL,           /**< Every megaflow. */
-    VSW_SCAN_AFFECTED,      /**< Those a change may affect: depending on a rule
-                             *   marked dead, or intersecting one of 'regions'. */
+    VSW_SCAN_AFFECTED,      /**< Those a rule change may affect: depending on a
+                             *   rule marked dead, or intersecting one of
+                             *   'regions'. */
+    VSW_SCAN_FDB,           /**< Those whose translation read the MAC table. */
+    VSW_SCAN_MACS,          /**< Those a MAC table change may affect: their
+                             *   translation read the MAC table about a MAC of
+                             *   'macs' (their dl_src or dl_dst) or about a
+                             *   rewritten MAC (VSW_XLATE_READ_FDB_ANY). */
+};
+
+/** What a scan selects. */
+struct vsw_mf_scan_spec {
+    enum vsw_mf_scan_select select;
+    const struct vsw_reval_region *regions;   /**< VSW_SCAN_AFFECTED. */
+    size_t n_regions;
+    const uint64_t *macs;                     /**< VSW_SCAN_MACS: sorted, as */
+    size_t n_macs;                            /**< vsw_mac_to_u64() gives them. */
 };
 
 /**
@@ -212,9 +238,7 @@ enum vsw_mf_scan_select {
  * was asked for).
  */
 struct vsw_mf_scan_req {
-    enum vsw_mf_scan_select select;
-    const struct vsw_reval_region *regions;
-    size_t n_regions;
+    struct vsw_mf_scan_spec spec;
     struct vsw_mf_dump *entries;    /**< Room for 'capacity' entries. */
     uint32_t capacity;
     uint32_t n;                     /**< Written by the PMD. */
@@ -284,6 +308,9 @@ struct vsw_dp {
     int handler_efd;                     /**< Doorbell (eventfd) of a sleeping handler. */
     uint32_t handler_asleep;             /**< 1 while the handler blocks on it. */
     uint16_t nb_rxd, nb_txd;             /**< Ring sizes for new ports. */
+    struct vsw_fdb *fdb;                 /**< The MAC table (l2/fdb.h): the handler
+                                          *   and the control thread, under its
+                                          *   lock; never a PMD. */
 };
 
 /**
@@ -332,15 +359,14 @@ struct vsw_dp *vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsign
 
 /**
  * Scans PMD 'idx''s megaflows: pushes their statistics to their rules and
- * copies out those 'select' (and 'regions', for VSW_SCAN_AFFECTED) picks
+ * copies out those 'spec' picks
  * into '*out' (malloc'ed, '*n' entries, NULL if none).  '*truncated' (may
  * be NULL) says whether more were selected than there was room for (room
  * is made for what the PMD holds now plus what may arrive meanwhile).
  * Waits for the PMD: up to a second for it to take the request, then until
  * it has finished.  Returns 0, ENOMEM or ETIMEDOUT.
  */
-int vsw_dp_scan_megaflows(struct vsw_dp *dp, unsigned idx, enum vsw_mf_scan_select select,
-                          const struct vsw_reval_region *regions, size_t n_regions,
+int vsw_dp_scan_megaflows(struct vsw_dp *dp, unsigned idx, const struct vsw_mf_scan_spec *spec,
                           struct vsw_mf_dump **out, uint32_t *n, bool *truncated);
 
 /** Copies every megaflow of PMD 'idx' (vsw_dp_scan_megaflows(), VSW_SCAN_ALL). */
@@ -374,7 +400,8 @@ void vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls);
 void vsw_dp_synchronize(struct vsw_dp *dp);
 
 /**
- * Adds a port.  'spec' is "DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]" and
+ * Adds a port.  'spec' is "DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]"
+ * [,tag=N][,trunks=N,N...][,vlan_mode=MODE] and
  * 'name' the port name.  Returns 0 or a positive errno with a message in 'err'.
  */
 int vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
@@ -382,7 +409,9 @@ int vsw_dp_add_port(struct vsw_dp *dp, const char *name, const char *spec,
 
 /**
  * Changes settings of a running port: 'kv' holds 'n' strings "KEY=VALUE"
- * (mtu_request=N).  All are checked before any is applied.  Returns 0 or a
+ * (mtu_request=N, tag=N, trunks=N,..., vlan_mode=MODE).  All are checked
+ * before any is applied.  A VLAN change republishes the port set (every
+ * PMD's caches are flushed) and forgets the MACs learned on the port.  Returns 0 or a
  * positive errno with a message in 'err'.
  */
 int vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n,

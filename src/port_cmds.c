@@ -24,7 +24,8 @@ cmd_add_port(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     int error;
 
     if (argc < 3) {
-        vsw_buf_printf(out, "usage: add-port NAME DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]");
+        vsw_buf_printf(out, "usage: add-port NAME DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]"
+                       "[,tag=N][,trunks=N,...][,vlan_mode=MODE]");
         return EINVAL;
     }
     for (int i = 2; i < argc; i++) {
@@ -103,6 +104,11 @@ cmd_show(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
                        p->mtu_by_device ? "" : " (vsw)", mac.addr_bytes[0], mac.addr_bytes[1],
                        mac.addr_bytes[2], mac.addr_bytes[3], mac.addr_bytes[4],
                        mac.addr_bytes[5], link.link_status ? "up" : "down");
+        char vlan[512];
+        vsw_vlan_cfg_format(&p->vlan_cfg, vlan, sizeof vlan);
+        vsw_buf_printf(out, "     vlan: %s%s%s\n",
+                       vsw_vlan_mode_name((enum vsw_vlan_mode) p->vlan.mode),
+                       vlan[0] ? " " : "", vlan);
         if (p->is_vhost) {
             /* The guest's rx rings that its driver has enabled: until one is,
              * every frame for the guest is a tx drop. */

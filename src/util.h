@@ -50,4 +50,15 @@ void vsw_buf_free(struct vsw_buf *b);
 /** Monotonic time in nanoseconds. */
 uint64_t vsw_now_ns(void);
 
+/** A MAC address as a number (for sorting and searching). */
+static inline uint64_t
+vsw_mac_to_u64(const uint8_t mac[6])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++) {
+        v = v << 8 | mac[i];
+    }
+    return v;
+}
+
 #endif /* VSW_UTIL_H */

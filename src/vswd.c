@@ -27,6 +27,8 @@
 #include "ctl/ctl_server.h"
 #include "ctl/proto.h"
 #include "dp.h"
+#include "l2/fdb.h"
+#include "l2/fdb_cmds.h"
 #include "ruleset.h"
 #include "util.h"
 
@@ -64,16 +66,23 @@ usage(void)
            "\n"
            "options:\n"
            "  --ctl PATH             control socket (default $" VSW_CTL_ENV " or " VSW_DEFAULT_CTL ")\n"
-           "  --port NAME,DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]\n"
+           "  --port NAME,DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N][,tag=N]\n"
+           "         [,trunks=N,N...][,vlan_mode=access|trunk|native-tagged|native-untagged]\n"
            "                         add a port at start; DEVARGS are DPDK device arguments,\n"
            "                         e.g. net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
            "                         (repeatable; OpenFlow numbers are assigned from 1;\n"
-           "                         mtu_request: %d..%d, default %d)\n"
+           "                         mtu_request: %d..%d, default %d; tag, trunks,\n"
+           "                         vlan_mode: as ovs-vsctl's Port columns)\n"
            "                         vdevs: net_pcap, net_ring, net_null, net_tap,\n"
            "                         net_af_packet, ...; guests: vhost-user,path=SOCK or\n"
            "                         vhost-user-client,path=SOCK[,queues=N]\n"
            "  --flows FILE           load OpenFlow rules (ovs-ofctl syntax) before any\n"
-           "                         port receives\n"
+           "                         port receives; without it the bridge starts with\n"
+           "                         \"priority=0,actions=NORMAL\" (a learning switch,\n"
+           "                         OVS's fail-mode=standalone)\n"
+           "  --mac-aging SECONDS    MAC table entries age out after this (%d..%d,\n"
+           "                         default %d)\n"
+           "  --mac-table-size N     MAC table entries at most (1..%u, default %d)\n"
            "  --mbufs N              packet buffers in the pool (default %d)\n"
            "  --flow-limit N         megaflows per PMD (default %d)\n"
            "  --megaflow-idle MS     idle megaflows expire after MS ms (default 10000)\n"
@@ -98,7 +107,9 @@ usage(void)
            "  vswd -l 0,1 --no-pci --file-prefix vsw -- --ctl /tmp/vsw.ctl \\\n"
            "       --port p1,net_pcap0,rx_pcap=in.pcap,tx_pcap=out1.pcap \\\n"
            "       --port p2,net_pcap1,tx_pcap=out2.pcap --flows rules.txt\n",
-           VSW_MTU_MIN, VSW_MTU_MAX, VSW_MTU_DEFAULT, DEFAULT_MBUFS, DEFAULT_FLOW_LIMIT,
+           VSW_MTU_MIN, VSW_MTU_MAX, VSW_MTU_DEFAULT, VSW_FDB_IDLE_MIN, VSW_FDB_IDLE_MAX,
+           VSW_FDB_DEFAULT_IDLE, VSW_FDB_MAX_MAX, VSW_FDB_DEFAULT_MAX, DEFAULT_MBUFS,
+           DEFAULT_FLOW_LIMIT,
            VSW_CTL_DEFAULT_MAX_CLIENTS, FD_RESERVE, VSW_CTL_DEFAULT_IDLE_MS / 1000);
 }
 
@@ -206,6 +217,8 @@ main(int argc, char **argv)
         { "upcall-overflow", required_argument, NULL, 'U' },
         { "ctl-max-clients", required_argument, NULL, 'C' },
         { "ctl-idle-timeout", required_argument, NULL, 'T' },
+        { "mac-aging", required_argument, NULL, 'A' },
+        { "mac-table-size", required_argument, NULL, 'S' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -215,6 +228,7 @@ main(int argc, char **argv)
     char *port_specs[VSW_MAX_PORTS];
     unsigned n_port_specs = 0, n_mbufs = DEFAULT_MBUFS;
     unsigned long flow_limit = DEFAULT_FLOW_LIMIT, idle_ms = 10000;
+    unsigned long mac_aging = VSW_FDB_DEFAULT_IDLE, mac_max = VSW_FDB_DEFAULT_MAX;
     bool emc_on = true, overflow_inline = true;
     struct vsw_ctl_config ctl_cfg = {
         .max_clients = VSW_CTL_DEFAULT_MAX_CLIENTS,
@@ -322,6 +336,20 @@ main(int argc, char **argv)
             ctl_cfg.idle_ms = (uint64_t) (v * 1000.0 + 0.5);
             break;
         }
+        case 'A':
+        case 'S': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            unsigned long lo = c == 'A' ? VSW_FDB_IDLE_MIN : 1;
+            unsigned long hi = c == 'A' ? VSW_FDB_IDLE_MAX : VSW_FDB_MAX_MAX;
+            if (*end || !optarg[0] || v < lo || v > hi) {
+                fprintf(stderr, "vswd: --%s: \"%s\" is not in %lu..%lu\n",
+                        c == 'A' ? "mac-aging" : "mac-table-size", optarg, lo, hi);
+                return 1;
+            }
+            *(c == 'A' ? &mac_aging : &mac_max) = v;
+            break;
+        }
         case 'v':
             vsw_log_set_level(VSW_LOG_DBG);
             break;
@@ -357,8 +385,26 @@ main(int argc, char **argv)
     d.dp->emc_enabled = emc_on;
     d.dp->upcall_overflow_inline = overflow_inline;
     signal_dp = d.dp;
+    if (vsw_l2_setup(d.dp, (unsigned) mac_max, (unsigned) mac_aging, err, sizeof err)) {
+        fprintf(stderr, "vswd: %s\n", err);
+        return 1;
+    }
 
-    if (flows_path) {
+    if (!flows_path) {
+        /* An OVS bridge with fail-mode=standalone: a learning switch. */
+        struct vsw_flow_mod *fms;
+        size_t n_fms;
+        ret = vsw_flow_mods_parse_text("priority=0,actions=NORMAL\n", VSW_FM_ADD, &fms, &n_fms,
+                                       err, sizeof err);
+        if (!ret) {
+            ret = vsw_ruleset_add(d.dp, &d.rules, fms, n_fms, err, sizeof err);
+            vsw_flow_mods_free(fms, n_fms);
+        }
+        if (ret) {
+            fprintf(stderr, "vswd: the default NORMAL rule: %s\n", err);
+            return 1;
+        }
+    } else {
         char *text = read_file(flows_path, err, sizeof err);
         if (!text) {
             fprintf(stderr, "vswd: %s\n", err);
@@ -386,6 +432,7 @@ main(int argc, char **argv)
         if (!comma) {
             fprintf(stderr, "vswd: --port %s: expected NAME,DEVARGS\n", spec);
             vsw_dp_stop(d.dp);
+            vsw_ruleset_destroy(&d.rules);
             return 1;
         }
         *comma = '\0';
@@ -393,6 +440,7 @@ main(int argc, char **argv)
         if (ret) {
             fprintf(stderr, "vswd: --port %s: %s\n", spec, err);
             vsw_dp_stop(d.dp);
+            vsw_ruleset_destroy(&d.rules);
             return 1;
         }
     }
@@ -404,10 +452,12 @@ main(int argc, char **argv)
     vsw_ctl_register_cmds();
     vsw_xlate_register_cmds();
     vsw_revalidate_register_cmds();
+    vsw_fdb_register_cmds();
     if (vsw_ctl_cmd_missing()) {
         fprintf(stderr, "vswd: control command \"%s\" has no handler\n",
                 vsw_ctl_cmd_missing());
         vsw_dp_stop(d.dp);
+        vsw_ruleset_destroy(&d.rules);
         return 1;
     }
 
@@ -418,10 +468,18 @@ main(int argc, char **argv)
     if (!ctl) {
         fprintf(stderr, "vswd: control socket: %s\n", err);
         vsw_dp_stop(d.dp);
+        vsw_ruleset_destroy(&d.rules);
         return 1;
     }
     d.ctl = ctl;
     ctx.ctl = ctl;
+    if (vsw_ctl_watch_eventfd(ctl, vsw_l2_eventfd())) {
+        fprintf(stderr, "vswd: cannot watch the MAC table's doorbell\n");
+        vsw_ctl_destroy(ctl);
+        vsw_dp_stop(d.dp);
+        vsw_ruleset_destroy(&d.rules);
+        return 1;
+    }
 
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
@@ -439,6 +497,7 @@ main(int argc, char **argv)
     uint64_t hz = rte_get_tsc_hz(), next_expire = rte_rdtsc() + hz / 10;
     while (!__atomic_load_n(&d.dp->quit, __ATOMIC_ACQUIRE)) {
         vsw_ctl_poll(ctl, 100);
+        vsw_l2_run(d.dp);
         if (rte_rdtsc() >= next_expire) {
             size_t n = vsw_ruleset_expire(d.dp, &d.rules);
             if (n) {
@@ -451,6 +510,7 @@ main(int argc, char **argv)
     VSW_LOG(VSW_LOG_INFO, "stopping");
     vsw_ctl_destroy(ctl);
     vsw_dp_stop(d.dp);
+    vsw_l2_destroy(d.dp);
     vsw_ruleset_destroy(&d.rules);
     rte_eal_cleanup();
     return 0;

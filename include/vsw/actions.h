@@ -45,6 +45,9 @@ enum vsw_action_type {
     VSW_ACT_SET_IPV6_SRC,   /**< ip6. */
     VSW_ACT_SET_IPV6_DST,   /**< ip6. */
     VSW_ACT_SET_IPV6_LABEL, /**< be32. */
+    VSW_ACT_NORMAL,         /**< The L2 learning switch (src/xlate/xlate_normal.c). */
+    VSW_ACT_FLOOD,          /**< Output to every port but the ingress one (no
+                             *   port is excluded from flooding in vsw). */
     VSW_ACT_N_TYPES
 };
 

@@ -106,6 +106,13 @@ struct vsw_odp_ipv6 {
     uint8_t tclass, tclass_mask, hlimit, ttl_check;
 } __attribute__((__may_alias__));
 
+/* VSW_ODP_PUSH_VLAN: push the packet's own outer tag back as it arrived
+ * (its TPID, and its TCI but for the bits under 'mask', which come from
+ * 'tci'), after an earlier pop_vlan removed it.  The flow key does not hold
+ * the TPID, so the translation cannot name it (NORMAL untags a copy for one
+ * port and sends the tagged frame to another). */
+#define VSW_ODPF_VLAN_ORIG 0x01
+
 /* The L4 protocol of a VSW_ODP_SET_L4, in vsw_odp_hdr.flags' high byte. */
 #define VSW_ODPF_L4_TCP 0x0100
 #define VSW_ODPF_L4_UDP 0x0200
@@ -121,7 +128,8 @@ struct vsw_odp_vlan {
     struct vsw_odp_hdr h;
     uint16_t tpid;         /**< be16 (PUSH_VLAN). */
     uint16_t tci;          /**< be16, CFI clear. */
-    uint16_t mask;         /**< be16 (SET_VLAN): the TCI bits to write. */
+    uint16_t mask;         /**< be16 (SET_VLAN, PUSH_VLAN with
+                            *   VSW_ODPF_VLAN_ORIG): the TCI bits to write. */
     uint16_t pad;
 } __attribute__((__may_alias__));
 
@@ -129,9 +137,18 @@ struct vsw_odp_vlan {
 #define VSW_ODP_MAX 256
 
 /** A list being built. */
+/* What a translation read besides the rules and the packet
+ * (vsw_odp_buf.xflags), so that revalidation knows which state changes
+ * concern the megaflow. */
+#define VSW_XLATE_READ_FDB 0x01       /**< The MAC table (NORMAL), about the
+                                       *   flow's own dl_src and dl_dst, */
+#define VSW_XLATE_READ_FDB_ANY 0x02   /**< ... or about a MAC an earlier action
+                                       *   wrote (not in the megaflow's key). */
+
 struct vsw_odp_buf {
     uint16_t len;                 /**< Bytes used. */
     bool overflow;                /**< An entry did not fit: the list is unusable. */
+    uint8_t xflags;               /**< VSW_XLATE_READ_*. */
     uint8_t data[VSW_ODP_MAX] __attribute__((aligned(8)));
 };
 

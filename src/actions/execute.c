@@ -14,6 +14,9 @@
 struct xctx {
     struct rte_mbuf *m;
     struct vsw_layout lay;         /* Current header offsets. */
+    unsigned n_pushed;             /* Tags pushed and not popped since. */
+    bool orig_saved;               /* The packet's own outer tag was popped: */
+    uint16_t orig_tpid, orig_tci;  /* it was this (be16). */
 };
 
 #define BE16(x) rte_cpu_to_be_16(x)
@@ -386,6 +389,13 @@ pop_vlan(struct xctx *x)
     uint8_t *p = rte_pktmbuf_mtod(x->m, uint8_t *);
 
     if (rte_pktmbuf_data_len(x->m) >= 18 && is_vlan_tpid(vsw_get16(p + 12))) {
+        if (x->n_pushed) {
+            x->n_pushed--;
+        } else if (!x->orig_saved) {
+            x->orig_saved = true;
+            x->orig_tpid = vsw_get16(p + 12);
+            x->orig_tci = vsw_get16(p + 14);
+        }
         memmove(p + 4, p, 12);
         rte_pktmbuf_adj(x->m, 4);
         shift_layout(x, -4);
@@ -404,7 +414,20 @@ push_vlan(struct xctx *x, uint16_t tpid, uint16_t tci)
     vsw_put16(p + 12, tpid);
     vsw_put16(p + 14, tci);
     shift_layout(x, 4);
+    x->n_pushed++;
     return true;
+}
+
+/* VSW_ODPF_VLAN_ORIG: the packet's own tag again, its TCI under 'mask'
+ * replaced (DEI cleared, as a push by OVS gives).  Without a saved tag
+ * (cannot happen: the translation pops before it restores) an 802.1Q tag. */
+static bool
+push_orig_vlan(struct xctx *x, uint16_t tci, uint16_t mask)
+{
+    uint16_t tpid = x->orig_saved ? x->orig_tpid : BE16(VSW_ETH_TYPE_VLAN);
+    uint16_t old = x->orig_saved ? x->orig_tci : 0;
+
+    return push_vlan(x, tpid, (uint16_t) (((old & ~mask) | (tci & mask)) & ~BE16(VSW_VLAN_CFI)));
 }
 
 /* Rewrites the outer tag's VID/PCP under 'mask', keeping its TPID: the
@@ -496,6 +519,8 @@ vsw_odp_execute(const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
 
     x.m = m;
     x.lay = *layout;
+    x.n_pushed = 0;
+    x.orig_saved = false;
     VSW_ODP_FOR_EACH (h, acts, len) {
         if (!x.m) {
             break;
@@ -529,7 +554,8 @@ vsw_odp_execute(const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
             break;
         case VSW_ODP_PUSH_VLAN: {
             const struct vsw_odp_vlan *a = (const struct vsw_odp_vlan *) h;
-            if (!push_vlan(&x, a->tpid, a->tci)) {
+            if (!(h->flags & VSW_ODPF_VLAN_ORIG) ? !push_vlan(&x, a->tpid, a->tci)
+                : !push_orig_vlan(&x, a->tci, a->mask)) {
                 /* No headroom: this output is lost, the rest go on. */
                 stats->no_headroom++;
                 skip_output = true;

@@ -163,6 +163,19 @@ vsw_odp_format(const uint8_t *data, uint16_t len, struct vsw_buf *b)
             const struct vsw_odp_vlan *a = (const struct vsw_odp_vlan *) h;
             uint16_t tci = rte_be_to_cpu_16(a->tci);
             vsw_buf_printf(b, "push_vlan(");
+            if (h->flags & VSW_ODPF_VLAN_ORIG) {
+                /* The packet's own tag back, with these bits. */
+                uint16_t mask = rte_be_to_cpu_16(a->mask);
+                vsw_buf_printf(b, "tpid=orig");
+                if (mask & VSW_VLAN_VID_MASK) {
+                    vsw_buf_printf(b, ",vid=%u", tci & VSW_VLAN_VID_MASK);
+                }
+                if (mask & VSW_VLAN_PCP_MASK) {
+                    vsw_buf_printf(b, ",pcp=%u", tci >> VSW_VLAN_PCP_SHIFT);
+                }
+                vsw_buf_printf(b, ")");
+                break;
+            }
             if (a->tpid != rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN)) {
                 vsw_buf_printf(b, "tpid=0x%04x,", rte_be_to_cpu_16(a->tpid));
             }

@@ -9,6 +9,7 @@
 #include <rte_prefetch.h>
 
 #include "classifier/dpcls.h"
+#include "util.h"
 
 static inline uint32_t
 st_hash(const struct dpcls_subtable *st, const struct vsw_flow *flow)
@@ -106,7 +107,15 @@ dpcls_create(uint32_t max_flows, unsigned stats_idx, int socket)
                                     socket);
     cls->smc = rte_zmalloc_socket("smc", sizeof *cls->smc * DPCLS_SMC_BUCKETS,
                                   RTE_CACHE_LINE_SIZE, socket);
-    if (!cls->flows || !cls->used_map || !cls->free_stack || !cls->slots || !cls->smc) {
+    uint32_t n_fdb = 64;
+    while (n_fdb < max_flows / 4) {
+        n_fdb *= 2;
+    }
+    cls->fdb_mask = n_fdb - 1;
+    cls->fdb_heads = rte_zmalloc_socket("mf_fdb", sizeof(uint32_t) * n_fdb,
+                                        RTE_CACHE_LINE_SIZE, socket);
+    if (!cls->flows || !cls->used_map || !cls->free_stack || !cls->slots || !cls->smc
+        || !cls->fdb_heads) {
         dpcls_destroy(cls);
         return NULL;
     }
@@ -123,6 +132,8 @@ dpcls_destroy(struct dpcls *cls)
         rte_free(cls->free_stack);
         rte_free(cls->slots);
         rte_free(cls->smc);
+        rte_free(cls->fdb_heads);
+        rte_free(cls->used_map);
         rte_free(cls);
     }
 }
@@ -143,6 +154,8 @@ dpcls_flush(struct dpcls *cls)
     cls->n_flows = 0;
     memset(cls->slots, 0, sizeof *cls->slots * (cls->slot_mask + 1));
     memset(cls->smc, 0, sizeof *cls->smc * DPCLS_SMC_BUCKETS);
+    memset(cls->fdb_heads, 0, sizeof(uint32_t) * (cls->fdb_mask + 1));
+    cls->fdb_any = 0;
     cls->n_subtables = 0;
     for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
         cls->ports[p].in_port = UINT32_MAX;
@@ -313,6 +326,77 @@ subtable_find_or_create(struct dpcls *cls, const struct vsw_flow *mask)
     return st;
 }
 
+/* The MAC index.  A link names a megaflow and which of its two chain
+ * fields continues the chain: (pool index + 1) << 1 | which; 0 ends it.  A
+ * megaflow whose dl_src and dl_dst hash alike is in one chain twice. */
+static inline uint32_t
+fdb_link(uint32_t idx, unsigned which)
+{
+    return (idx + 1) << 1 | which;
+}
+
+static inline uint32_t *
+fdb_head(struct dpcls *cls, uint64_t mac)
+{
+    return &cls->fdb_heads[(mac * 0x9e3779b97f4a7c15ull) >> 40 & cls->fdb_mask];
+}
+
+static void
+fdb_unlink(struct dpcls *cls, uint32_t *head, uint32_t link)
+{
+    uint32_t *p = head;
+
+    while (*p && *p != link) {
+        p = &cls->flows[(*p >> 1) - 1].fdb_next[*p & 1];
+    }
+    if (*p) {
+        *p = cls->flows[(link >> 1) - 1].fdb_next[link & 1];
+    }
+}
+
+static void
+fdb_index(struct dpcls *cls, uint32_t idx, const struct vsw_flow *flow,
+          const struct vsw_flow *mask)
+{
+    static const uint8_t all[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    struct megaflow *mf = &cls->flows[idx];
+
+    mf->fdb_linked = DPCLS_FDB_NONE;
+    if (!(mf->xflags & VSW_XLATE_READ_FDB)) {
+        return;
+    }
+    if ((mf->xflags & VSW_XLATE_READ_FDB_ANY)
+        || memcmp(mask->dl_src, all, 6) || memcmp(mask->dl_dst, all, 6)) {
+        mf->fdb_next[0] = cls->fdb_any;
+        cls->fdb_any = fdb_link(idx, 0);
+        mf->fdb_linked = DPCLS_FDB_ANY;
+        return;
+    }
+    mf->fdb_macs[0] = vsw_mac_to_u64(flow->dl_src);
+    mf->fdb_macs[1] = vsw_mac_to_u64(flow->dl_dst);
+    for (unsigned w = 0; w < 2; w++) {
+        uint32_t *head = fdb_head(cls, mf->fdb_macs[w]);
+        mf->fdb_next[w] = *head;
+        *head = fdb_link(idx, w);
+    }
+    mf->fdb_linked = DPCLS_FDB_MACS;
+}
+
+static void
+fdb_unindex(struct dpcls *cls, uint32_t idx)
+{
+    struct megaflow *mf = &cls->flows[idx];
+
+    if (mf->fdb_linked == DPCLS_FDB_ANY) {
+        fdb_unlink(cls, &cls->fdb_any, fdb_link(idx, 0));
+    } else if (mf->fdb_linked == DPCLS_FDB_MACS) {
+        for (unsigned w = 0; w < 2; w++) {
+            fdb_unlink(cls, fdb_head(cls, mf->fdb_macs[w]), fdb_link(idx, w));
+        }
+    }
+    mf->fdb_linked = DPCLS_FDB_NONE;
+}
+
 struct megaflow *
 dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_flow *mask,
              const struct vsw_rule *const *deps, unsigned n_deps,
@@ -351,6 +435,7 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
         mf->deps[i] = deps[i];
     }
     mf->acts_len = acts->len;
+    mf->xflags = acts->xflags;
     memcpy(mf->acts, acts->data, acts->len);
     if (!vsw_odp_is_single_output(acts->data, acts->len, &mf->out_port)) {
         mf->out_port = UINT32_MAX;
@@ -360,6 +445,7 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     mf->pushed_packets = mf->pushed_bytes = 0;
     mf->used_tsc = mf->created_tsc = now;
     cls->used_map[idx / 64] |= 1ull << (idx % 64);
+    fdb_index(cls, idx, flow, mask);
     cls->slots[s].idx = idx + 1;
     cls->slots[s].hash = h;
     cls->n_flows++;
@@ -398,6 +484,7 @@ megaflow_remove(struct dpcls *cls, uint32_t idx)
     }
     cls->slots[hole].idx = 0;
     dpcls_push_stats(cls, mf);
+    fdb_unindex(cls, idx);
     cls->used_map[idx / 64] &= ~(1ull << (idx % 64));
     mf->st->n_flows--;
     mf->st = NULL;
@@ -461,6 +548,29 @@ dpcls_sweep(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget)
         }
     }
     return n;
+}
+
+unsigned
+dpcls_forget_mac(struct dpcls *cls, uint64_t mac)
+{
+    uint32_t *head = fdb_head(cls, mac);
+    unsigned n = 0;
+
+    while (cls->fdb_any) {
+        megaflow_remove(cls, (cls->fdb_any >> 1) - 1);   /* Unlinks it. */
+        n++;
+    }
+    for (;;) {
+        uint32_t link = *head;
+        while (link && cls->flows[(link >> 1) - 1].fdb_macs[link & 1] != mac) {
+            link = cls->flows[(link >> 1) - 1].fdb_next[link & 1];
+        }
+        if (!link) {
+            return n;
+        }
+        megaflow_remove(cls, (link >> 1) - 1);
+        n++;
+    }
 }
 
 void

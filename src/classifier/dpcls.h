@@ -82,13 +82,17 @@ struct megaflow {
                                         * never reads 'acts'. */
     uint16_t acts_len;                 /* Bytes of 'acts'; 0 = drop. */
     uint8_t n_deps;                    /* Rules in 'deps'; 0 = table miss. */
-    uint8_t pad;
+    uint8_t xflags;                    /* VSW_XLATE_READ_* of its translation. */
     uint64_t kw[VSW_FLOW_U64S];        /* Key words st->words[0..n_words). */
     uint8_t acts[VSW_ODP_MAX]          /* Datapath actions (vsw/odp.h). */
         __attribute__((aligned(8)));
     /* Cold: only the stats push and revalidation read these. */
     uint64_t pushed_bytes;             /* Of 'bytes', already credited to 'deps'. */
     const struct vsw_rule *deps[VSW_MF_MAX_DEPS];  /* Rules the translation passed. */
+    /* The MAC index (VSW_XLATE_READ_FDB megaflows): see dpcls_forget_mac(). */
+    uint64_t fdb_macs[2];              /* dl_src, dl_dst (vsw_mac_to_u64()). */
+    uint32_t fdb_next[2];              /* Next link of the chains they are in. */
+    uint8_t fdb_linked;                /* DPCLS_FDB_*. */
 } __rte_cache_aligned;
 
 _Static_assert(offsetof(struct megaflow, kw) == 64, "the header fills exactly one cache line");
@@ -132,6 +136,12 @@ struct dpcls_slot {
     uint32_t hash;                     /* Its hash within its subtable. */
 };
 
+/* How a megaflow is in the MAC index. */
+#define DPCLS_FDB_NONE 0               /* Not: its translation read no MAC table. */
+#define DPCLS_FDB_MACS 1               /* In the chains of its dl_src and dl_dst. */
+#define DPCLS_FDB_ANY 2                /* In the chain of megaflows that read the
+                                        * table about a MAC their key lacks. */
+
 struct dpcls {
     uint32_t max_flows;                /* Pool size (the flow limit). */
     uint32_t n_flows;
@@ -148,6 +158,9 @@ struct dpcls {
     uint64_t lookups_since_rerank;
     uint32_t sweep_pos;                /* Sweep cursor (pool index). */
     struct smc_bucket *smc;            /* DPCLS_SMC_BUCKETS buckets. */
+    uint32_t *fdb_heads;               /* MAC index: chain heads by MAC hash; */
+    uint32_t fdb_mask;                 /* buckets - 1; */
+    uint32_t fdb_any;                  /* the DPCLS_FDB_ANY chain. */
 };
 
 /** Allocates a dpcls for up to 'max_flows' megaflows (control thread), for
@@ -269,6 +282,15 @@ uint32_t dpcls_delete(struct dpcls *cls, const uint32_t *idx, const uint32_t *ge
  * refuses them).  Returns how many it deleted.
  */
 unsigned dpcls_sweep(struct dpcls *cls, uint64_t now, uint64_t idle_tsc, unsigned budget);
+
+/**
+ * Deletes every megaflow whose translation read the MAC table about 'mac'
+ * (vsw_mac_to_u64()): those with it as dl_src or dl_dst, and those that
+ * read the table about a MAC their key does not hold.  What a PMD does as
+ * soon as the handler learns or moves a MAC, so that the next packet to it
+ * is not flooded, and none goes to its old port.  Returns how many.
+ */
+unsigned dpcls_forget_mac(struct dpcls *cls, uint64_t mac);
 
 /** Re-sorts each port's subtables by hits (called periodically). */
 void dpcls_rerank(struct dpcls *cls);

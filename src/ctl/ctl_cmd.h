@@ -58,5 +58,6 @@ void vsw_pmd_register_cmds(void);         /* pmd/pmd_cmds.c */
 void vsw_ctl_register_cmds(void);         /* ctl/ctl_server_cmds.c */
 void vsw_xlate_register_cmds(void);       /* xlate/trace_cmds.c */
 void vsw_revalidate_register_cmds(void);  /* xlate/revalidate_cmds.c */
+void vsw_fdb_register_cmds(void);         /* l2/fdb_cmds.c */
 
 #endif /* VSW_CTL_CMD_H */

@@ -16,8 +16,10 @@ static const struct vsw_ctl_cmd_info infos[] = {
     { "replace-flows", 1, 1, true, "replace-flows FILE    make the rule set exactly FILE's" },
     { "dump-flows", 0, 2, false, "dump-flows [--strict] [MATCH]  print rules with counters" },
     { "add-port", 2, 8, false, "add-port NAME DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]\n"
-      "                      attach a DPDK device" },
-    { "set-port", 2, 8, false, "set-port NAME KEY=VALUE...  change a port (mtu_request=N)" },
+      "                      [,tag=N][,trunks=N,...][,vlan_mode=MODE]  attach a DPDK device" },
+    { "set-port", 2, 8, false, "set-port NAME KEY=VALUE...  change a port (mtu_request=N, tag=N,\n"
+      "                      trunks=N,..., vlan_mode=access|trunk|native-tagged|native-untagged;\n"
+      "                      KEY=[] unsets a VLAN key)" },
     { "del-port", 1, 1, false, "del-port NAME         detach a port" },
     { "show", 0, 0, false, "show                  ports and PMD threads" },
     { "dump-ports", 0, 1, false, "dump-ports [PORT]     rx/tx/drop counters per port" },
@@ -27,6 +29,11 @@ static const struct vsw_ctl_cmd_info infos[] = {
     { "dump-megaflows", 0, 0, false, "dump-megaflows        cached megaflows in the datapath key format" },
     { "reval-stats", 0, 0, false, "reval-stats           megaflows scanned, re-translated and deleted by revalidation" },
     { "ctl-stats", 0, 0, false, "ctl-stats             control socket clients, limits, refusals, timeouts" },
+    { "fdb-show", 0, 0, false, "fdb-show              the MAC table: port, VLAN, MAC, age" },
+    { "fdb-stats", 0, 0, false, "fdb-stats             MAC table counters (learned, moved, aged, evicted)" },
+    { "fdb-flush", 0, 1, false, "fdb-flush [PORT]      forget the learned MACs (of PORT only)" },
+    { "fdb-add", 3, 3, false, "fdb-add PORT VLAN MAC  add a static MAC table entry" },
+    { "fdb-del", 2, 2, false, "fdb-del VLAN MAC      delete a static MAC table entry" },
     { "trace", 1, 2, false, "trace FLOW | trace IN_PORT HEXPACKET\n"
       "                      the rule, each action's effect, the datapath actions and\n"
       "                      the megaflow a packet would get, and whether it is cached" },

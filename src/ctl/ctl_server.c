@@ -65,6 +65,8 @@ struct vsw_ctl {
     struct client_list reading; /* Clients sending a request, by accept time. */
     struct client_list writing; /* Clients receiving a reply, by last progress. */
     struct vsw_ctl_stats stats; /* Counters and current state. */
+    int wake_fd;              /* A watched eventfd (vsw_ctl_watch_eventfd), or -1; */
+    char wake_tag;            /* its epoll data points here. */
 };
 
 static void
@@ -498,6 +500,7 @@ vsw_ctl_create(const char *path, const struct vsw_ctl_config *cfg, vsw_ctl_handl
         free(ctl);
         return NULL;
     }
+    ctl->wake_fd = -1;
     ctl->path = strdup(path);
     ctl->handler = handler;
     ctl->aux = aux;
@@ -516,7 +519,11 @@ vsw_ctl_poll(struct vsw_ctl *ctl, int timeout_ms)
 
         /* Each client has at most one event in the batch and only its own
          * handling can free it, so 'c' is valid here. */
-        if (!c) {
+        if (evs[i].data.ptr == &ctl->wake_tag) {
+            uint64_t v;
+            ssize_t r = read(ctl->wake_fd, &v, sizeof v);   /* Non-blocking. */
+            (void) r;
+        } else if (!c) {
             accept_clients(ctl);
         } else if (c->state == CLIENT_READING) {
             client_read(ctl, c);
@@ -525,6 +532,21 @@ vsw_ctl_poll(struct vsw_ctl *ctl, int timeout_ms)
         }
     }
     expire_clients(ctl);
+}
+
+int
+vsw_ctl_watch_eventfd(struct vsw_ctl *ctl, int fd)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ctl->wake_tag };
+
+    if (ctl->wake_fd >= 0) {
+        return EBUSY;
+    }
+    if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+        return errno;
+    }
+    ctl->wake_fd = fd;
+    return 0;
 }
 
 void

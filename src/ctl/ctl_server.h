@@ -93,6 +93,11 @@ struct vsw_ctl *vsw_ctl_create(const char *path, const struct vsw_ctl_config *cf
  *  socket activity, serves it and expires clients past their deadline. */
 void vsw_ctl_poll(struct vsw_ctl *ctl, int timeout_ms);
 
+/** Makes vsw_ctl_poll() also return when eventfd 'fd' is signalled (it
+ *  reads the fd to reset it): another thread's doorbell for work the
+ *  control thread does after each poll.  0 or an errno. */
+int vsw_ctl_watch_eventfd(struct vsw_ctl *ctl, int fd);
+
 void vsw_ctl_get_stats(const struct vsw_ctl *ctl, struct vsw_ctl_stats *stats);
 const struct vsw_ctl_config *vsw_ctl_get_config(const struct vsw_ctl *ctl);
 

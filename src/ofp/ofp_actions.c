@@ -193,7 +193,7 @@ add_output(struct builder *b, const char *name, const char *port,
            char *err, size_t err_size)
 {
     static const char *const unsupported[] = {
-        "local", "normal", "flood", "controller", "table",
+        "local", "controller", "table",
     };
     struct vsw_action *a;
 
@@ -212,6 +212,10 @@ add_output(struct builder *b, const char *name, const char *port,
         a = add_action(b, VSW_ACT_IN_PORT, 0);
     } else if (!strcasecmp(port, "all")) {
         a = add_action(b, VSW_ACT_ALL, 0);
+    } else if (!strcasecmp(port, "normal")) {
+        a = add_action(b, VSW_ACT_NORMAL, 0);
+    } else if (!strcasecmp(port, "flood")) {
+        a = add_action(b, VSW_ACT_FLOOD, 0);
     } else {
         for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
             if (!strcasecmp(port, unsupported[i])) {
@@ -393,7 +397,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
              bool *drop, char *err, size_t err_size)
 {
     static const char *const no_arg[] = {
-        "drop", "in_port", "all", "dec_ttl", "strip_vlan", "pop_vlan",
+        "drop", "in_port", "all", "normal", "flood", "dec_ttl", "strip_vlan", "pop_vlan",
     };
     static const char *const unsupported[] = {
         "controller", "enqueue", "group", "resubmit", "learn", "note", "load",
@@ -637,7 +641,8 @@ vsw_actions_parse(const char *s, const struct vsw_match *match,
     for (uint32_t i = 0; i < b.n; i++) {
         acts->a[i] = b.a[i];
         if (b.a[i].type == VSW_ACT_OUTPUT || b.a[i].type == VSW_ACT_IN_PORT
-            || b.a[i].type == VSW_ACT_ALL) {
+            || b.a[i].type == VSW_ACT_ALL || b.a[i].type == VSW_ACT_NORMAL
+            || b.a[i].type == VSW_ACT_FLOOD) {
             acts->n_outputs++;
         }
     }
@@ -678,6 +683,12 @@ vsw_actions_format(const struct vsw_actions *acts, char *buf, size_t size)
             break;
         case VSW_ACT_ALL:
             vsw_ofp_buf_printf(&b, "ALL");
+            break;
+        case VSW_ACT_NORMAL:
+            vsw_ofp_buf_printf(&b, "NORMAL");
+            break;
+        case VSW_ACT_FLOOD:
+            vsw_ofp_buf_printf(&b, "FLOOD");
             break;
         case VSW_ACT_SET_ETH_SRC:
         case VSW_ACT_SET_ETH_DST:

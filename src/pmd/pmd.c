@@ -38,6 +38,7 @@
 #include "classifier/dpcls.h"
 #include "classifier/emc.h"
 #include "dp.h"
+#include "l2/fdb.h"
 #include "pmd/upcall.h"
 #include "util.h"
 
@@ -358,21 +359,38 @@ static void
 complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcall *up,
                 uint64_t now)
 {
+    struct vsw_dp *dp = c->pmd->dp;
+
     if (unlikely(up->acts.overflow)) {
-        /* More datapath actions than a megaflow holds: nothing is cached
-         * and the packet is dropped, counted. */
-        c->pmd->stats.actions_overflow++;
+        /* More datapath actions than a megaflow holds, or a NORMAL this PMD
+         * translated itself (it may not read the MAC table): nothing is
+         * cached and the packet is dropped, counted. */
+        if (up->acts.xflags & VSW_XLATE_READ_FDB) {
+            c->pmd->stats.normal_inline++;
+        } else {
+            c->pmd->stats.actions_overflow++;
+        }
         rte_pktmbuf_free(up->m);
         return;
     }
-    struct megaflow *mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, up->deps,
-                                       up->n_deps, &up->acts, now);
+    struct megaflow *mf = NULL;
+    if (unlikely((up->acts.xflags & VSW_XLATE_READ_FDB) && dp->fdb
+                 && up->fdb_gen != vsw_fdb_gen(dp->fdb))) {
+        /* The MAC table changed after this translation read it: the
+         * answer is right for this packet, not necessarily for the next. */
+        c->pmd->stats.fdb_stale++;
+    } else {
+        mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, up->deps, up->n_deps,
+                          &up->acts, now);
+        if (!mf) {
+            c->pmd->stats.flow_limit++;
+        }
+    }
     if (mf) {
         mf->packets++;
         mf->bytes += rte_pktmbuf_pkt_len(up->m);
         dpcls_smc_insert(c->pmd->dpcls, up->hash, mf);
     } else {
-        c->pmd->stats.flow_limit++;
         credit_rules(c->pmd, up, now);
     }
     execute_one(c, ps, !up->n_deps, up->acts.data, up->acts.len, up->m, &up->lay);
@@ -400,6 +418,31 @@ flow_hash(const struct rte_mbuf *m, const struct vsw_flow *flow)
     h = rte_hash_crc_4byte(flow->nw_dst, h);
     h = rte_hash_crc_8byte(v6[0] ^ v6[1] ^ v6[2] ^ v6[3], h);
     return rte_hash_crc_4byte((uint32_t) flow->tp_src << 16 | flow->tp_dst, h);
+}
+
+/* The handler learned or moved MACs: their megaflows go before the next
+ * lookup (EMC and SMC entries naming them fail their generation check). */
+static __rte_noinline void
+forget_macs(struct vsw_pmd *pmd)
+{
+    struct upcall_queue *q = pmd->upq;
+    uint64_t macs[64];
+    unsigned n;
+
+    if (__atomic_exchange_n(&q->fdb_lost, 0, __ATOMIC_ACQ_REL)) {
+        pmd->stats.fdb_lost++;
+        dpcls_flush(pmd->dpcls);
+        emc_flush(pmd->emc);
+        while (rte_ring_sc_dequeue_burst_elem(q->fdb_changes, macs, sizeof macs[0], 64, NULL)) {
+        }
+        return;
+    }
+    while ((n = rte_ring_sc_dequeue_burst_elem(q->fdb_changes, macs, sizeof macs[0], 64,
+                                               NULL))) {
+        for (unsigned i = 0; i < n; i++) {
+            pmd->stats.fdb_forgotten += dpcls_forget_mac(pmd->dpcls, macs[i]);
+        }
+    }
 }
 
 static void
@@ -731,6 +774,10 @@ vsw_pmd_main(void *arg)
             emc_flush(pmd->emc);
             pmd->ports_gen = ps->gen;
             pmd->flush_req = false;
+        }
+        if (unlikely(!rte_ring_empty(pmd->upq->fdb_changes)
+                     || __atomic_load_n(&pmd->upq->fdb_lost, __ATOMIC_RELAXED))) {
+            forget_macs(pmd);
         }
         pmd->mf_gen = vsw_dp_cache_gen(cls, ps);
         for (unsigned p = 0; p < ps->n; p++) {

@@ -21,6 +21,7 @@
 
 #include "classifier/dpcls.h"
 #include "dp.h"
+#include "util.h"
 
 /* Hands 'req' to PMD 'pmd' through the request pointer '*slot' and waits up
  * to a second for the PMD to take it (it swaps the pointer for NULL).  If it
@@ -30,8 +31,11 @@ static int
 pmd_request(void **slot, void *req, volatile bool *done)
 {
     __atomic_store_n(slot, req, __ATOMIC_RELEASE);
-    for (int i = 0; i < 1000 && __atomic_load_n(slot, __ATOMIC_ACQUIRE) == req; i++) {
-        rte_delay_us_sleep(1000);
+    /* 50 us steps: a PMD takes a request within an iteration, and MAC
+     * learning waits for revalidation -- 1 ms steps made a learned MAC take
+     * ~10 ms to stop being flooded. */
+    for (int i = 0; i < 20000 && __atomic_load_n(slot, __ATOMIC_ACQUIRE) == req; i++) {
+        rte_delay_us_sleep(50);
     }
     void *expected = req;
     if (__atomic_compare_exchange_n(slot, &expected, NULL, false, __ATOMIC_ACQ_REL,
@@ -45,13 +49,12 @@ pmd_request(void **slot, void *req, volatile bool *done)
 }
 
 int
-vsw_dp_scan_megaflows(struct vsw_dp *dp, unsigned idx, enum vsw_mf_scan_select select,
-                      const struct vsw_reval_region *regions, size_t n_regions,
+vsw_dp_scan_megaflows(struct vsw_dp *dp, unsigned idx, const struct vsw_mf_scan_spec *spec,
                       struct vsw_mf_dump **out, uint32_t *n, bool *truncated)
 {
     struct vsw_pmd *pmd = &dp->pmds[idx];
-    struct vsw_mf_scan_req req = { .select = select, .regions = regions,
-                                   .n_regions = n_regions };
+    struct vsw_mf_scan_req req = { .spec = *spec };
+    enum vsw_mf_scan_select select = spec->select;
 
     *out = NULL;
     *n = 0;
@@ -65,7 +68,7 @@ vsw_dp_scan_megaflows(struct vsw_dp *dp, unsigned idx, enum vsw_mf_scan_select s
         /* The PMD may install more while it scans: leave room. */
         uint32_t now = __atomic_load_n(&pmd->dpcls->n_flows, __ATOMIC_RELAXED);
         req.capacity = now + 4096 < dp->flow_limit ? now + 4096 : dp->flow_limit;
-        if (select == VSW_SCAN_AFFECTED && req.capacity > 65536) {
+        if (select != VSW_SCAN_ALL && req.capacity > 65536) {
             req.capacity = 65536;   /* More than that: revalidate everything. */
         }
         req.entries = malloc(sizeof *req.entries * req.capacity);
@@ -92,7 +95,8 @@ vsw_dp_scan_megaflows(struct vsw_dp *dp, unsigned idx, enum vsw_mf_scan_select s
 int
 vsw_dp_dump_megaflows(struct vsw_dp *dp, unsigned idx, struct vsw_mf_dump **out, uint32_t *n)
 {
-    return vsw_dp_scan_megaflows(dp, idx, VSW_SCAN_ALL, NULL, 0, out, n, NULL);
+    struct vsw_mf_scan_spec spec = { .select = VSW_SCAN_ALL };
+    return vsw_dp_scan_megaflows(dp, idx, &spec, out, n, NULL);
 }
 
 void
@@ -101,7 +105,8 @@ vsw_dp_sync_stats(struct vsw_dp *dp)
     for (unsigned i = 0; i < dp->n_pmds; i++) {
         struct vsw_mf_dump *e;
         uint32_t n;
-        vsw_dp_scan_megaflows(dp, i, VSW_SCAN_NONE, NULL, 0, &e, &n, NULL);
+        struct vsw_mf_scan_spec spec = { .select = VSW_SCAN_NONE };
+        vsw_dp_scan_megaflows(dp, i, &spec, &e, &n, NULL);
         free(e);
     }
 }
@@ -136,9 +141,47 @@ vsw_dp_flush_caches(struct vsw_dp *dp)
 /* --- PMD side. --- */
 
 static bool
-scan_selects(const struct vsw_mf_scan_req *req, const struct megaflow *mf)
+mac_in(const struct vsw_mf_scan_spec *spec, const uint8_t mac[6])
 {
-    switch (req->select) {
+    uint64_t v = vsw_mac_to_u64(mac);
+    size_t lo = 0, hi = spec->n_macs;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (spec->macs[mid] < v) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < spec->n_macs && spec->macs[lo] == v;
+}
+
+/* Whether a MAC table change of 'spec->macs' may change 'mf'. */
+static bool
+mac_affects(const struct vsw_mf_scan_spec *spec, const struct megaflow *mf)
+{
+    static const uint8_t all[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    struct vsw_flow key;
+
+    if (!(mf->xflags & VSW_XLATE_READ_FDB)) {
+        return false;
+    }
+    if (mf->xflags & VSW_XLATE_READ_FDB_ANY) {
+        return true;
+    }
+    const struct vsw_flow *mask = &mf->st->mask;
+    if (memcmp(mask->dl_src, all, 6) || memcmp(mask->dl_dst, all, 6)) {
+        return true;   /* Not an address it holds: assume the worst. */
+    }
+    dpcls_megaflow_key(mf, &key);
+    return mac_in(spec, key.dl_src) || mac_in(spec, key.dl_dst);
+}
+
+static bool
+scan_selects(const struct vsw_mf_scan_spec *spec, const struct megaflow *mf)
+{
+    switch (spec->select) {
     case VSW_SCAN_NONE:
         return false;
     case VSW_SCAN_ALL:
@@ -149,12 +192,16 @@ scan_selects(const struct vsw_mf_scan_req *req, const struct megaflow *mf)
                 return true;
             }
         }
-        for (size_t r = 0; r < req->n_regions; r++) {
-            if (dpcls_mf_intersects(mf, &req->regions[r])) {
+        for (size_t r = 0; r < spec->n_regions; r++) {
+            if (dpcls_mf_intersects(mf, &spec->regions[r])) {
                 return true;
             }
         }
         return false;
+    case VSW_SCAN_FDB:
+        return mf->xflags & VSW_XLATE_READ_FDB;
+    case VSW_SCAN_MACS:
+        return mac_affects(spec, mf);
     }
     return true;
 }
@@ -188,7 +235,7 @@ scan_slice(struct vsw_pmd *pmd, struct vsw_mf_scan_req *req)
         }
         req->visited++;
         dpcls_push_stats(d, mf);
-        if (scan_selects(req, mf)) {
+        if (scan_selects(&req->spec, mf)) {
             if (req->n == req->capacity) {
                 req->truncated = true;
                 return true;

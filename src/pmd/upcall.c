@@ -16,9 +16,12 @@
 #include <rte_malloc.h>
 
 #include "dp.h"
+#include "l2/fdb.h"
 #include "pmd/upcall.h"
 #include "util.h"
 #include "xlate/xlate.h"
+
+#define FDB_RING 4096
 
 struct upcall_queue *
 upcall_queue_create(unsigned idx, int socket)
@@ -35,9 +38,13 @@ upcall_queue_create(unsigned idx, int socket)
     snprintf(name, sizeof name, "up_in_%u", idx);
     q->to_pmd = rte_ring_create_elem(name, sizeof(uint32_t), UPCALL_SLOTS, socket,
                                      RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
-    if (!q->to_handler || !q->to_pmd) {
+    snprintf(name, sizeof name, "up_fdb_%u", idx);
+    q->fdb_changes = rte_ring_create_elem(name, sizeof(uint64_t), FDB_RING, socket,
+                                          RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (!q->to_handler || !q->to_pmd || !q->fdb_changes) {
         rte_ring_free(q->to_handler);
         rte_ring_free(q->to_pmd);
+        rte_ring_free(q->fdb_changes);
         rte_free(q);
         return NULL;
     }
@@ -48,17 +55,109 @@ upcall_queue_create(unsigned idx, int socket)
     return q;
 }
 
+/* The translation passed through 'rule' alone (NULL: no rule matched). */
+static void
+set_rule(struct upcall *up, const struct vsw_rule *rule)
+{
+    up->deps[0] = rule;
+    up->n_deps = rule != NULL;
+}
+
+void
+upcall_bridge(const struct vsw_dp *dp, const struct vsw_ports_snap *ps,
+              struct xlate_bridge *br)
+{
+    memset(br, 0, sizeof *br);
+    br->ofports = ps->ofports;
+    br->vlans = ps->vlans;
+    br->n_ports = ps->n;
+    br->fdb = dp->fdb;
+}
+
 void
 upcall_translate(struct vsw_dp *dp, struct upcall *up)
 {
     const struct vsw_cls *cls = VSW_RCU_LOAD(dp->cls);
     const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
+    struct xlate_bridge br;
 
-    const struct vsw_rule *rule = xlate_flow(cls, &up->flow, ps->ofports, ps->n, &up->acts,
-                                             &up->mask, NULL);
-    up->deps[0] = rule;
-    up->n_deps = rule != NULL;
+    upcall_bridge(dp, ps, &br);
+    br.fdb = NULL;
+    br.fdb_unavailable = true;
+    set_rule(up, xlate_flow(cls, &br, &up->flow, &up->acts, &up->mask, NULL, NULL));
     up->gen = vsw_dp_cache_gen(cls, ps);
+}
+
+/* A VM announces itself after a migration with a gratuitous ARP: a
+ * broadcast request for its own address, or (older guests) a broadcast
+ * reply (OVS is_gratuitous_arp()).  Read from the packet's own flow: it
+ * only steers learning, never the megaflow's actions. */
+static bool
+is_gratuitous_arp(const struct vsw_flow *f)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+    if (f->dl_type != rte_cpu_to_be_16(VSW_ETH_TYPE_ARP) || memcmp(f->dl_dst, bcast, 6)) {
+        return false;
+    }
+    return f->nw_proto == 2 || (f->nw_proto == 1 && f->nw_src == f->nw_dst);
+}
+
+bool
+upcall_translate_learn(struct vsw_dp *dp, struct upcall *up)
+{
+    const struct vsw_cls *cls = VSW_RCU_LOAD(dp->cls);
+    const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
+    struct xlate_bridge br;
+    struct xlate_learn learn;
+    bool changed = false;
+
+    if (!dp->fdb) {
+        upcall_translate(dp, up);
+        return false;
+    }
+    upcall_bridge(dp, ps, &br);
+    vsw_fdb_lock(dp->fdb);
+    set_rule(up, xlate_flow(cls, &br, &up->flow, &up->acts, &up->mask, &learn, NULL));
+    if (learn.valid) {
+        changed = vsw_fdb_learn(dp->fdb, learn.mac, learn.vlan, learn.port,
+                                is_gratuitous_arp(&up->flow), false);
+    }
+    up->fdb_gen = vsw_fdb_gen(dp->fdb);
+    vsw_fdb_unlock(dp->fdb);
+    if (changed) {
+        /* Every PMD deletes the megaflows of this MAC before its next
+         * lookup: the answer to this upcall goes back only after this. */
+        uint64_t mac = vsw_mac_to_u64(learn.mac);
+        for (unsigned i = 0; i < dp->n_pmds; i++) {
+            struct upcall_queue *q = dp->pmds[i].upq;
+            if (rte_ring_sp_enqueue_elem(q->fdb_changes, &mac, sizeof mac)) {
+                __atomic_store_n(&q->fdb_lost, 1, __ATOMIC_RELEASE);
+            }
+        }
+    }
+    up->gen = vsw_dp_cache_gen(cls, ps);
+    return changed;
+}
+
+bool
+upcall_megaflow_valid(struct vsw_dp *dp, const struct vsw_cls *cls,
+                      const struct vsw_ports_snap *ps, const struct vsw_flow *key,
+                      const struct vsw_flow *mask, const struct vsw_rule *rule,
+                      const uint8_t *acts, uint16_t len)
+{
+    struct xlate_bridge br;
+    bool valid;
+
+    upcall_bridge(dp, ps, &br);
+    if (dp->fdb) {
+        vsw_fdb_lock(dp->fdb);
+    }
+    valid = xlate_megaflow_valid(cls, &br, key, mask, rule, acts, len);
+    if (dp->fdb) {
+        vsw_fdb_unlock(dp->fdb);
+    }
+    return valid;
 }
 
 #define HANDLER_BURST 32
@@ -137,7 +236,7 @@ handler_main(void *arg)
             unsigned n = rte_ring_sc_dequeue_burst_elem(q->to_handler, idxs, sizeof idxs[0],
                                                         HANDLER_BURST, NULL);
             for (unsigned i = 0; i < n; i++) {
-                upcall_translate(dp, &q->slots[idxs[i]]);
+                upcall_translate_learn(dp, &q->slots[idxs[i]]);
             }
             if (n) {
                 /* Cannot fail: the ring has room for every slot (EXACT_SZ). */

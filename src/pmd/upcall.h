@@ -49,6 +49,8 @@ struct upcall {
     uint8_t n_deps;                 /* through; 0: none matched (drop). */
     struct vsw_flow mask;           /* Megaflow mask. */
     uint64_t gen;                   /* vsw_dp_cache_gen() used. */
+    uint64_t fdb_gen;               /* vsw_fdb_gen() the translation saw (with
+                                     * its own learning applied). */
     struct vsw_odp_buf acts;        /* Datapath actions (empty: drop). */
 };
 
@@ -58,14 +60,44 @@ struct upcall_queue {
     uint32_t n_free;
     struct rte_ring *to_handler;        /* PMD -> handler. */
     struct rte_ring *to_pmd;            /* Handler -> PMD. */
+    struct rte_ring *fdb_changes;       /* Handler -> PMD: MACs the handler just
+                                         * learned or moved (vsw_mac_to_u64()),
+                                         * whose megaflows the PMD deletes before
+                                         * its next lookup. */
+    uint32_t fdb_lost;                  /* Set (atomic) by the handler when that
+                                         * ring was full: the PMD flushes. */
 };
 
 /** Creates the queue of PMD 'idx'. */
 struct upcall_queue *upcall_queue_create(unsigned idx, int socket);
 
 /** Translates 'up' with the published rules and ports: the rules it passes
- *  through, its datapath actions and megaflow mask. */
+ *  through, its datapath actions and megaflow mask.  For a PMD translating
+ *  for itself (its queue is full): it may not read the MAC table, so a
+ *  NORMAL comes back as an overflow (dropped, counted, not cached). */
 void upcall_translate(struct vsw_dp *dp, struct upcall *up);
+
+/** The handler's translation of 'up': with the MAC table (locked for the
+ *  whole translation) and NORMAL's learning applied.  Returns true if the
+ *  MAC table changed. */
+bool upcall_translate_learn(struct vsw_dp *dp, struct upcall *up);
+
+struct vsw_ports_snap;
+struct xlate_bridge;
+struct vsw_flow;
+struct vsw_rule;
+
+/** What translation needs of the bridge: the ports of 'ps', their VLANs and
+ *  the MAC table of 'dp' (the caller locks it to translate). */
+void upcall_bridge(const struct vsw_dp *dp, const struct vsw_ports_snap *ps,
+                   struct xlate_bridge *br);
+
+/** xlate_megaflow_valid() against the published rules, the ports of 'ps'
+ *  and the MAC table (locked meanwhile): revalidation's test. */
+bool upcall_megaflow_valid(struct vsw_dp *dp, const struct vsw_cls *cls,
+                           const struct vsw_ports_snap *ps, const struct vsw_flow *key,
+                           const struct vsw_flow *mask, const struct vsw_rule *rule,
+                           const uint8_t *acts, uint16_t len);
 
 /**
  * Wakes the handler if it sleeps.  A PMD calls it after putting upcalls on

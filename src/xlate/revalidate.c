@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dp.h"
+#include "pmd/upcall.h"
 #include "util.h"
 #include "xlate/revalidate.h"
 #include "xlate/xlate.h"
@@ -16,7 +17,7 @@ static uint64_t runs, flushes;
 /* Translates the candidates 'e[0..n)' again; fills 'slots'/'gens' with
  * those that changed and returns how many. */
 static uint32_t
-check_candidates(const struct vsw_cls *cls, const struct vsw_ports_snap *ps,
+check_candidates(struct vsw_dp *dp, const struct vsw_cls *cls, const struct vsw_ports_snap *ps,
                  const struct vsw_mf_dump *e, uint32_t n, uint32_t *slots, uint32_t *gens)
 {
     uint32_t n_del = 0;
@@ -27,9 +28,9 @@ check_candidates(const struct vsw_cls *cls, const struct vsw_ports_snap *ps,
             dead |= e[k].deps[d]->dead;
         }
         if (dead || e[k].n_deps > 1
-            || !xlate_megaflow_valid(cls, ps->ofports, ps->n, &e[k].key, &e[k].mask,
-                                     e[k].n_deps ? e[k].deps[0] : NULL, e[k].acts,
-                                     e[k].acts_len)) {
+            || !upcall_megaflow_valid(dp, cls, ps, &e[k].key, &e[k].mask,
+                                      e[k].n_deps ? e[k].deps[0] : NULL, e[k].acts,
+                                      e[k].acts_len)) {
             slots[n_del] = e[k].idx;
             gens[n_del] = e[k].gen;
             n_del++;
@@ -39,8 +40,7 @@ check_candidates(const struct vsw_cls *cls, const struct vsw_ports_snap *ps,
 }
 
 static void
-revalidate(struct vsw_dp *dp, enum vsw_mf_scan_select select,
-           const struct vsw_reval_region *regions, size_t n_regions, struct vsw_reval_stats *st)
+revalidate(struct vsw_dp *dp, const struct vsw_mf_scan_spec *spec, struct vsw_reval_stats *st)
 {
     const struct vsw_cls *cls = dp->cls;
     const struct vsw_ports_snap *ps = dp->ports;
@@ -51,7 +51,7 @@ revalidate(struct vsw_dp *dp, enum vsw_mf_scan_select select,
         uint32_t n, n_deleted;
         bool truncated;
 
-        if (vsw_dp_scan_megaflows(dp, p, select, regions, n_regions, &e, &n, &truncated)
+        if (vsw_dp_scan_megaflows(dp, p, spec, &e, &n, &truncated)
             || truncated) {
             free(e);
             st->flushed = true;
@@ -67,7 +67,7 @@ revalidate(struct vsw_dp *dp, enum vsw_mf_scan_select select,
             st->flushed = true;
             break;
         }
-        uint32_t n_del = check_candidates(cls, ps, e, n, slots, gens);
+        uint32_t n_del = check_candidates(dp, cls, ps, e, n, slots, gens);
         st->checked += n;
         if (vsw_dp_delete_megaflows(dp, p, slots, gens, n_del, &n_deleted)) {
             st->flushed = true;
@@ -92,14 +92,43 @@ revalidate(struct vsw_dp *dp, enum vsw_mf_scan_select select,
 void
 vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st)
 {
-    revalidate(dp, VSW_SCAN_ALL, NULL, 0, st);
+    struct vsw_mf_scan_spec spec = { .select = VSW_SCAN_ALL };
+    revalidate(dp, &spec, st);
 }
 
 void
 vsw_revalidate_regions(struct vsw_dp *dp, const struct vsw_reval_region *regions, size_t n,
                        struct vsw_reval_stats *st)
 {
-    revalidate(dp, VSW_SCAN_AFFECTED, regions, n, st);
+    struct vsw_mf_scan_spec spec = { .select = VSW_SCAN_AFFECTED, .regions = regions,
+                                     .n_regions = n };
+    revalidate(dp, &spec, st);
+}
+
+static int
+cmp_u64(const void *a_, const void *b_)
+{
+    uint64_t a = *(const uint64_t *) a_, b = *(const uint64_t *) b_;
+    return a < b ? -1 : a > b;
+}
+
+void
+vsw_revalidate_macs(struct vsw_dp *dp, const uint8_t (*macs)[6], size_t n,
+                    struct vsw_reval_stats *st)
+{
+    uint64_t *set = malloc(sizeof *set * (n ? n : 1));
+
+    if (!set) {
+        vsw_revalidate(dp, st);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        set[i] = vsw_mac_to_u64(macs[i]);
+    }
+    qsort(set, n, sizeof *set, cmp_u64);
+    struct vsw_mf_scan_spec spec = { .select = VSW_SCAN_MACS, .macs = set, .n_macs = n };
+    revalidate(dp, &spec, st);
+    free(set);
 }
 
 void

@@ -19,10 +19,12 @@
  * generation seen, so a megaflow installed meanwhile (from the new rules)
  * is never touched.
  *
- * Candidates: a megaflow is a candidate if it depends on a rule that left
- * (marked 'dead'), or if its (key, mask) intersects one of the change's
- * regions -- for a rule change the matches of the new rules, for a MAC
- * table change the learned address.  A megaflow that does neither keeps
+ * Candidates: after a rule change, a megaflow is a candidate if it depends
+ * on a rule that left (marked 'dead'), or if its (key, mask) intersects the
+ * match of a new rule.  After a MAC table change, if its translation read
+ * the MAC table (NORMAL) about one of the changed MACs: as its source or
+ * destination, or -- when an action before NORMAL rewrote a MAC, which the
+ * megaflow's key then does not hold -- about any MAC.  A megaflow that does neither keeps
  * its translation: the lookup that made it saw no rule that is gone, and
  * no new rule can match any of its packets.  The test per megaflow is a few
  * masked word compares, so a change to one rule of 10 000 scans 100 000
@@ -67,6 +69,13 @@ void vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st);
  *  or intersect one of the 'n' 'regions'. */
 void vsw_revalidate_regions(struct vsw_dp *dp, const struct vsw_reval_region *regions,
                             size_t n, struct vsw_reval_stats *st);
+
+/** Revalidates the megaflows of every PMD whose translation read the MAC
+ *  table about one of the 'n' MACs 'macs' (learned, moved, aged, flushed):
+ *  those with the MAC as source or destination, and those whose NORMAL
+ *  looked up a MAC an earlier action had rewritten. */
+void vsw_revalidate_macs(struct vsw_dp *dp, const uint8_t (*macs)[6], size_t n,
+                         struct vsw_reval_stats *st);
 
 /** Totals since start: megaflows scanned/checked/deleted, revalidations,
  *  and how many of them fell back to a flush (vswctl reval-stats). */

@@ -29,6 +29,8 @@
 #include "classifier/megaflow_format.h"
 #include "ctl/ctl_cmd.h"
 #include "dp.h"
+#include "l2/fdb.h"
+#include "pmd/upcall.h"
 #include "util.h"
 #include "vsw/match.h"
 #include "vsw/ofp_parse.h"
@@ -183,8 +185,15 @@ cmd_trace(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     vsw_flow_format(&flow, text, sizeof text);
     vsw_buf_printf(out, "Flow: %s\n\n", text);
 
-    const struct vsw_rule *rule = xlate_flow(d->dp->cls, &flow, ps->ofports, ps->n, &acts,
-                                             &mask, &t);
+    struct xlate_bridge br;
+    upcall_bridge(d->dp, ps, &br);
+    if (br.fdb) {
+        vsw_fdb_lock(d->dp->fdb);
+    }
+    const struct vsw_rule *rule = xlate_flow(d->dp->cls, &br, &flow, &acts, &mask, NULL, &t);
+    if (br.fdb) {
+        vsw_fdb_unlock(d->dp->fdb);
+    }
     if (!rule) {
         vsw_buf_printf(out, "table 0: no rule matches: drop\n");
     } else {

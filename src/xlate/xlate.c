@@ -6,51 +6,9 @@
 #include <rte_byteorder.h>
 
 #include "classifier/cls.h"
+#include "l2/fdb.h"
 #include "xlate/xlate.h"
-
-#define BE16(x) rte_cpu_to_be_16(x)
-
-/* A VLAN tag as the translation knows it.  A tag the packet brought has a
- * TPID the flow key does not hold (0x8100 or 0x88a8), and a TCI the
- * translation must not depend on: only the bits that actions wrote
- * ('known') have a value. */
-struct xtag {
-    bool present;
-    bool from_pkt;       /* The packet's own tag (TPID unknown here). */
-    uint16_t tpid;       /* be16; for a pushed tag. */
-    uint16_t tci;        /* be16, CFI set; valid under 'known'. */
-    uint16_t known;      /* be16: TCI bits with a value (all for a pushed tag). */
-};
-
-/* The headers as the actions want them.  The '*_dirty' flags say what
- * changed since the last commit. */
-struct xview {
-    uint8_t dl_src[6], dl_dst[6];
-    bool src_dirty, dst_dirty;
-    struct xtag vlans[2];           /* [0] is the outer tag. */
-    uint32_t nw_src, nw_dst;        /* be32 */
-    bool nw_src_dirty, nw_dst_dirty;
-    uint8_t ipv6_src[16], ipv6_dst[16];
-    bool ipv6_src_dirty, ipv6_dst_dirty;
-    uint32_t label;                 /* be32 */
-    bool label_dirty;
-    uint8_t tos, tos_dirty;         /* 'tos_dirty': the bits written. */
-    uint8_t ttl;                    /* If 'ttl_known'. */
-    bool ttl_known, ttl_dirty;
-    uint8_t ttl_dec;                /* Else: decrements since the last commit, */
-    uint8_t ttl_check;              /* and the packet goes no further if its TTL
-                                     * is at most this at the commit. */
-    uint16_t tp_src, tp_dst;        /* be16 */
-    bool tp_src_dirty, tp_dst_dirty;
-};
-
-struct xctx {
-    const struct vsw_flow *flow;
-    struct vsw_flow *wc;
-    struct vsw_odp_buf *out;
-    struct xview v;
-    struct xtag base[2];            /* The tags as last committed. */
-};
+#include "xlate/xlate_int.h"
 
 static bool
 is_ip_any(struct xctx *x)
@@ -99,19 +57,39 @@ commit_vlans(struct xctx *x)
             break;
         }
     }
-    bool set_in_place = bn >= 0 && fn >= 0 && v[fn].from_pkt;
+    bool set_in_place = bn >= 0 && fn >= 0 && v[fn].from_pkt && b[bn].from_pkt;
     for (int i = set_in_place ? bn - 1 : bn; i >= 0; i--) {
         vsw_odp_put(x->out, VSW_ODP_POP_VLAN, sizeof(struct vsw_odp_hdr));
     }
-    for (; fn >= 0; fn--) {
+    for (; fn >= 0; fn--, set_in_place = false) {
         struct vsw_odp_vlan *a;
-        if (v[fn].from_pkt) {
+        if (v[fn].from_pkt && set_in_place) {
             /* The packet's tag with a new TCI: a pop and a push with its own
-             * TPID would give the same bytes. */
+             * TPID would give the same bytes.  Bits an earlier commit wrote
+             * that the view no longer knows (NORMAL retagged a copy, then
+             * the actions go on with the packet as it came) get the
+             * packet's own values back, which the megaflow must then match. */
+            uint16_t restore = (uint16_t) (b[bn].known & ~v[fn].known
+                                           & ~BE16(VSW_VLAN_CFI));
+            uint16_t tci = v[fn].tci;
+            if (restore) {
+                x->wc->vlan_tci |= restore;
+                tci = (uint16_t) ((tci & ~restore) | (x->flow->vlan_tci & restore));
+            }
             a = vsw_odp_put(x->out, VSW_ODP_SET_VLAN, sizeof *a);
             if (a) {
+                a->tci = tci & ~BE16(VSW_VLAN_CFI);
+                a->mask = v[fn].known | restore | BE16(VSW_VLAN_CFI);
+            }
+        } else if (v[fn].from_pkt) {
+            /* The packet's tag, popped for an earlier output (NORMAL untags
+             * a copy for one port and not for another): back as it came,
+             * with the bits the actions wrote. */
+            a = vsw_odp_put(x->out, VSW_ODP_PUSH_VLAN, sizeof *a);
+            if (a) {
+                a->h.flags = VSW_ODPF_VLAN_ORIG;
                 a->tci = v[fn].tci & ~BE16(VSW_VLAN_CFI);
-                a->mask = v[fn].known | BE16(VSW_VLAN_CFI);
+                a->mask = v[fn].known & ~BE16(VSW_VLAN_CFI);
             }
         } else {
             a = vsw_odp_put(x->out, VSW_ODP_PUSH_VLAN, sizeof *a);
@@ -218,8 +196,8 @@ commit(struct xctx *x)
     }
 }
 
-static void
-output(struct xctx *x, uint32_t port)
+void
+xlate_output(struct xctx *x, uint32_t port)
 {
     commit(x);
     struct vsw_odp_output *o = vsw_odp_put(x->out, VSW_ODP_OUTPUT, sizeof *o);
@@ -249,8 +227,8 @@ view_init(struct xctx *x)
 
 /* The outer tag exists?  For the packet's own tag that is a question about
  * the flow, so the megaflow must match the tag's presence. */
-static bool
-outer_tagged(struct xctx *x)
+bool
+xlate_outer_tagged(struct xctx *x)
 {
     x->wc->vlan_tci |= BE16(VSW_VLAN_CFI);
     return x->v.vlans[0].present;
@@ -274,7 +252,7 @@ static void
 view_pop_vlan(struct xctx *x)
 {
     struct xview *v = &x->v;
-    int n = (outer_tagged(x), count_tags(v->vlans));
+    int n = (xlate_outer_tagged(x), count_tags(v->vlans));
 
     if (n > 1) {
         v->vlans[0] = v->vlans[1];
@@ -290,7 +268,7 @@ view_set_vid(struct xctx *x, uint16_t vid)
     struct xtag *t = &x->v.vlans[0];
     uint16_t bits = BE16(VSW_VLAN_VID_MASK | VSW_VLAN_CFI);
 
-    if (!outer_tagged(x)) {
+    if (!xlate_outer_tagged(x)) {
         /* No tag to set: as the executor always did, the VID makes one
          * (with no TPID; the parser puts a push_vlan first wherever the
          * rule does not guarantee a tag). */
@@ -310,7 +288,7 @@ view_set_pcp(struct xctx *x, uint8_t pcp)
     struct xtag *t = &x->v.vlans[0];
     uint16_t bits = BE16(VSW_VLAN_PCP_MASK | VSW_VLAN_CFI);
 
-    if (outer_tagged(x)) {
+    if (xlate_outer_tagged(x)) {
         t->tci = (uint16_t) ((t->tci & ~bits)
                              | BE16((uint16_t) (((pcp & 7) << VSW_VLAN_PCP_SHIFT) | VSW_VLAN_CFI)));
         t->known |= bits;
@@ -365,16 +343,18 @@ trace_step(struct xlate_trace *t, const struct xctx *x, uint32_t i, uint16_t len
  * the untraced instance carries no tracing code (VPP's do_trace idea). */
 static inline __attribute__((always_inline)) void
 xlate_actions__(const struct vsw_actions *acts, const struct vsw_flow *flow,
-                const uint32_t *ports, unsigned n_ports, struct vsw_odp_buf *out,
-                struct vsw_flow *wc, const bool do_trace, struct xlate_trace *trace)
+                const struct xlate_bridge *br, struct vsw_odp_buf *out,
+                struct vsw_flow *wc, struct xlate_learn *learn,
+                const bool do_trace, struct xlate_trace *trace)
 {
-    struct xctx x = { .flow = flow, .wc = wc, .out = out };
+    struct xctx x = { .flow = flow, .wc = wc, .out = out, .br = br, .learn = learn };
     struct xview *v = &x.v;
     struct xview v0;
     uint16_t len0 = 0;
 
     out->len = 0;
     out->overflow = false;
+    out->xflags = 0;
     if (do_trace) {
         trace->n = 0;
     }
@@ -393,18 +373,18 @@ xlate_actions__(const struct vsw_actions *acts, const struct vsw_flow *flow,
         switch ((enum vsw_action_type) a->type) {
         case VSW_ACT_OUTPUT:
             if (a->port != flow->in_port) {
-                output(&x, a->port);
+                xlate_output(&x, a->port);
             }
             break;
         case VSW_ACT_IN_PORT:
-            output(&x, flow->in_port);
+            xlate_output(&x, flow->in_port);
             break;
         case VSW_ACT_ALL:
-            for (unsigned p = 0; p < n_ports; p++) {
-                if (ports[p] != flow->in_port) {
-                    output(&x, ports[p]);
-                }
-            }
+        case VSW_ACT_FLOOD:
+            xlate_flood(&x);
+            break;
+        case VSW_ACT_NORMAL:
+            xlate_normal(&x);
             break;
         case VSW_ACT_SET_ETH_SRC:
             memcpy(v->dl_src, a->mac, 6);
@@ -527,20 +507,37 @@ xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
               const uint32_t *ports, unsigned n_ports,
               struct vsw_odp_buf *out, struct vsw_flow *wc)
 {
-    xlate_actions__(acts, flow, ports, n_ports, out, wc, false, NULL);
+    struct xlate_bridge br = { .ofports = ports, .n_ports = n_ports };
+
+    xlate_actions__(acts, flow, &br, out, wc, NULL, false, NULL);
+}
+
+void
+xlate_actions_br(const struct vsw_actions *acts, const struct vsw_flow *flow,
+                 const struct xlate_bridge *br, struct vsw_odp_buf *out,
+                 struct vsw_flow *wc, struct xlate_learn *learn)
+{
+    xlate_actions__(acts, flow, br, out, wc, learn, false, NULL);
 }
 
 bool
-xlate_megaflow_valid(const struct vsw_cls *cls, const uint32_t *ports, unsigned n_ports,
+xlate_megaflow_valid(const struct vsw_cls *cls, const struct xlate_bridge *br,
                      const struct vsw_flow *key, const struct vsw_flow *mask,
                      const struct vsw_rule *rule, const uint8_t *acts, uint16_t len)
 {
     struct vsw_odp_buf now;
     struct vsw_flow now_mask;
+    struct xlate_learn learn;
     const vsw_flow_word *m, *old = vsw_flow_cwords(mask);
 
-    if (xlate_flow(cls, key, ports, n_ports, &now, &now_mask, NULL) != rule || now.overflow
+    if (xlate_flow(cls, br, key, &now, &now_mask, &learn, NULL) != rule || now.overflow
         || now.len != len || (len && memcmp(now.data, acts, len))) {
+        return false;
+    }
+    if (learn.valid && br->fdb
+        && vsw_fdb_would_move(br->fdb, learn.mac, learn.vlan, learn.port)) {
+        /* Its packets would now teach the MAC table something (the source
+         * MAC moved away or aged out): they must reach the handler. */
         return false;
     }
     m = vsw_flow_cwords(&now_mask);
@@ -553,9 +550,9 @@ xlate_megaflow_valid(const struct vsw_cls *cls, const uint32_t *ports, unsigned 
 }
 
 const struct vsw_rule *
-xlate_flow(const struct vsw_cls *cls, const struct vsw_flow *flow,
-           const uint32_t *ports, unsigned n_ports,
-           struct vsw_odp_buf *out, struct vsw_flow *mask, struct xlate_trace *trace)
+xlate_flow(const struct vsw_cls *cls, const struct xlate_bridge *br,
+           const struct vsw_flow *flow, struct vsw_odp_buf *out, struct vsw_flow *mask,
+           struct xlate_learn *learn, struct xlate_trace *trace)
 {
     struct vsw_flow key = *flow;
     const struct vsw_rule *rule;
@@ -567,12 +564,13 @@ xlate_flow(const struct vsw_cls *cls, const struct vsw_flow *flow,
         key.tp_dst = 0;
     }
     rule = vsw_cls_lookup_wc(cls, 0, &key, mask);
+    if (learn) {
+        learn->valid = false;
+    }
     if (trace) {
-        xlate_actions__(rule ? rule->actions : NULL, flow, ports, n_ports, out, mask,
-                        true, trace);
+        xlate_actions__(rule ? rule->actions : NULL, flow, br, out, mask, learn, true, trace);
     } else {
-        xlate_actions__(rule ? rule->actions : NULL, flow, ports, n_ports, out, mask,
-                        false, NULL);
+        xlate_actions__(rule ? rule->actions : NULL, flow, br, out, mask, learn, false, NULL);
     }
     /* Always part of a megaflow: the port (megaflows are per in_port) and
      * the fragment bit, because a fragment's lookup key differs from its

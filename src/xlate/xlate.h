@@ -25,9 +25,16 @@
  * §3).  Rewritten fields are not un-wildcarded: the datapath sets are
  * masked writes whose result does not depend on the old value.
  *
+ * NORMAL (xlate_normal.c) also reads the ports' VLAN configuration and the
+ * MAC table; its learning is returned as a request (struct xlate_learn)
+ * that only the handler applies, so trace and revalidation translate
+ * without side effects.
+ *
  * Thread safety: pure function of its arguments; called by the handler
- * thread (and by a PMD whose upcall queue overflowed, in "inline" mode).
- * It never allocates.
+ * thread (and by a PMD whose upcall queue overflowed, in "inline" mode,
+ * which may not read the MAC table: xlate_bridge.fdb_unavailable), and by
+ * the control thread for trace and revalidation.  Whoever passes a MAC
+ * table holds its lock.  It never allocates.
  */
 
 #include <stdint.h>
@@ -37,13 +44,53 @@
 #include "vsw/flow.h"
 #include "vsw/odp.h"
 
+struct vsw_fdb;
+struct vsw_port_vlan;
+
+/**
+ * What a translation knows of the bridge besides its rules: the ports (for
+ * ALL, FLOOD and NORMAL), their VLAN configuration and the MAC table.
+ */
+struct xlate_bridge {
+    const uint32_t *ofports;             /* Every OpenFlow port. */
+    const struct vsw_port_vlan *vlans;   /* Their VLAN configuration (same
+                                          * order); NULL: all trunks. */
+    unsigned n_ports;
+    const struct vsw_fdb *fdb;           /* The MAC table, locked by the caller
+                                          * for the whole translation; NULL:
+                                          * an empty one. */
+    bool fdb_unavailable;                /* The caller may not read the MAC
+                                          * table (a PMD translating for itself):
+                                          * a NORMAL sets 'overflow' in the
+                                          * output, so nothing is cached and the
+                                          * packet is dropped, counted. */
+};
+
+/**
+ * NORMAL's side effect, kept out of the translation itself: what the
+ * handler should teach the MAC table (vsw_fdb_learn()) for this packet.
+ * Trace and revalidation translate without learning.
+ */
+struct xlate_learn {
+    bool valid;          /* NORMAL ran and the source MAC may be learned. */
+    uint16_t vlan;       /* The packet's VLAN inside the bridge. */
+    uint32_t port;       /* The ingress port. */
+    uint8_t mac[6];      /* The source MAC. */
+};
+
 /** Translates 'acts' (NULL: no rule, drop) for 'flow' into 'out' (cleared
  *  first); ORs the fields consulted into 'wc'.  'ports' lists every
- *  OpenFlow port of the switch (for "all").  If the result does not fit,
- *  'out->overflow' is set. */
+ *  OpenFlow port of the switch (for "all"), all trunks, with an empty MAC
+ *  table.  If the result does not fit, 'out->overflow' is set. */
 void xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
                    const uint32_t *ports, unsigned n_ports,
                    struct vsw_odp_buf *out, struct vsw_flow *wc);
+
+/** xlate_actions() on bridge 'br'; NORMAL's learning request goes to
+ *  'learn' (may be NULL; set 'learn->valid' false first). */
+void xlate_actions_br(const struct vsw_actions *acts, const struct vsw_flow *flow,
+                      const struct xlate_bridge *br, struct vsw_odp_buf *out,
+                      struct vsw_flow *wc, struct xlate_learn *learn);
 
 /* What one OpenFlow action did, for `vswctl trace`. */
 enum xlate_step_result {
@@ -72,12 +119,13 @@ struct vsw_rule;
  * The slow path's whole answer for 'flow': the rule it matches in 'cls'
  * (NULL: none), its datapath actions in 'out', and in 'mask' the megaflow
  * mask (the lookup's wildcards, what the translation read, in_port and the
- * fragment bit).  With 'trace' non-NULL each action's effect is recorded;
- * without, nothing is (the upcall path pays nothing for tracing).
+ * fragment bit).  NORMAL's learning request goes to 'learn' (may be NULL).
+ * With 'trace' non-NULL each action's effect is recorded; without, nothing
+ * is (the upcall path pays nothing for tracing).
  */
-const struct vsw_rule *xlate_flow(const struct vsw_cls *cls, const struct vsw_flow *flow,
-                                  const uint32_t *ports, unsigned n_ports,
-                                  struct vsw_odp_buf *out, struct vsw_flow *mask,
+const struct vsw_rule *xlate_flow(const struct vsw_cls *cls, const struct xlate_bridge *br,
+                                  const struct vsw_flow *flow, struct vsw_odp_buf *out,
+                                  struct vsw_flow *mask, struct xlate_learn *learn,
                                   struct xlate_trace *trace);
 
 /**
@@ -94,12 +142,14 @@ void xlate_execute(const struct vsw_actions *acts, struct rte_mbuf *m,
 
 /**
  * True if the megaflow ('key', 'mask') -> ('rule', datapath actions 'acts' of
- * 'len' bytes) is still what 'cls' and the ports give: translating its key
+ * 'len' bytes) is still what 'cls' and the bridge give: translating its key
  * again yields the same rule and actions and reads no bit outside 'mask'
- * (so every packet the megaflow matches takes the same path).  The test
- * revalidation applies to each cached megaflow after a rule change.
+ * (so every packet the megaflow matches takes the same path), and its
+ * packets would not move a MAC in the MAC table (they would have to be
+ * learned from, which only an upcall does).  The test revalidation applies
+ * to each cached megaflow after a rule or MAC table change.
  */
-bool xlate_megaflow_valid(const struct vsw_cls *cls, const uint32_t *ports, unsigned n_ports,
+bool xlate_megaflow_valid(const struct vsw_cls *cls, const struct xlate_bridge *br,
                           const struct vsw_flow *key, const struct vsw_flow *mask,
                           const struct vsw_rule *rule, const uint8_t *acts, uint16_t len);
 

@@ -362,8 +362,11 @@ class Daemon:
         self.vswctl = vswctl
         self.ctl = os.path.join(self.dir, "vswd.ctl")
         self.prefix = "vswit%d" % os.getpid()
+        # An empty rule set (without --flows vswd starts with NORMAL).
+        empty = os.path.join(self.dir, "empty.flows")
+        open(empty, "w").close()
         cmd = [vswd, "-l", "0,1", "--file-prefix=" + self.prefix, "--no-huge", "-m", "256",
-               "--no-pci", "--", "--ctl", self.ctl, "--mbufs", "8192",
+               "--no-pci", "--", "--ctl", self.ctl, "--mbufs", "8192", "--flows", empty,
                "--port", "p1,net_ring0,ofport=1", "--port", "p2,net_null0,no-rx=1"]
         self.log = open(os.path.join(self.dir, "vswd.log"), "wb")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
@@ -532,7 +535,8 @@ def live_traffic_checks(vswd, vswctl):
     show the cached path at work."""
     v = LiveVswd(vswd, vswctl, "live")
     write_pcap(v.path("in.pcap"), [udp4(sport=1000 + i) for i in range(64)])
-    v.start(["--mbufs", "16384",
+    open(v.path("empty.flows"), "w").close()   # no default NORMAL rule
+    v.start(["--mbufs", "16384", "--flows", v.path("empty.flows"),
              "--port", "p1,net_pcap9,rx_pcap=%s,infinite_rx=1,ofport=1" % v.path("in.pcap"),
              "--port", "p2,net_null8,no-rx=1,ofport=2", "--port", "p3,net_null9,no-rx=1,ofport=3"])
     ctlcmd, tx = v.ctl, v.tx

@@ -24,6 +24,7 @@
 
 #include "classifier/cls.h"
 #include "classifier/dpcls.h"
+#include "util.h"
 #include "classifier/emc.h"
 #include "dp.h"
 #include "pmd/upcall.h"
@@ -106,6 +107,7 @@ random_flow(struct vsw_rule **rules, size_t n, struct vsw_flow *f)
 
 static struct vsw_ports_snap fake_ports;   /* No ports: nothing for "all". */
 static struct vsw_dp fake_dp = { .ports = &fake_ports };
+static const struct xlate_bridge no_ports;   /* The same, for xlate_megaflow_valid(). */
 
 /* n random rules, published (generation 'gen') as the slow path's rule set. */
 static struct vsw_rule **
@@ -556,7 +558,7 @@ test_revalidation_random(void **state)
         assert_non_null(dc);
 
         for (int i = 0; i < FLOWS; i++) {
-            bool valid = xlate_megaflow_valid(cls_b, NULL, 0, &keys[i][0], &keys[i][1],
+            bool valid = xlate_megaflow_valid(cls_b, &no_ports, &keys[i][0], &keys[i][1],
                                               mf_rule[i], NULL, 0);
             bool candidate = false;
             for (size_t k = 0; k < n && mf_rule[i]; k++) {
@@ -704,6 +706,79 @@ test_sweep_flow_limit(void **state)
     dpcls_destroy(dc);
 }
 
+/* The MAC index against a model: random megaflows with random MACs from a
+ * small set (so chains share buckets and MACs repeat), some that read the
+ * MAC table about a rewritten MAC, some that read none; random deletions;
+ * then forgetting a MAC deletes exactly the megaflows the model says. */
+static void
+test_forget_mac(void **state)
+{
+    enum { ROUNDS = 40, FLOWS = 300 };
+    static struct vsw_rule r;
+    const struct vsw_rule *dep = &r;
+
+    (void) state;
+    for (int round = 0; round < ROUNDS; round++) {
+        struct dpcls *dc = dpcls_create(512, 0, SOCKET_ID_ANY);
+        struct megaflow *mfs[FLOWS];
+        uint8_t kind[FLOWS];            /* 0: no MAC table, 1: own MACs, 2: any MAC. */
+        uint64_t src[FLOWS], dst[FLOWS];
+        struct vsw_flow mask;
+
+        assert_non_null(dc);
+        memset(&mask, 0, sizeof mask);
+        mask.in_port = UINT32_MAX;
+        mask.nw_dst = UINT32_MAX;
+        memset(mask.dl_src, 0xff, 6);
+        memset(mask.dl_dst, 0xff, 6);
+        for (int i = 0; i < FLOWS; i++) {
+            struct vsw_flow f;
+            struct vsw_odp_buf acts = { 0 };
+            memset(&f, 0, sizeof f);
+            f.in_port = (uint32_t) i % 4;
+            f.nw_dst = (uint32_t) i;                /* Every megaflow distinct. */
+            f.dl_src[5] = (uint8_t) (rnd() % 12);
+            f.dl_dst[5] = (uint8_t) (rnd() % 12);
+            kind[i] = (uint8_t) (rnd() % 3);
+            acts.xflags = kind[i] == 0 ? 0 : kind[i] == 1 ? VSW_XLATE_READ_FDB
+                          : VSW_XLATE_READ_FDB | VSW_XLATE_READ_FDB_ANY;
+            src[i] = vsw_mac_to_u64(f.dl_src);
+            dst[i] = vsw_mac_to_u64(f.dl_dst);
+            mfs[i] = dpcls_insert(dc, &f, &mask, &dep, 1, &acts, 0);
+            assert_non_null(mfs[i]);
+        }
+        bool alive[FLOWS];
+        for (int i = 0; i < FLOWS; i++) {
+            alive[i] = true;
+            if (rnd() % 4 == 0) {    /* Some go for other reasons first. */
+                uint32_t idx = (uint32_t) (mfs[i] - dc->flows), gen = mfs[i]->gen;
+                assert_int_equal(dpcls_delete(dc, &idx, &gen, 1), 1);
+                alive[i] = false;
+            }
+        }
+        for (int k = 0; k < 4; k++) {
+            uint8_t m[6] = { 0, 0, 0, 0, 0, (uint8_t) (rnd() % 12) };
+            uint64_t mac = vsw_mac_to_u64(m);
+            unsigned want = 0;
+            for (int i = 0; i < FLOWS; i++) {
+                if (alive[i] && (kind[i] == 2 || (kind[i] == 1 && (src[i] == mac
+                                                                    || dst[i] == mac)))) {
+                    alive[i] = false;
+                    want++;
+                }
+            }
+            assert_int_equal(dpcls_forget_mac(dc, mac), want);
+            for (int i = 0; i < FLOWS; i++) {
+                if (alive[i] != (mfs[i]->st != NULL)) {
+                    fail_msg("round %d: megaflow %d (kind %d) %s", round, i, kind[i],
+                             alive[i] ? "deleted but should stay" : "should be deleted");
+                }
+            }
+        }
+        dpcls_destroy(dc);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -723,6 +798,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_revalidation_random),
         cmocka_unit_test(test_megaflow_stats_push),
         cmocka_unit_test(test_sweep_flow_limit),
+        cmocka_unit_test(test_forget_mac),
     };
     int rc = cmocka_run_group_tests_name("fastpath", tests, NULL, NULL);
     rte_eal_cleanup();

@@ -789,7 +789,7 @@ test_error_reporting(void **state)
     assert_int_equal(error, EINVAL);
     assert_int_equal(strlen(err), sizeof err - 1);
     /* Unsupported things are ENOTSUP, ranges ERANGE. */
-    assert_int_equal(vsw_flow_mod_parse("actions=normal", VSW_FM_ADD, &fm, NULL, 0), ENOTSUP);
+    assert_int_equal(vsw_flow_mod_parse("actions=LOCAL", VSW_FM_ADD, &fm, NULL, 0), ENOTSUP);
     assert_int_equal(vsw_flow_mod_parse("tcp,tp_dst=70000,actions=drop", VSW_FM_ADD, &fm,
                                         NULL, 0), ERANGE);
     /* Errors in the actions of a good match also free everything. */
@@ -864,6 +864,16 @@ test_action_output(void **state)
     assert_int_equal(a->a[9].type, VSW_ACT_ALL);
     vsw_actions_free(a);
 
+    /* The L2 switch's ports, mixable with everything else. */
+    a = acts_ok("", "mod_dl_dst:00:11:22:33:44:55,NORMAL,normal,output:FLOOD,flood");
+    assert_int_equal(a->n, 5);
+    assert_int_equal(a->n_outputs, 4);
+    assert_int_equal(a->a[1].type, VSW_ACT_NORMAL);
+    assert_int_equal(a->a[2].type, VSW_ACT_NORMAL);
+    assert_int_equal(a->a[3].type, VSW_ACT_FLOOD);
+    assert_int_equal(a->a[4].type, VSW_ACT_FLOOD);
+    vsw_actions_free(a);
+
     a = acts_ok("", "drop");
     assert_int_equal(a->n, 0);
     assert_int_equal(a->n_outputs, 0);
@@ -889,7 +899,8 @@ test_action_output(void **state)
     acts_err("", "output:0x2", "output: \"0x2\" is not a port");
     acts_err("", "output:foo", "output: \"foo\" is not a port");
     acts_err("", "LOCAL", "output to port LOCAL is not supported");
-    acts_err("", "output:normal", "output to port normal is not supported");
+    acts_err("", "output:local", "output to port local is not supported");
+    acts_err("", "normal:3", "normal: takes no argument");
     acts_err("", "in_port:3", "in_port: takes no argument (got \"3\")");
     acts_err("", "2:3", "2: takes no argument");
     acts_err("", "drop:1", "drop: takes no argument");
