@@ -430,16 +430,12 @@ int vsw_dp_del_port(struct vsw_dp *dp, const char *name, char *err, size_t err_s
 /** Finds a port by name or by OpenFlow number in decimal; NULL if none. */
 struct vsw_port *vsw_dp_find_port(struct vsw_dp *dp, const char *name_or_number);
 
-/** Starts the PMD threads. */
-int vsw_dp_start(struct vsw_dp *dp);
-
-/** Stops PMD threads, then stops and closes every port (flushing tx). */
+/** Stops and closes every port (flushing tx); the PMD and handler threads
+ *  must have stopped (pmd/pmd.h). */
 void vsw_dp_stop(struct vsw_dp *dp);
 
 /** Sums the per-PMD counters of 'port'. */
 void vsw_port_get_stats(const struct vsw_port *port, struct vsw_port_stats *out);
 
-/** The PMD main loop (pmd/pmd.c). */
-int vsw_pmd_main(void *pmd);
 
 #endif /* VSW_DP_H */

@@ -29,6 +29,7 @@
 #include "dp.h"
 #include "l2/fdb.h"
 #include "l2/fdb_cmds.h"
+#include "pmd/pmd.h"
 #include "ruleset.h"
 #include "util.h"
 
@@ -487,8 +488,9 @@ main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (vsw_dp_start(d.dp)) {
+    if (vsw_threads_start(d.dp)) {
         vsw_ctl_destroy(ctl);
+        vsw_threads_stop(d.dp);
         vsw_dp_stop(d.dp);
         return 1;
     }
@@ -509,6 +511,7 @@ main(int argc, char **argv)
 
     VSW_LOG(VSW_LOG_INFO, "stopping");
     vsw_ctl_destroy(ctl);
+    vsw_threads_stop(d.dp);
     vsw_dp_stop(d.dp);
     vsw_l2_destroy(d.dp);
     vsw_ruleset_destroy(&d.rules);

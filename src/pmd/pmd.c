@@ -39,6 +39,7 @@
 #include "classifier/emc.h"
 #include "dp.h"
 #include "l2/fdb.h"
+#include "pmd/pmd.h"
 #include "pmd/upcall.h"
 #include "util.h"
 
@@ -844,4 +845,44 @@ vsw_pmd_main(void *arg)
     rte_rcu_qsbr_thread_offline(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_unregister(dp->qsbr, pmd->idx);
     return 0;
+}
+
+int
+vsw_threads_start(struct vsw_dp *dp)
+{
+    dp->running = true;
+    if (handler_start(dp)) {
+        return EAGAIN;
+    }
+    for (unsigned i = 0; i < dp->n_pmds; i++) {
+        int ret = rte_eal_remote_launch(vsw_pmd_main, &dp->pmds[i], dp->pmds[i].lcore);
+        if (ret) {
+            VSW_LOG(VSW_LOG_ERR, "cannot launch PMD on lcore %u: %s", dp->pmds[i].lcore,
+                    strerror(-ret));
+            return -ret;
+        }
+    }
+    return 0;
+}
+
+void
+vsw_threads_stop(struct vsw_dp *dp)
+{
+    __atomic_store_n(&dp->quit, true, __ATOMIC_RELEASE);
+    if (dp->running) {
+        for (unsigned i = 0; i < dp->n_pmds; i++) {
+            rte_eal_wait_lcore(dp->pmds[i].lcore);
+        }
+        dp->running = false;
+    }
+    handler_stop(dp);
+    /* Free packets that were waiting for, or coming back from, the handler. */
+    for (unsigned i = 0; i < dp->n_pmds; i++) {
+        struct upcall_queue *q = dp->pmds[i].upq;
+        uint32_t idx;
+        while (q && (!rte_ring_dequeue_elem(q->to_handler, &idx, sizeof idx)
+                     || !rte_ring_dequeue_elem(q->to_pmd, &idx, sizeof idx))) {
+            rte_pktmbuf_free(q->slots[idx].m);
+        }
+    }
 }
