@@ -251,10 +251,10 @@ fail(const char *what, const struct vsw_flow *f, const struct vsw_rule *want,
 
 /* Inserts a megaflow translated through 'rule' alone (NULL: a miss). */
 static struct megaflow *
-insert1(struct dpcls *dc, const struct vsw_flow *f, const struct vsw_flow *mask,
+insert1(struct dpcls *cls, const struct vsw_flow *f, const struct vsw_flow *mask,
         const struct vsw_rule *rule, const struct vsw_odp_buf *acts, uint64_t now)
 {
-    return dpcls_insert(dc, f, mask, &rule, rule != NULL, acts, now);
+    return dpcls_insert(cls, f, mask, &rule, rule != NULL, acts, now);
 }
 
 static void
