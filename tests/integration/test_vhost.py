@@ -359,7 +359,8 @@ def l2_vlans(d, vswd, vswctl, check, mutant=None):
         for g in guests.values():
             g.stop()
         guests = {}
-        r = sw.cmd("del-port", "trunk")
+        r = sw.cmd("del-port", "trunk")   # Closes its tx pcap.
+        check("L2: del-port the second trunk", r.strip() == "", r)
         for name in ("g1", "g2", "g3", "trunk", "trunk2"):
             got[name] = read_pcap(path("l2-%s.pcap" % name if name[0] == "g" else name + ".pcap"),
                                   missing_ok=True)
