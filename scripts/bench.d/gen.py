@@ -78,6 +78,39 @@ def flows_pcap(path, n):
     return write_pcap(path, (frame(*flow_tuple(i)) for i in range(n)))
 
 
+# ---- Scenario l2: two hosts' worth of MACs, one on each side of a NORMAL bridge. ----
+#
+# Host pair i (0 <= i < n): host A_i (MAC 02:00:0a:00:HH:LL, i = 0xHHLL) behind
+# port 1, host B_i (02:00:0b:00:HH:LL) behind port 2.  Port 1's pcap holds, in
+# order, one frame A_i -> B_i per pair (the UDP flow of flow_tuple(i):
+# 172.16.0.0+i -> 10.0.0.1+i); port 2's pcap the reply B_i -> A_i (addresses and
+# ports swapped).  Every destination MAC is the source of the other side's
+# frames, so after the first round both sides are learned and every frame is
+# unicast to the one other port (none is flooded, none moves).
+
+def l2_mac(side, i):
+    """Host i of side 'a' (port 1) or 'b' (port 2), as 6 bytes."""
+    assert 0 <= i < 65536
+    return bytes((0x02, 0x00, 0x0A if side == "a" else 0x0B, 0x00, i >> 8, i & 255))
+
+
+def mac_str(b):
+    return ":".join("%02x" % x for x in b)
+
+
+def l2_pcaps(path_a, path_b, n):
+    """Writes port 1's and port 2's pcaps of scenario l2 (n frames each)."""
+    def frames(fwd):
+        for i in range(n):
+            src, dst, sport, dport = flow_tuple(i)
+            a, b = l2_mac("a", i), l2_mac("b", i)
+            if fwd:
+                yield frame(src, dst, sport, dport, eth=b + a + b"\x08\x00")
+            else:
+                yield frame(dst, src, dport, sport, eth=a + b + b"\x08\x00")
+    return write_pcap(path_a, frames(True)), write_pcap(path_b, frames(False))
+
+
 # ---- Rule sets (ovs-ofctl syntax, one rule per line). ----
 
 def rules_inport():
