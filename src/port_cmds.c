@@ -67,7 +67,7 @@ cmd_set_port(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     int error;
 
     if (argc < 3) {
-        vsw_buf_printf(out, "usage: set-port NAME KEY=VALUE... (keys: mtu_request)");
+        vsw_buf_printf(out, "usage: set-port NAME KEY=VALUE... (keys: mtu_request, tag, trunks, vlan_mode)");
         return EINVAL;
     }
     error = vsw_dp_set_port(d->dp, argv[1], argv + 2, argc - 2, err, sizeof err);
