@@ -164,20 +164,6 @@ parse_mtu(const char *v, uint16_t *mtu, char *err, size_t err_size)
     return 0;
 }
 
-static bool
-all_digits(const char *s)
-{
-    if (!*s) {
-        return false;
-    }
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Splits 'spec' into DPDK devargs and our own keys (ofport=, n_rxq=,
  * mtu_request=, and the VLAN keys tag=, trunks=, vlan_mode=: the VLANs of
  * "trunks=10,20,30" arrive as tokens of their own after "trunks=10"). */
@@ -195,7 +181,7 @@ parse_port_spec(const char *spec, char **devargs, uint32_t *ofport, uint16_t *n_
     *mtu = VSW_MTU_DEFAULT;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *end;
-        if (in_trunks && all_digits(tok)) {
+        if (in_trunks && vsw_all_digits(tok)) {
             error = vsw_vlan_cfg_add_trunk(vc, tok, err, err_size);
             if (error) {
                 break;

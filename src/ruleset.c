@@ -512,6 +512,20 @@ out:
     return error;
 }
 
+/* True if 'r' has had no hit (or, if none ever, has existed) for its
+ * idle_timeout, as of 'now'. */
+static bool
+rule_idle(const struct vsw_rule *r, uint64_t now, uint64_t hz)
+{
+    uint64_t p, b, used;
+
+    vsw_rule_get_stats(r, &p, &b, &used);
+    if (used < r->created_tsc) {
+        used = r->created_tsc;
+    }
+    return now > used && now - used >= r->idle_timeout * hz;
+}
+
 size_t
 vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs)
 {
@@ -527,25 +541,14 @@ vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs)
         if (r->hard_timeout && now - r->created_tsc >= r->hard_timeout * hz) {
             expired = true;
         }
-        if (r->idle_timeout) {
-            uint64_t p, b, used;
-            vsw_rule_get_stats(r, &p, &b, &used);
-            if (used < r->created_tsc) {
-                used = r->created_tsc;
-            }
-            if (now > used && now - used >= r->idle_timeout * hz && !synced) {
-                /* Its megaflows may have hits not pushed yet: get them,
-                 * then look again. */
-                vsw_dp_sync_stats(dp);
-                synced = true;
-                vsw_rule_get_stats(r, &p, &b, &used);
-                if (used < r->created_tsc) {
-                    used = r->created_tsc;
-                }
-            }
-            if (now > used && now - used >= r->idle_timeout * hz) {
-                expired = true;
-            }
+        if (r->idle_timeout && rule_idle(r, now, hz) && !synced) {
+            /* Its megaflows may have hits not pushed yet: get them, then
+             * look again. */
+            vsw_dp_sync_stats(dp);
+            synced = true;
+        }
+        if (r->idle_timeout && rule_idle(r, now, hz)) {
+            expired = true;
         }
         if (vec_push(expired ? &dead : &keep, r)) {
             free(keep.v);

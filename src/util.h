@@ -5,6 +5,7 @@
 /* Small helpers shared by the daemon modules: logging and a growable string. */
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,21 @@ vsw_mac_to_u64(const uint8_t mac[6])
         v = v << 8 | mac[i];
     }
     return v;
+}
+
+/** True if 's' is a non-empty string of decimal digits. */
+static inline bool
+vsw_all_digits(const char *s)
+{
+    if (!*s) {
+        return false;
+    }
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') {
+            return false;
+        }
+    }
+    return true;
 }
 
 #endif /* VSW_UTIL_H */

@@ -31,6 +31,7 @@
 #include "vsw/fields.h"
 #include "vsw/match.h"
 #include "vsw/ofp_lex.h"
+#include "util.h"
 
 #define MAX_ACTIONS 1024
 #define MAX_OF_PORT 0xfeff   /* Largest numbered OpenFlow port (OFPP_MAX - 1). */
@@ -173,20 +174,6 @@ parse_num(const char *name, const char *val, uint64_t max, uint64_t *out,
     return 0;
 }
 
-static bool
-all_digits(const char *s)
-{
-    if (!*s) {
-        return false;
-    }
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Adds an output to port 'port' (a number or a reserved port name). */
 static int
 add_output(struct builder *b, const char *name, const char *port,
@@ -197,7 +184,7 @@ add_output(struct builder *b, const char *name, const char *port,
     };
     struct vsw_action *a;
 
-    if (all_digits(port)) {
+    if (vsw_all_digits(port)) {
         uint64_t n;
         if (vsw_ofp_parse_uint(port, strlen(port), MAX_OF_PORT, &n)) {
             return fail(err, err_size, ERANGE,
@@ -426,7 +413,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
             return fail(err, err_size, EINVAL, "output: needs a port, e.g. output:1");
         }
         return add_output(b, key, val, err, err_size);
-    } else if (all_digits(key) || !strcasecmp(key, "in_port")
+    } else if (vsw_all_digits(key) || !strcasecmp(key, "in_port")
                || !strcasecmp(key, "all") || !strcasecmp(key, "local")
                || !strcasecmp(key, "normal") || !strcasecmp(key, "flood")
                || !strcasecmp(key, "table")) {
