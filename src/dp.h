@@ -150,6 +150,11 @@ struct vsw_ports_snap {
     X(runt, VSW_PC_COUNT, "dropped, shorter than an Ethernet header", "")                    \
     X(flow_limit, VSW_PC_COUNT, "not cached, flow limit", "")                                \
     X(actions_overflow, VSW_PC_COUNT, "dropped, too many datapath actions", "")              \
+    X(xlate_too_deep, VSW_PC_COUNT, "dropped, translation over 64 resubmits deep",           \
+      " (per translation; its drop megaflow is cached)")                                     \
+    X(xlate_too_many, VSW_PC_COUNT, "dropped, translation over 4096 table lookups",          \
+      " (per translation; its drop megaflow is cached)")                                     \
+    X(xlate_uncached, VSW_PC_COUNT, "not cached, translation passed over 32 rules/groups", "") \
     X(upcall_stale, VSW_PC_COUNT, "upcalls redone after a rule change", "")                  \
     X(fdb_stale, VSW_PC_COUNT, "not cached, MAC table changed since the translation", "")    \
     X(fdb_forgotten, VSW_PC_COUNT, "megaflows deleted for a learned or moved MAC", "")       \
@@ -196,7 +201,7 @@ struct vsw_mf_dump {
     struct vsw_flow key;            /**< Masked key. */
     struct vsw_flow mask;           /**< Mask. */
     uint8_t n_deps;                 /**< Rules its translation passed through */
-    const struct vsw_rule *deps[VSW_MF_MAX_DEPS]; /**< (valid while the control
+    struct vsw_counted *deps[VSW_MAX_DEPS]; /**< (valid while the control
                                      *   thread holds the rule set). */
     uint64_t packets, bytes, used_tsc;
     uint32_t idx, gen;              /**< Its pool slot and that slot's generation

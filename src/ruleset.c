@@ -217,7 +217,7 @@ revalidate_change(struct vsw_dp *dp, const struct vsw_ruleset *rs,
     struct vsw_reval_stats st;
 
     for (size_t i = 0; i < dead->n; i++) {
-        dead->v[i]->dead = true;
+        dead->v[i]->c.dead = true;
     }
     for (size_t i = 0; i < rules->n && !all; i++) {
         const struct vsw_rule *r = rules->v[i];

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "vsw/flow.h"
+#include "vsw/match.h"
 #include "vsw/ofp_lex.h"
 
 /** The fields. */
@@ -39,7 +40,11 @@ enum vsw_field_id {
     VSW_F_TCP_SRC, VSW_F_TCP_DST, VSW_F_UDP_SRC, VSW_F_UDP_DST,
     VSW_F_SCTP_SRC, VSW_F_SCTP_DST, VSW_F_TCP_FLAGS,
     VSW_F_ICMP_TYPE, VSW_F_ICMP_CODE, VSW_F_ND_TARGET,
-    VSW_F_N
+    /* Pipeline fields (struct vsw_pipe; vsw_field.pipe). */
+    VSW_F_METADATA,
+    VSW_F_REG0,                                 /* ... VSW_F_REG0 + 15 */
+    VSW_F_XREG0 = VSW_F_REG0 + VSW_N_REGS,      /* ... VSW_F_XREG0 + 7 */
+    VSW_F_N = VSW_F_XREG0 + VSW_N_XREGS
 };
 
 /** How a field's value is written (parsed and printed). */
@@ -85,7 +90,8 @@ enum vsw_field_prereq {
 struct vsw_field {
     enum vsw_field_id id;     /**< Its index in the registry. */
     const char *name;         /**< Spelling ovs-ofctl dump-flows prints. */
-    uint16_t offset;          /**< Where it is stored: offsetof(struct vsw_flow, ...). */
+    uint16_t offset;          /**< Where it is stored: offsetof(struct vsw_flow, ...),
+                               *   or of struct vsw_pipe if 'pipe'. */
     uint8_t n_storage;        /**< Bytes of that storage (fields may share it). */
     uint8_t width;            /**< Bytes of the field itself (as in OXM): the
                                *   range of an integer value or mask. */
@@ -97,6 +103,7 @@ struct vsw_field {
                                *   or VSW_FIELD_NO_SET. */
     uint8_t set_prereq;       /**< enum vsw_field_prereq, for set_field. */
     uint8_t set_flags;        /**< VSW_ACTF_* bits of the set_field action. */
+    bool pipe;                /**< A pipeline field (metadata, registers). */
 };
 
 /** A name a field is known by (its ovs-ofctl and OXM spellings). */
@@ -128,5 +135,33 @@ uint32_t vsw_field_get_uint(const struct vsw_field *f, const struct vsw_flow *fl
 void vsw_field_put(struct vsw_ofp_buf *b, size_t start, const struct vsw_field *f,
                    const char *name, const struct vsw_flow *key,
                    const struct vsw_flow *mask);
+
+/** The storage of field 'f' in ('flow', 'pipe'). */
+static inline const uint8_t *
+vsw_field_cstorage(const struct vsw_field *f, const struct vsw_flow *flow,
+                   const struct vsw_pipe *pipe)
+{
+    return (f->pipe ? (const uint8_t *) pipe : (const uint8_t *) flow) + f->offset;
+}
+
+/**
+ * The value of field 'f' in ('flow', 'pipe') as OpenFlow sees it: f->width
+ * bytes in network order into 'value' (a VID without the tag's other bits,
+ * a DSCP shifted down, in_port as a 32-bit number...).
+ */
+void vsw_field_get_value(const struct vsw_field *f, const struct vsw_flow *flow,
+                         const struct vsw_pipe *pipe, uint8_t value[16]);
+
+/** The bits of a field value that vsw_field_get_value() reads from the
+ *  storage, as a mask over the storage (for un-wildcarding): ORs them
+ *  into 'mask' (a struct vsw_flow; nothing for a pipeline field). */
+void vsw_field_wildcard(const struct vsw_field *f, struct vsw_flow *mask);
+
+/** Bits [ofs, ofs + n) of the 'width'-byte network-order 'value' (n <= 64,
+ *  bit 0 the least significant bit of the last byte). */
+uint64_t vsw_bits_get(const uint8_t *value, unsigned width, unsigned ofs, unsigned n);
+
+/** Writes the low 'n' bits of 'bits' into bits [ofs, ofs + n) of 'value'. */
+void vsw_bits_set(uint8_t *value, unsigned width, unsigned ofs, unsigned n, uint64_t bits);
 
 #endif /* VSW_FIELDS_H */

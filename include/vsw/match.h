@@ -18,9 +18,52 @@
 
 #include "vsw/flow.h"
 
+/**
+ * The pipeline fields: state an OpenFlow translation carries from table to
+ * table besides the packet's headers.  They start at zero for every packet,
+ * actions write them (write_metadata, load, move, set_field) and rules
+ * match them; they never reach the wire nor the datapath's flow key, so a
+ * megaflow never matches them (their values follow from the header bits
+ * the translation read, which it un-wildcards).  Stored in network byte
+ * order like the header fields, so the field registry (vsw/fields.h)
+ * reads and writes them with the same byte-wise code: xreg N is the 8
+ * bytes of reg 2N (upper half) and reg 2N+1.
+ */
+#define VSW_N_REGS 16
+#define VSW_N_XREGS (VSW_N_REGS / 2)
+struct vsw_pipe {
+    rte_be64_t metadata;             /**< OpenFlow metadata. */
+    rte_be32_t regs[VSW_N_REGS];     /**< reg0..reg15 (NXM registers). */
+} __attribute__((aligned(8)));
+#define VSW_PIPE_U64S (sizeof(struct vsw_pipe) / sizeof(uint64_t))
+_Static_assert(sizeof(struct vsw_pipe) % 8 == 0, "vsw_pipe must be a multiple of 8 bytes");
+
+/** The words of 'p', for reading (see vsw_flow_word). */
+static inline const vsw_flow_word *
+vsw_pipe_cwords(const struct vsw_pipe *p)
+{
+    return (const vsw_flow_word *) (const void *) p;
+}
+
+/** The words of 'p', for writing. */
+static inline vsw_flow_word *
+vsw_pipe_words(struct vsw_pipe *p)
+{
+    return (vsw_flow_word *) (void *) p;
+}
+
+/** What an OpenFlow table looks a packet up by: its headers and the
+ *  pipeline fields as the actions so far left them. */
+struct vsw_ofkey {
+    struct vsw_flow flow;
+    struct vsw_pipe pipe;
+};
+
 struct vsw_match {
     struct vsw_flow key;   /**< Values, with every bit outside 'mask' zero. */
     struct vsw_flow mask;  /**< 1-bits are the bits that must match. */
+    struct vsw_pipe pkey;  /**< Pipeline field values (under 'pmask'). */
+    struct vsw_pipe pmask; /**< Pipeline field mask. */
 };
 
 static inline void
@@ -35,8 +78,14 @@ vsw_match_normalize(struct vsw_match *m)
 {
     vsw_flow_word *k = vsw_flow_words(&m->key);
     const vsw_flow_word *mk = vsw_flow_cwords(&m->mask);
+    vsw_flow_word *pk = vsw_pipe_words(&m->pkey);
+    const vsw_flow_word *pm = vsw_pipe_cwords(&m->pmask);
+
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
         k[i] &= mk[i];
+    }
+    for (size_t i = 0; i < VSW_PIPE_U64S; i++) {
+        pk[i] &= pm[i];
     }
 }
 
@@ -73,6 +122,15 @@ vsw_match_overlaps(const struct vsw_match *a, const struct vsw_match *b)
             return false;
         }
     }
+    ak = vsw_pipe_cwords(&a->pkey);
+    am = vsw_pipe_cwords(&a->pmask);
+    bk = vsw_pipe_cwords(&b->pkey);
+    bm = vsw_pipe_cwords(&b->pmask);
+    for (size_t i = 0; i < VSW_PIPE_U64S; i++) {
+        if ((ak[i] ^ bk[i]) & am[i] & bm[i]) {
+            return false;
+        }
+    }
     return true;
 }
 
@@ -85,6 +143,15 @@ vsw_match_covered_by(const struct vsw_match *narrow, const struct vsw_match *wid
     const vsw_flow_word *wk = vsw_flow_cwords(&wide->key);
     const vsw_flow_word *wm = vsw_flow_cwords(&wide->mask);
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
+        if ((wm[i] & ~nm[i]) || ((nk[i] ^ wk[i]) & wm[i])) {
+            return false;
+        }
+    }
+    nk = vsw_pipe_cwords(&narrow->pkey);
+    nm = vsw_pipe_cwords(&narrow->pmask);
+    wk = vsw_pipe_cwords(&wide->pkey);
+    wm = vsw_pipe_cwords(&wide->pmask);
+    for (size_t i = 0; i < VSW_PIPE_U64S; i++) {
         if ((wm[i] & ~nm[i]) || ((nk[i] ^ wk[i]) & wm[i])) {
             return false;
         }

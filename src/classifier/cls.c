@@ -9,8 +9,20 @@
 
 #include "classifier/cls.h"
 
+/* Keys and masks here are struct vsw_ofkey: the headers and the pipeline
+ * fields, one run of words. */
+#define CLS_U64S (sizeof(struct vsw_ofkey) / sizeof(uint64_t))
+_Static_assert(sizeof(struct vsw_ofkey) == sizeof(struct vsw_flow) + sizeof(struct vsw_pipe),
+               "vsw_ofkey has no padding");
+
+static inline const vsw_flow_word *
+okw(const struct vsw_ofkey *k)
+{
+    return (const vsw_flow_word *) (const void *) k;
+}
+
 struct cls_entry {
-    struct vsw_flow key;          /* Masked key. */
+    struct vsw_ofkey key;         /* Masked key. */
     uint32_t first;               /* Index of its first rule in cls->rules. */
     uint32_t n_rules;             /* Rules with this exact match, best first. */
 };
@@ -54,12 +66,13 @@ struct trie {
 };
 
 struct cls_subtable {
-    struct vsw_flow mask;
+    struct vsw_ofkey mask;
     int8_t plen[N_TRIES];                  /* Prefix length of 'mask' on each trie
                                             * field; -1 if not a non-empty prefix. */
     uint32_t max_priority;
     uint8_t n_words;                       /* Non-zero words of 'mask'. */
-    uint8_t words[VSW_FLOW_U64S];          /* Their indices. */
+    uint8_t n_flow_words;                  /* Of those, in the header part. */
+    uint8_t words[CLS_U64S];               /* Their indices (header words first). */
     uint32_t bucket_mask;                  /* n_buckets - 1. */
     struct cls_bucket *buckets;
     struct cls_entry *entries;
@@ -176,10 +189,16 @@ rule_cmp(const void *a_, const void *b_)
         return a->table_id < b->table_id ? -1 : 1;
     }
     c = memcmp(&a->match.mask, &b->match.mask, sizeof a->match.mask);
+    if (!c) {
+        c = memcmp(&a->match.pmask, &b->match.pmask, sizeof a->match.pmask);
+    }
     if (c) {
         return c;
     }
     c = memcmp(&a->match.key, &b->match.key, sizeof a->match.key);
+    if (!c) {
+        c = memcmp(&a->match.pkey, &b->match.pkey, sizeof a->match.pkey);
+    }
     if (c) {
         return c;
     }
@@ -189,19 +208,33 @@ rule_cmp(const void *a_, const void *b_)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static inline uint32_t
-masked_hash(const struct cls_subtable *st, const struct vsw_flow *flow)
+static bool
+same_mask(const struct vsw_rule *a, const struct vsw_rule *b)
 {
-    return vsw_flow_hash_masked(flow, &st->mask, st->words, st->n_words, 0);
+    return !memcmp(&a->match.mask, &b->match.mask, sizeof a->match.mask)
+           && !memcmp(&a->match.pmask, &b->match.pmask, sizeof a->match.pmask);
+}
+
+static inline uint32_t
+masked_hash(const struct cls_subtable *st, const struct vsw_ofkey *key)
+{
+    const vsw_flow_word *f = okw(key);
+    const vsw_flow_word *m = okw(&st->mask);
+    uint32_t h = 0;
+
+    for (unsigned i = 0; i < st->n_words; i++) {
+        h = rte_hash_crc_8byte(f[st->words[i]] & m[st->words[i]], h);
+    }
+    return h;
 }
 
 static inline bool
-masked_equal(const struct cls_subtable *st, const struct vsw_flow *flow,
-             const struct vsw_flow *key)
+masked_equal(const struct cls_subtable *st, const struct vsw_ofkey *flow,
+             const struct vsw_ofkey *key)
 {
-    const vsw_flow_word *f = vsw_flow_cwords(flow);
-    const vsw_flow_word *m = vsw_flow_cwords(&st->mask);
-    const vsw_flow_word *k = vsw_flow_cwords(key);
+    const vsw_flow_word *f = okw(flow);
+    const vsw_flow_word *m = okw(&st->mask);
+    const vsw_flow_word *k = okw(key);
     uint64_t diff = 0;
 
     for (unsigned i = 0; i < st->n_words; i++) {
@@ -237,14 +270,18 @@ subtable_init(struct cls_subtable *st, struct vsw_rule **rules, uint32_t first, 
     uint32_t n_buckets = 4;
 
     memset(st, 0, sizeof *st);
-    st->mask = rules[first]->match.mask;
+    st->mask.flow = rules[first]->match.mask;
+    st->mask.pipe = rules[first]->match.pmask;
     for (unsigned t = 0; t < N_TRIES; t++) {
-        st->plen[t] = (int8_t) mask_plen(&st->mask, t);
+        st->plen[t] = (int8_t) mask_plen(&st->mask.flow, t);
     }
-    m = vsw_flow_cwords(&st->mask);
-    for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
+    m = okw(&st->mask);
+    for (unsigned i = 0; i < CLS_U64S; i++) {
         if (m[i]) {
             st->words[st->n_words++] = (uint8_t) i;
+            if (i < VSW_FLOW_U64S) {
+                st->n_flow_words++;
+            }
         }
     }
 
@@ -254,12 +291,12 @@ subtable_init(struct cls_subtable *st, struct vsw_rule **rules, uint32_t first, 
     }
     for (uint32_t i = first; i < first + n; i++) {
         struct vsw_rule *r = rules[i];
-        if (st->n_entries
-            && !memcmp(&st->entries[st->n_entries - 1].key, &r->match.key, sizeof r->match.key)) {
+        struct vsw_ofkey key = { .flow = r->match.key, .pipe = r->match.pkey };
+        if (st->n_entries && !memcmp(&st->entries[st->n_entries - 1].key, &key, sizeof key)) {
             st->entries[st->n_entries - 1].n_rules++;
         } else {
             struct cls_entry *e = &st->entries[st->n_entries++];
-            e->key = r->match.key;
+            e->key = key;
             e->first = i;
             e->n_rules = 1;
         }
@@ -313,8 +350,7 @@ vsw_cls_build(struct vsw_rule *const *in, size_t n)
 
         /* Count mask runs in this table. */
         for (size_t j = i; j < n && cls->rules[j]->table_id == t; j++) {
-            if (j == i || memcmp(&cls->rules[j]->match.mask, &cls->rules[j - 1]->match.mask,
-                                 sizeof(struct vsw_flow))) {
+            if (j == i || !same_mask(cls->rules[j], cls->rules[j - 1])) {
                 n_masks++;
             }
             tend = j + 1;
@@ -329,8 +365,7 @@ vsw_cls_build(struct vsw_rule *const *in, size_t n)
         size_t j = i;
         while (j < tend) {
             size_t k = j + 1;
-            while (k < tend && !memcmp(&cls->rules[k]->match.mask, &cls->rules[j]->match.mask,
-                                       sizeof(struct vsw_flow))) {
+            while (k < tend && same_mask(cls->rules[k], cls->rules[j])) {
                 k++;
             }
             if (subtable_init(&tab->subtables[tab->n_subtables++], cls->rules,
@@ -384,21 +419,24 @@ rule_better(const struct vsw_rule *a, const struct vsw_rule *b)
            || (a->priority == b->priority && a->seq < b->seq);
 }
 
+/* Only the header part: the pipeline fields are not in the datapath's key
+ * (their values follow from header bits the translation un-wildcarded). */
 static inline void
 wc_or_mask(struct vsw_flow *wc, const struct cls_subtable *st)
 {
     vsw_flow_word *w = vsw_flow_words(wc);
-    const vsw_flow_word *m = vsw_flow_cwords(&st->mask);
+    const vsw_flow_word *m = okw(&st->mask);
 
-    for (unsigned i = 0; i < st->n_words; i++) {
+    for (unsigned i = 0; i < st->n_flow_words; i++) {
         w[st->words[i]] |= m[st->words[i]];
     }
 }
 
 const struct vsw_rule *
-vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *flow,
+vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table, const struct vsw_ofkey *key,
                   struct vsw_flow *wc)
 {
+    const struct vsw_flow *flow = &key->flow;
     const struct cls_table *tab = &cls->tables[table];
     const struct vsw_rule *best = NULL;
     uint64_t plens[N_TRIES];
@@ -436,7 +474,7 @@ vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table, const struct vsw_flo
              * answer here (see dpcls.h). */
             wc_or_mask(wc, st);
         }
-        uint32_t h = masked_hash(st, flow);
+        uint32_t h = masked_hash(st, key);
         for (uint32_t b = h & st->bucket_mask;; b = (b + 1) & st->bucket_mask) {
             const struct cls_bucket *bk = &st->buckets[b];
             if (!bk->entry) {
@@ -446,7 +484,7 @@ vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table, const struct vsw_flo
                 continue;
             }
             const struct cls_entry *e = &st->entries[bk->entry - 1];
-            if (masked_equal(st, flow, &e->key)) {
+            if (masked_equal(st, key, &e->key)) {
                 const struct vsw_rule *r = cls->rules[e->first];
                 if (rule_better(r, best)) {
                     best = r;
@@ -488,7 +526,23 @@ vsw_cls_gen(const struct vsw_cls *cls)
 const struct vsw_rule *
 vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *flow)
 {
-    return vsw_cls_lookup_wc(cls, table, flow, NULL);
+    struct vsw_ofkey key = { .flow = *flow };
+
+    return vsw_cls_lookup_wc(cls, table, &key, NULL);
+}
+
+unsigned
+vsw_cls_n_rules(const struct vsw_cls *cls, uint8_t table)
+{
+    unsigned n = 0;
+
+    for (uint32_t s = 0; s < cls->tables[table].n_subtables; s++) {
+        const struct cls_subtable *st = &cls->tables[table].subtables[s];
+        for (uint32_t e = 0; e < st->n_entries; e++) {
+            n += st->entries[e].n_rules;
+        }
+    }
+    return n;
 }
 
 unsigned

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "vsw/flow.h"
+#include "vsw/match.h"
 #include "classifier/rule.h"
 
 #define VSW_N_TABLES 255
@@ -44,21 +45,27 @@ struct vsw_cls *vsw_cls_build(struct vsw_rule *const *rules, size_t n);
 /** Frees a snapshot (not the rules). */
 void vsw_cls_free(struct vsw_cls *cls);
 
-/** Highest-priority rule of 'table' that matches 'flow', or NULL. */
+/** Highest-priority rule of 'table' that matches 'flow' with every
+ *  pipeline field zero, or NULL. */
 const struct vsw_rule *vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table,
                                       const struct vsw_flow *flow);
 
 /**
- * Like vsw_cls_lookup(), and ORs into 'wc' (if nonnull) the mask of every
- * subtable it probed: every packet that agrees with 'flow' on the bits of
- * 'wc' gets the same answer.  This is what makes a megaflow correct.
+ * The rule of 'table' for 'key' (headers and pipeline fields), and ORs into
+ * 'wc' (if nonnull) the header part of the mask of every subtable it
+ * probed: every key that agrees with 'key' on the bits of 'wc' and on the
+ * pipeline fields gets the same answer.  This is what makes a megaflow
+ * correct.
  */
 const struct vsw_rule *vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table,
-                                         const struct vsw_flow *flow, struct vsw_flow *wc);
+                                         const struct vsw_ofkey *key, struct vsw_flow *wc);
 
 /** The generation number of the rule set a snapshot was built from. */
 void vsw_cls_set_gen(struct vsw_cls *cls, uint64_t gen);
 uint64_t vsw_cls_gen(const struct vsw_cls *cls);
+
+/** Number of rules in 'table' (dump-tables' "active"). */
+unsigned vsw_cls_n_rules(const struct vsw_cls *cls, uint8_t table);
 
 /** Number of subtables in 'table' (for statistics and tests). */
 unsigned vsw_cls_n_subtables(const struct vsw_cls *cls, uint8_t table);

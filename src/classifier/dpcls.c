@@ -399,10 +399,10 @@ fdb_unindex(struct dpcls *cls, uint32_t idx)
 
 struct megaflow *
 dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_flow *mask,
-             const struct vsw_rule *const *deps, unsigned n_deps,
+             struct vsw_counted *const *deps, unsigned n_deps,
              const struct vsw_odp_buf *acts, uint64_t now)
 {
-    if (n_deps > VSW_MF_MAX_DEPS) {
+    if (n_deps > VSW_MAX_DEPS) {
         return NULL;
     }
     struct dpcls_subtable *st = subtable_find_or_create(cls, mask);

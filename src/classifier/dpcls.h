@@ -52,8 +52,6 @@
 #include "vsw/odp.h"
 
 #define DPCLS_MAX_SUBTABLES 512
-#define VSW_MF_MAX_DEPS 8              /* Rules one megaflow may depend on; a
-                                        * translation through more is not cached. */
 #define DPCLS_MAX_PORTS 64
 #define DPCLS_RERANK_INTERVAL (1u << 20)
 
@@ -88,7 +86,7 @@ struct megaflow {
         __attribute__((aligned(8)));
     /* Cold: only the stats push and revalidation read these. */
     uint64_t pushed_bytes;             /* Of 'bytes', already credited to 'deps'. */
-    const struct vsw_rule *deps[VSW_MF_MAX_DEPS];  /* Rules the translation passed. */
+    struct vsw_counted *deps[VSW_MAX_DEPS];  /* Rules the translation passed. */
     /* The MAC index (VSW_XLATE_READ_FDB megaflows): see dpcls_forget_mac(). */
     uint64_t fdb_macs[2];              /* dl_src, dl_dst (vsw_mac_to_u64()). */
     uint32_t fdb_next[2];              /* Next link of the chains they are in. */
@@ -101,7 +99,7 @@ _Static_assert(offsetof(struct megaflow, kw) == 64, "the header fills exactly on
 static inline const struct vsw_rule *
 dpcls_mf_rule(const struct megaflow *mf)
 {
-    return mf->n_deps ? mf->deps[0] : NULL;
+    return mf->n_deps ? vsw_rule_from_counted(mf->deps[0]) : NULL;
 }
 
 /* Signature match cache: flow hash -> megaflow, in front of the subtables.
@@ -185,13 +183,13 @@ unsigned dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port,
 
 /**
  * Inserts the megaflow (mask, flow & mask) -> datapath actions 'acts',
- * translated through the 'n_deps' rules 'deps' (at most VSW_MF_MAX_DEPS),
+ * translated through the 'n_deps' rules 'deps' (at most VSW_MAX_DEPS),
  * for packets from 'flow->in_port'.  If an equal megaflow exists it is
  * returned (two upcalls for one flow).  NULL if the flow limit or the
  * subtable limit is reached.
  */
 struct megaflow *dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow,
-                              const struct vsw_flow *mask, const struct vsw_rule *const *deps,
+                              const struct vsw_flow *mask, struct vsw_counted *const *deps,
                               unsigned n_deps, const struct vsw_odp_buf *acts, uint64_t now);
 
 /** Credits what 'mf' counted since its last push to each of its rules. */
@@ -205,7 +203,7 @@ dpcls_push_stats(const struct dpcls *cls, struct megaflow *mf)
     }
     uint64_t bytes = mf->bytes - mf->pushed_bytes;
     for (unsigned i = 0; i < mf->n_deps; i++) {
-        struct vsw_rule_stats *rs = &((struct vsw_rule *) mf->deps[i])->stats[cls->stats_idx];
+        struct vsw_rule_stats *rs = &mf->deps[i]->stats[cls->stats_idx];
         rs->n_packets += packets;
         rs->n_bytes += bytes;
         if (mf->used_tsc > rs->used_tsc) {

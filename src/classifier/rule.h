@@ -21,6 +21,8 @@
  *    names it any more.
  */
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -30,12 +32,48 @@
 
 #define VSW_MAX_PMDS 8
 
+/* Rules, groups and buckets one megaflow may depend on (credit its packets
+ * to); a translation through more is executed but not cached. */
+#define VSW_MAX_DEPS 32
+
 /** Per-PMD counters of one rule, on its own cache line. */
 struct vsw_rule_stats {
     uint64_t n_packets;  /**< Packets that hit the rule. */
     uint64_t n_bytes;    /**< Their bytes. */
     uint64_t used_tsc;   /**< TSC of the last hit, 0 if never. */
 } __rte_cache_aligned;
+
+/**
+ * What a megaflow credits its packets to and depends on: a rule, a group or
+ * a group bucket.  The megaflow's 'deps' point at these; a dependency marked
+ * 'dead' (it left the published state) makes the megaflow a revalidation
+ * candidate.  Same threading as struct vsw_rule's counters.
+ */
+enum vsw_counted_kind { VSW_COUNTED_RULE, VSW_COUNTED_GROUP, VSW_COUNTED_BUCKET };
+struct vsw_counted {
+    struct vsw_rule_stats stats[VSW_MAX_PMDS];
+    bool dead;                     /**< Left the published state. */
+    uint8_t kind;                  /**< enum vsw_counted_kind. */
+};
+
+/** Sums the per-PMD counters of 'c'. */
+static inline void
+vsw_counted_get(const struct vsw_counted *c, uint64_t *packets, uint64_t *bytes,
+                uint64_t *used_tsc)
+{
+    uint64_t p = 0, b = 0, u = 0;
+
+    for (int i = 0; i < VSW_MAX_PMDS; i++) {
+        p += c->stats[i].n_packets;
+        b += c->stats[i].n_bytes;
+        if (c->stats[i].used_tsc > u) {
+            u = c->stats[i].used_tsc;
+        }
+    }
+    *packets = p;
+    *bytes = b;
+    *used_tsc = u;
+}
 
 struct vsw_rule {
     struct vsw_match match;        /**< Normalised match. */
@@ -49,26 +87,25 @@ struct vsw_rule {
     uint64_t base_packets;         /**< Counts carried over from a replaced rule. */
     uint64_t base_bytes;           /**< Likewise, bytes. */
     struct vsw_actions *actions;   /**< Immutable action list, owned. */
-    bool dead;                     /**< Left the rule set; about to be freed. */
-    struct vsw_rule_stats stats[VSW_MAX_PMDS];
+    struct vsw_counted c;          /**< Counters; c.dead: left the rule set,
+                                    *   about to be freed. */
 };
+
+/** The rule whose counters 'c' are (c->kind == VSW_COUNTED_RULE). */
+static inline struct vsw_rule *
+vsw_rule_from_counted(const struct vsw_counted *c)
+{
+    return (struct vsw_rule *) (void *) ((char *) (uintptr_t) c - offsetof(struct vsw_rule, c));
+}
 
 /** Sums the per-PMD counters of 'r'. */
 static inline void
 vsw_rule_get_stats(const struct vsw_rule *r, uint64_t *packets, uint64_t *bytes,
                    uint64_t *used_tsc)
 {
-    uint64_t p = r->base_packets, b = r->base_bytes, u = 0;
-    for (int i = 0; i < VSW_MAX_PMDS; i++) {
-        p += r->stats[i].n_packets;
-        b += r->stats[i].n_bytes;
-        if (r->stats[i].used_tsc > u) {
-            u = r->stats[i].used_tsc;
-        }
-    }
-    *packets = p;
-    *bytes = b;
-    *used_tsc = u;
+    vsw_counted_get(&r->c, packets, bytes, used_tsc);
+    *packets += r->base_packets;
+    *bytes += r->base_bytes;
 }
 
 #endif /* VSW_RULE_H */

@@ -216,7 +216,7 @@ refresh_active(struct vsw_dp *dp)
             if (e[k].used_tsc + window < now || !e[k].packets) {
                 continue;
             }
-            xlate_flow(cls, &br, &e[k].key, &acts, &mask, &learn, NULL);
+            xlate_flow(cls, &br, &e[k].key, &acts, &mask, &learn, NULL, NULL);
             if (learn.valid) {
                 vsw_fdb_learn(dp->fdb, learn.mac, learn.vlan, learn.port, false, false);
                 l2.refreshed++;

@@ -23,6 +23,13 @@
                      sizeof(((struct vsw_flow *) 0)->MEMBER), WIDTH, VSW_FF_##FMT,     \
                      VSW_FP_##PRE, MASKABLE, MAX, SET, VSW_FP_##SET_PRE, SET_FLAGS }
 
+/* A pipeline field: stored in struct vsw_pipe, any bits maskable, printed in
+ * hex, written by load/set_field/move (VSW_ACT_LOAD). */
+#define PFIELD(ID, NAME, MEMBER, WIDTH)                                              \
+    [VSW_F_##ID] = { VSW_F_##ID, NAME, offsetof(struct vsw_pipe, MEMBER), WIDTH, WIDTH, \
+                     VSW_FF_HEX, VSW_FP_NONE, true, UINT32_MAX, VSW_ACT_LOAD,        \
+                     VSW_FP_NONE, 0, true }
+
 static const struct vsw_field fields[VSW_F_N] = {
     /*    id          dump-flows name  stored in  width format  prereq  mask max
      *    set_field action         its prereq  its flags */
@@ -81,6 +88,19 @@ static const struct vsw_field fields[VSW_F_N] = {
     FIELD(ICMP_TYPE, "icmp_type", tp_src, 1, DEC, ICMP, false, 0xff, NO_SET, NONE, 0),
     FIELD(ICMP_CODE, "icmp_code", tp_dst, 1, DEC, ICMP, false, 0xff, NO_SET, NONE, 0),
     FIELD(ND_TARGET, "nd_target", nd_target, 16, IPV6, ND, true, 0, NO_SET, NONE, 0),
+    PFIELD(METADATA, "metadata", metadata, 8),
+    PFIELD(REG0 + 0, "reg0", regs[0], 4), PFIELD(REG0 + 1, "reg1", regs[1], 4),
+    PFIELD(REG0 + 2, "reg2", regs[2], 4), PFIELD(REG0 + 3, "reg3", regs[3], 4),
+    PFIELD(REG0 + 4, "reg4", regs[4], 4), PFIELD(REG0 + 5, "reg5", regs[5], 4),
+    PFIELD(REG0 + 6, "reg6", regs[6], 4), PFIELD(REG0 + 7, "reg7", regs[7], 4),
+    PFIELD(REG0 + 8, "reg8", regs[8], 4), PFIELD(REG0 + 9, "reg9", regs[9], 4),
+    PFIELD(REG0 + 10, "reg10", regs[10], 4), PFIELD(REG0 + 11, "reg11", regs[11], 4),
+    PFIELD(REG0 + 12, "reg12", regs[12], 4), PFIELD(REG0 + 13, "reg13", regs[13], 4),
+    PFIELD(REG0 + 14, "reg14", regs[14], 4), PFIELD(REG0 + 15, "reg15", regs[15], 4),
+    PFIELD(XREG0 + 0, "xreg0", regs[0], 8), PFIELD(XREG0 + 1, "xreg1", regs[2], 8),
+    PFIELD(XREG0 + 2, "xreg2", regs[4], 8), PFIELD(XREG0 + 3, "xreg3", regs[6], 8),
+    PFIELD(XREG0 + 4, "xreg4", regs[8], 8), PFIELD(XREG0 + 5, "xreg5", regs[10], 8),
+    PFIELD(XREG0 + 6, "xreg6", regs[12], 8), PFIELD(XREG0 + 7, "xreg7", regs[14], 8),
 };
 
 /* Sorted by strcmp() for bsearch(); the unit tests use every entry.
@@ -113,6 +133,7 @@ static const struct vsw_field_name names[] = {
     { "ipv6_dst", VSW_F_IPV6_DST, true },
     { "ipv6_label", VSW_F_IPV6_LABEL, true },
     { "ipv6_src", VSW_F_IPV6_SRC, true },
+    { "metadata", VSW_F_METADATA, true },
     { "nd_sll", VSW_F_ND_SLL, false },
     { "nd_target", VSW_F_ND_TARGET, false },
     { "nd_tll", VSW_F_ND_TLL, false },
@@ -123,6 +144,22 @@ static const struct vsw_field_name names[] = {
     { "nw_src", VSW_F_IPV4_SRC, true },
     { "nw_tos", VSW_F_NW_TOS, true },
     { "nw_ttl", VSW_F_NW_TTL, true },
+    { "reg0", VSW_F_REG0 + 0, true },
+    { "reg1", VSW_F_REG0 + 1, true },
+    { "reg10", VSW_F_REG0 + 10, true },
+    { "reg11", VSW_F_REG0 + 11, true },
+    { "reg12", VSW_F_REG0 + 12, true },
+    { "reg13", VSW_F_REG0 + 13, true },
+    { "reg14", VSW_F_REG0 + 14, true },
+    { "reg15", VSW_F_REG0 + 15, true },
+    { "reg2", VSW_F_REG0 + 2, true },
+    { "reg3", VSW_F_REG0 + 3, true },
+    { "reg4", VSW_F_REG0 + 4, true },
+    { "reg5", VSW_F_REG0 + 5, true },
+    { "reg6", VSW_F_REG0 + 6, true },
+    { "reg7", VSW_F_REG0 + 7, true },
+    { "reg8", VSW_F_REG0 + 8, true },
+    { "reg9", VSW_F_REG0 + 9, true },
     { "sctp_dst", VSW_F_SCTP_DST, true },
     { "sctp_src", VSW_F_SCTP_SRC, true },
     { "tcp_dst", VSW_F_TCP_DST, true },
@@ -135,6 +172,14 @@ static const struct vsw_field_name names[] = {
     { "vlan_pcp", VSW_F_VLAN_PCP, true },
     { "vlan_tci", VSW_F_VLAN_TCI, false },
     { "vlan_vid", VSW_F_VLAN_VID, true },
+    { "xreg0", VSW_F_XREG0 + 0, true },
+    { "xreg1", VSW_F_XREG0 + 1, true },
+    { "xreg2", VSW_F_XREG0 + 2, true },
+    { "xreg3", VSW_F_XREG0 + 3, true },
+    { "xreg4", VSW_F_XREG0 + 4, true },
+    { "xreg5", VSW_F_XREG0 + 5, true },
+    { "xreg6", VSW_F_XREG0 + 6, true },
+    { "xreg7", VSW_F_XREG0 + 7, true },
 };
 
 const struct vsw_field *
@@ -325,5 +370,126 @@ vsw_field_put(struct vsw_ofp_buf *b, size_t start, const struct vsw_field *f,
     case VSW_FF_TCP_FLAGS:
         /* Printed by their users (ofp_match_format.c), which know the words. */
         break;
+    }
+}
+
+/* ---- Field values and bit ranges (load, move, select hashes). ---- */
+
+void
+vsw_field_get_value(const struct vsw_field *f, const struct vsw_flow *flow,
+                    const struct vsw_pipe *pipe, uint8_t value[16])
+{
+    const uint8_t *p = vsw_field_cstorage(f, flow, pipe);
+    uint16_t tci = rte_be_to_cpu_16(flow->vlan_tci);
+    uint32_t v32 = 0;
+    bool small = true;
+
+    memset(value, 0, 16);
+    switch (f->id) {
+    case VSW_F_IN_PORT:
+        v32 = flow->in_port;
+        break;
+    case VSW_F_VLAN_TCI:
+        v32 = tci;
+        break;
+    case VSW_F_DL_VLAN:
+        v32 = tci & VSW_VLAN_VID_MASK;
+        break;
+    case VSW_F_VLAN_VID:
+        v32 = tci & (VSW_VLAN_VID_MASK | VSW_VLAN_CFI);
+        break;
+    case VSW_F_VLAN_PCP:
+        v32 = (tci & VSW_VLAN_PCP_MASK) >> VSW_VLAN_PCP_SHIFT;
+        break;
+    case VSW_F_NW_TOS:
+        v32 = flow->nw_tos & VSW_IP_DSCP_MASK;
+        break;
+    case VSW_F_IP_DSCP:
+        v32 = (flow->nw_tos & VSW_IP_DSCP_MASK) >> 2;
+        break;
+    case VSW_F_IP_ECN:
+        v32 = flow->nw_tos & VSW_IP_ECN_MASK;
+        break;
+    case VSW_F_ARP_OP:
+        v32 = flow->nw_proto;
+        break;
+    case VSW_F_ICMP_TYPE:
+    case VSW_F_ICMP_CODE:
+        v32 = rte_be_to_cpu_16(f->id == VSW_F_ICMP_TYPE ? flow->tp_src : flow->tp_dst);
+        break;
+    default:
+        small = false;
+        break;
+    }
+    if (small) {
+        for (unsigned i = 0; i < f->width && i < 4; i++) {
+            value[f->width - 1 - i] = (uint8_t) (v32 >> (8 * i));
+        }
+        return;
+    }
+    /* Stored exactly as the OXM value (network order, f->width bytes). */
+    memcpy(value, p + (f->n_storage - f->width), f->width);
+}
+
+void
+vsw_field_wildcard(const struct vsw_field *f, struct vsw_flow *mask)
+{
+    uint8_t *p;
+
+    if (f->pipe) {
+        return;
+    }
+    p = (uint8_t *) mask + f->offset;
+    switch (f->id) {
+    case VSW_F_IN_PORT:
+        mask->in_port = UINT32_MAX;
+        return;
+    case VSW_F_VLAN_VID:
+    case VSW_F_DL_VLAN:
+        mask->vlan_tci |= rte_cpu_to_be_16(VSW_VLAN_VID_MASK | VSW_VLAN_CFI);
+        return;
+    case VSW_F_VLAN_PCP:
+        mask->vlan_tci |= rte_cpu_to_be_16(VSW_VLAN_PCP_MASK | VSW_VLAN_CFI);
+        return;
+    case VSW_F_NW_TOS:
+    case VSW_F_IP_DSCP:
+        mask->nw_tos |= VSW_IP_DSCP_MASK;
+        return;
+    case VSW_F_IP_ECN:
+        mask->nw_tos |= VSW_IP_ECN_MASK;
+        return;
+    default:
+        memset(p, 0xff, f->n_storage);
+        return;
+    }
+}
+
+uint64_t
+vsw_bits_get(const uint8_t *value, unsigned width, unsigned ofs, unsigned n)
+{
+    uint64_t bits = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        unsigned b = ofs + i;
+        unsigned byte = width - 1 - b / 8;
+
+        bits |= (uint64_t) ((value[byte] >> (b % 8)) & 1) << i;
+    }
+    return bits;
+}
+
+void
+vsw_bits_set(uint8_t *value, unsigned width, unsigned ofs, unsigned n, uint64_t bits)
+{
+    for (unsigned i = 0; i < n; i++) {
+        unsigned b = ofs + i;
+        unsigned byte = width - 1 - b / 8;
+        uint8_t bit = (uint8_t) (1u << (b % 8));
+
+        if ((bits >> i) & 1) {
+            value[byte] |= bit;
+        } else {
+            value[byte] &= (uint8_t) ~bit;
+        }
     }
 }

@@ -507,6 +507,8 @@ apply_field(struct vsw_match *match, const struct vsw_field *f,
     bool wild = mode == SET_WILD;
 
     switch ((enum vsw_field_id) f->id) {
+    default:   /* Pipeline fields: not parsed yet. */
+        break;
     case VSW_F_IN_PORT:
         k->in_port = wild ? 0 : (uint32_t) v->u;
         mk->in_port = wild ? 0 : UINT32_MAX;

@@ -42,6 +42,7 @@
 #include "pmd/pmd.h"
 #include "pmd/upcall.h"
 #include "util.h"
+#include "xlate/xlate.h"
 
 #define BURST 32
 #define TX_BUF 64
@@ -348,7 +349,7 @@ static void
 credit_rules(struct vsw_pmd *pmd, const struct upcall *up, uint64_t now)
 {
     for (unsigned i = 0; i < up->n_deps; i++) {
-        struct vsw_rule_stats *rs = &((struct vsw_rule *) up->deps[i])->stats[pmd->idx];
+        struct vsw_rule_stats *rs = &up->deps[i]->stats[pmd->idx];
         rs->n_packets++;
         rs->n_bytes += rte_pktmbuf_pkt_len(up->m);
         rs->used_tsc = now;
@@ -373,6 +374,21 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
         }
         rte_pktmbuf_free(up->m);
         return;
+    }
+    if (unlikely(up->xerror)) {
+        if (up->xerror == XLATE_TOO_MANY_DEPS) {
+            /* Right for this packet; a megaflow could not credit every rule
+             * it passed, so none is installed. */
+            c->pmd->stats.xlate_uncached++;
+            execute_one(c, ps, false, up->acts.data, up->acts.len, up->m, &up->lay);
+            return;
+        }
+        /* A translation limit: the drop is cached like any answer. */
+        if (up->xerror == XLATE_RECURSION_TOO_DEEP) {
+            c->pmd->stats.xlate_too_deep++;
+        } else {
+            c->pmd->stats.xlate_too_many++;
+        }
     }
     struct megaflow *mf = NULL;
     if (unlikely((up->acts.xflags & VSW_XLATE_READ_FDB) && dp->fdb

@@ -21,12 +21,18 @@
 #include "util.h"
 #include "xlate/xlate.h"
 
-/* The translation passed through 'rule' alone (NULL: no rule matched). */
+/* Translates the upcall's flow into its slot. */
 static void
-set_rule(struct upcall *up, const struct vsw_rule *rule)
+translate(const struct vsw_cls *cls, const struct xlate_bridge *br, struct upcall *up,
+          struct xlate_learn *learn)
 {
-    up->deps[0] = rule;
-    up->n_deps = rule != NULL;
+    struct xlate_deps deps;
+    struct xlate_result r;
+
+    r = xlate_flow(cls, br, &up->flow, &up->acts, &up->mask, learn, &deps, NULL);
+    up->xerror = (uint8_t) r.error;
+    up->n_deps = (uint8_t) (deps.overflow ? 0 : deps.n);
+    memcpy(up->deps, deps.d, up->n_deps * sizeof deps.d[0]);
 }
 
 void
@@ -50,7 +56,7 @@ upcall_translate(struct vsw_dp *dp, struct upcall *up)
     upcall_bridge(dp, ps, &br);
     br.fdb = NULL;
     br.fdb_unavailable = true;
-    set_rule(up, xlate_flow(cls, &br, &up->flow, &up->acts, &up->mask, NULL, NULL));
+    translate(cls, &br, up, NULL);
     up->gen = vsw_dp_cache_gen(cls, ps);
 }
 
@@ -84,7 +90,7 @@ upcall_translate_learn(struct vsw_dp *dp, struct upcall *up)
     }
     upcall_bridge(dp, ps, &br);
     vsw_fdb_lock(dp->fdb);
-    set_rule(up, xlate_flow(cls, &br, &up->flow, &up->acts, &up->mask, &learn, NULL));
+    translate(cls, &br, up, &learn);
     if (learn.valid) {
         changed = vsw_fdb_learn(dp->fdb, learn.mac, learn.vlan, learn.port,
                                 is_gratuitous_arp(&up->flow), false);
@@ -109,8 +115,8 @@ upcall_translate_learn(struct vsw_dp *dp, struct upcall *up)
 bool
 upcall_megaflow_valid(struct vsw_dp *dp, const struct vsw_cls *cls,
                       const struct vsw_ports_snap *ps, const struct vsw_flow *key,
-                      const struct vsw_flow *mask, const struct vsw_rule *rule,
-                      const uint8_t *acts, uint16_t len)
+                      const struct vsw_flow *mask, struct vsw_counted *const *deps,
+                      unsigned n_deps, const uint8_t *acts, uint16_t len)
 {
     struct xlate_bridge br;
     bool valid;
@@ -119,7 +125,7 @@ upcall_megaflow_valid(struct vsw_dp *dp, const struct vsw_cls *cls,
     if (dp->fdb) {
         vsw_fdb_lock(dp->fdb);
     }
-    valid = xlate_megaflow_valid(cls, &br, key, mask, rule, acts, len);
+    valid = xlate_megaflow_valid(cls, &br, key, mask, deps, n_deps, acts, len);
     if (dp->fdb) {
         vsw_fdb_unlock(dp->fdb);
     }

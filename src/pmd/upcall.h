@@ -46,8 +46,8 @@ void upcall_bridge(const struct vsw_dp *dp, const struct vsw_ports_snap *ps,
  *  and the MAC table (locked meanwhile): revalidation's test. */
 bool upcall_megaflow_valid(struct vsw_dp *dp, const struct vsw_cls *cls,
                            const struct vsw_ports_snap *ps, const struct vsw_flow *key,
-                           const struct vsw_flow *mask, const struct vsw_rule *rule,
-                           const uint8_t *acts, uint16_t len);
+                           const struct vsw_flow *mask, struct vsw_counted *const *deps,
+                           unsigned n_deps, const uint8_t *acts, uint16_t len);
 
 /**
  * Wakes the handler if it sleeps.  A PMD calls it after putting upcalls on

@@ -27,10 +27,9 @@ check_candidates(struct vsw_dp *dp, const struct vsw_cls *cls, const struct vsw_
         for (unsigned d = 0; d < e[k].n_deps; d++) {
             dead |= e[k].deps[d]->dead;
         }
-        if (dead || e[k].n_deps > 1
-            || !upcall_megaflow_valid(dp, cls, ps, &e[k].key, &e[k].mask,
-                                      e[k].n_deps ? e[k].deps[0] : NULL, e[k].acts,
-                                      e[k].acts_len)) {
+        if (dead
+            || !upcall_megaflow_valid(dp, cls, ps, &e[k].key, &e[k].mask, e[k].deps,
+                                      e[k].n_deps, e[k].acts, e[k].acts_len)) {
             slots[n_del] = e[k].idx;
             gens[n_del] = e[k].gen;
             n_del++;

@@ -33,6 +33,7 @@
 #include "pmd/upcall.h"
 #include "util.h"
 #include "vsw/match.h"
+#include "vsw/ofp_actions.h"
 #include "vsw/ofp_parse.h"
 #include "xlate/xlate.h"
 
@@ -110,33 +111,137 @@ step_text(uint8_t result)
     return "";
 }
 
-/* Prints the rule's actions one by one with what each did. */
 static void
-print_steps(const struct vsw_rule *rule, const struct vsw_odp_buf *acts,
-            const struct xlate_trace *t, struct vsw_buf *out)
+indent(struct vsw_buf *out, unsigned nest)
 {
-    union {
-        struct vsw_actions list;
-        uint8_t room[sizeof(struct vsw_actions) + sizeof(struct vsw_action)];
-    } one;
-    char text[512];
+    vsw_buf_printf(out, "%*s", (int) (4 * nest), "");
+}
+
+/* Action 'idx' of 'list' in ovs-ofctl syntax. */
+static void
+format_action(const struct vsw_actions *list, uint32_t idx, char *text, size_t size)
+{
+    size_t bytes = vsw_actions_size2(1, list->blob_len);
+    struct vsw_actions *one = calloc(1, bytes);
+
+    if (!one) {
+        snprintf(text, size, "?");
+        return;
+    }
+    one->n = 1;
+    one->blob_len = list->blob_len;
+    one->a[0] = list->a[idx];
+    memcpy((uint8_t *) &one->a[1], vsw_actions_blob(list), list->blob_len);
+    vsw_actions_format(one, text, size);
+    free(one);
+}
+
+static const char *
+normal_text(uint32_t why)
+{
+    switch ((enum xlate_normal_why) why) {
+    case XNORMAL_LEARNED:
+        return "forwarding to learned port";
+    case XNORMAL_FLOOD:
+        return "no learned MAC for the destination (or multicast): flooding";
+    case XNORMAL_SAME_PORT:
+        return "learned port is the input port: drop";
+    case XNORMAL_DROP:
+        break;
+    }
+    return "drop";
+}
+
+/* Prints the translation's events as ovs-appctl ofproto/trace does: each
+ * table visited with the rule it matched, each action of that rule, and
+ * nested under a resubmit, goto_table or group what they led to; each
+ * action annotated with the datapath actions it produced. */
+static void
+print_events(const struct xlate_trace *t, const struct vsw_odp_buf *acts,
+             struct vsw_buf *out)
+{
+    char text[2048];
 
     for (unsigned s = 0; s < t->n; s++) {
-        one.list.n = 1;
-        one.list.n_outputs = 0;
-        one.list.a[0] = rule->actions->a[t->steps[s].action];
-        vsw_actions_format(&one.list, text, sizeof text);
-        vsw_buf_printf(out, "    %s\n        -> ", text);
-        if (t->steps[s].result == XLATE_EMITTED) {
-            vsw_odp_format(acts->data + t->steps[s].start,
-                           (uint16_t) (t->steps[s].end - t->steps[s].start), out);
-        } else {
-            vsw_buf_printf(out, "%s", step_text(t->steps[s].result));
+        const struct xlate_trace_ev *e = &t->ev[s];
+        const struct vsw_rule *rule;
+        const struct vsw_action *a;
+
+        switch ((enum xlate_ev_kind) e->kind) {
+        case XEV_TABLE:
+            rule = e->obj;
+            if (e->depth || s) {
+                vsw_buf_printf(out, "\n");
+            }
+            indent(out, e->depth);
+            if (!rule) {
+                vsw_buf_printf(out, "%2u. No match.\n", e->idx);
+                indent(out, e->depth);
+                vsw_buf_printf(out, "    drop\n");
+                break;
+            }
+            vsw_match_format(&rule->match, VSW_DEFAULT_PRIORITY, text, sizeof text);
+            vsw_buf_printf(out, "%2u. %s%spriority %u", e->idx, text, text[0] ? ", " : "",
+                           rule->priority);
+            if (rule->cookie) {
+                vsw_buf_printf(out, ", cookie %#" PRIx64, rule->cookie);
+            }
+            vsw_buf_printf(out, "\n");
+            break;
+        case XEV_ACTION: {
+            const struct vsw_actions *list = e->obj;
+            format_action(list, e->idx, text, sizeof text);
+            indent(out, e->depth);
+            vsw_buf_printf(out, "    %s\n", text);
+            a = &list->a[e->idx];
+            if (a->type == VSW_ACT_RESUBMIT || a->type == VSW_ACT_GOTO_TABLE
+                || a->type == VSW_ACT_GROUP) {
+                break;   /* What they did is nested below them. */
+            }
+            indent(out, e->depth);
+            vsw_buf_printf(out, "     -> ");
+            if (e->result == XLATE_EMITTED) {
+                vsw_buf_printf(out, "datapath: ");
+                vsw_odp_format(acts->data + e->start, (uint16_t) (e->end - e->start), out);
+            } else {
+                vsw_buf_printf(out, "%s", step_text(e->result));
+            }
+            vsw_buf_printf(out, "\n");
+            break;
         }
-        vsw_buf_printf(out, "\n");
+        case XEV_GROUP:
+            indent(out, e->depth);
+            if (e->arg == UINT32_MAX) {
+                vsw_buf_printf(out, "     -> group %u: no live bucket, drop\n", e->idx);
+            } else {
+                vsw_buf_printf(out, "     -> group %u: using bucket %u\n", e->idx, e->arg);
+            }
+            break;
+        case XEV_BUCKET:
+            indent(out, e->depth);
+            vsw_buf_printf(out, "    bucket %u\n", e->idx);
+            break;
+        case XEV_NORMAL:
+            indent(out, e->depth);
+            vsw_buf_printf(out, "     -> NORMAL: %s", normal_text(e->arg));
+            if (e->arg == XNORMAL_LEARNED) {
+                vsw_buf_printf(out, " %u", e->idx);
+            }
+            vsw_buf_printf(out, "\n");
+            break;
+        case XEV_CONTROLLER:
+            indent(out, e->depth);
+            vsw_buf_printf(out, "     -> to the controller (reason %u, max_len %u)\n", e->idx,
+                           e->arg);
+            break;
+        case XEV_ERROR:
+            vsw_buf_printf(out, "\nTranslation failed (%s): the packet is dropped\n",
+                           xlate_error_name((enum xlate_error) e->idx));
+            break;
+        }
     }
-    if (t->n < rule->actions->n && (!t->n || t->steps[t->n - 1].result != XLATE_STOPPED)) {
-        vsw_buf_printf(out, "    (%u more actions not shown)\n", rule->actions->n - t->n);
+    if (t->truncated) {
+        vsw_buf_printf(out, "\n(trace truncated after %u events)\n", t->n);
     }
 }
 
@@ -175,39 +280,42 @@ cmd_trace(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     const struct vsw_ports_snap *ps = d->dp->ports;
     struct vsw_flow flow, mask;
     struct vsw_odp_buf acts;
-    struct xlate_trace t;
+    struct xlate_trace *t;
+    struct xlate_result r;
     char text[2048];
     int error = trace_flow(argc, argv, &flow, out);
 
     if (error) {
         return error;
     }
+    t = malloc(sizeof *t);
+    if (!t) {
+        vsw_buf_printf(out, "out of memory");
+        return ENOMEM;
+    }
     vsw_flow_format(&flow, text, sizeof text);
-    vsw_buf_printf(out, "Flow: %s\n\n", text);
+    vsw_buf_printf(out, "Flow: %s\n\nbridge(\"vsw\")\n-------------\n", text);
 
     struct xlate_bridge br;
     upcall_bridge(d->dp, ps, &br);
     if (br.fdb) {
         vsw_fdb_lock(d->dp->fdb);
     }
-    const struct vsw_rule *rule = xlate_flow(d->dp->cls, &br, &flow, &acts, &mask, NULL, &t);
+    r = xlate_flow(d->dp->cls, &br, &flow, &acts, &mask, NULL, NULL, t);
     if (br.fdb) {
         vsw_fdb_unlock(d->dp->fdb);
     }
-    if (!rule) {
-        vsw_buf_printf(out, "table 0: no rule matches: drop\n");
-    } else {
-        vsw_match_format(&rule->match, rule->priority, text, sizeof text);
-        vsw_buf_printf(out, "table %u: cookie=%#" PRIx64 ", %s\n", rule->table_id,
-                       rule->cookie, text);
-        print_steps(rule, &acts, &t, out);
-    }
+    print_events(t, &acts, out);
+    free(t);
 
     vsw_buf_printf(out, "\nDatapath actions: ");
     if (acts.overflow) {
         vsw_buf_printf(out, "(more than %d bytes: not cached, packets dropped)", VSW_ODP_MAX);
     } else {
         vsw_odp_format(acts.data, acts.len, out);
+    }
+    if (r.error == XLATE_TOO_MANY_DEPS) {
+        vsw_buf_printf(out, " (not cached: passes over %d rules and groups)", VSW_MAX_DEPS);
     }
     struct vsw_flow key = flow;
     vsw_flow_word *k = vsw_flow_words(&key);

@@ -114,8 +114,8 @@ ttl_flags(const struct xview *v)
                        | (v->ttl_check ? VSW_ODPF_TTL_CHECK : 0));
 }
 
-static void
-commit(struct xctx *x)
+void
+xlate_commit(struct xctx *x)
 {
     struct xview *v = &x->v;
     const struct vsw_flow *f = x->flow;
@@ -199,7 +199,7 @@ commit(struct xctx *x)
 void
 xlate_output(struct xctx *x, uint32_t port)
 {
-    commit(x);
+    xlate_commit(x);
     struct vsw_odp_output *o = vsw_odp_put(x->out, VSW_ODP_OUTPUT, sizeof *o);
     if (o) {
         o->port = port;
@@ -300,6 +300,7 @@ view_set_tos(struct xctx *x, uint8_t value, uint8_t mask)
 {
     x->v.tos = (uint8_t) ((x->v.tos & ~mask) | (value & mask));
     x->v.tos_dirty |= mask;
+    x->v.tos_set |= mask;
 }
 
 static bool
@@ -315,115 +316,148 @@ l4_settable(struct xctx *x)
                || f->nw_proto == VSW_IPPROTO_SCTP);
 }
 
-/* Records what action 'i' did, judged by the output and the view before
- * it ('len0', 'v0'). */
-static void
-trace_step(struct xlate_trace *t, const struct xctx *x, uint32_t i, uint16_t len0,
-           const struct xview *v0, enum xlate_step_result stopped)
+/* ---- Tracing. ---- */
+
+struct xlate_trace_ev *
+xlate_trace_add(struct xctx *x, enum xlate_ev_kind kind, uint32_t idx, uint32_t arg,
+                const void *obj)
 {
+    struct xlate_trace *t = x->trace;
+    struct xlate_trace_ev *e;
+
+    if (!t) {
+        return NULL;
+    }
     if (t->n == XLATE_TRACE_MAX) {
-        return;
+        t->truncated = true;
+        return NULL;
     }
-    t->steps[t->n].action = i;
-    t->steps[t->n].start = len0;
-    t->steps[t->n].end = x->out->len;
-    if (stopped == XLATE_STOPPED) {
-        t->steps[t->n].result = XLATE_STOPPED;
-    } else if (x->out->len != len0) {
-        t->steps[t->n].result = XLATE_EMITTED;
-    } else if (memcmp(v0, &x->v, sizeof *v0)) {
-        t->steps[t->n].result = XLATE_PENDING;
-    } else {
-        t->steps[t->n].result = XLATE_NO_EFFECT;
-    }
-    t->n++;
+    e = &t->ev[t->n++];
+    memset(e, 0, sizeof *e);
+    e->kind = (uint8_t) kind;
+    e->depth = x->depth;
+    e->table = x->table_id;
+    e->idx = idx;
+    e->arg = arg;
+    e->obj = obj;
+    return e;
 }
 
-/* The translation; 'do_trace' is a compile-time constant at each call, so
- * the untraced instance carries no tracing code (VPP's do_trace idea). */
-static inline __attribute__((always_inline)) void
-xlate_actions__(const struct vsw_actions *acts, const struct vsw_flow *flow,
-                const struct xlate_bridge *br, struct vsw_odp_buf *out,
-                struct vsw_flow *wc, struct xlate_learn *learn,
-                const bool do_trace, struct xlate_trace *trace)
+/* Completes the XEV_ACTION event 'ev' of an action, judged by the output
+ * and the view before it ('len0', 'v0'). */
+static void
+trace_done(struct xctx *x, struct xlate_trace_ev *ev, uint16_t len0, const struct xview *v0,
+           enum xlate_step_result stopped)
 {
-    struct xctx x = { .flow = flow, .wc = wc, .out = out, .br = br, .learn = learn };
-    struct xview *v = &x.v;
+    if (!ev) {
+        return;
+    }
+    ev->start = len0;
+    ev->end = x->out->len;
+    if (stopped == XLATE_STOPPED) {
+        ev->result = XLATE_STOPPED;
+    } else if (x->out->len != len0) {
+        ev->result = XLATE_EMITTED;
+    } else if (memcmp(v0, &x->v, sizeof *v0)) {
+        ev->result = XLATE_PENDING;
+    } else {
+        ev->result = XLATE_NO_EFFECT;
+    }
+}
+
+void
+xlate_add_dep(struct xctx *x, struct vsw_counted *c)
+{
+    struct xlate_deps *d = x->deps;
+
+    if (!d) {
+        return;
+    }
+    if (d->n == VSW_MAX_DEPS) {
+        d->overflow = true;
+        return;
+    }
+    d->d[d->n++] = c;
+}
+
+/* ---- The action loop. ---- */
+
+void
+xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
+{
+    const struct vsw_flow *flow = x->flow;
+    struct vsw_flow *wc = x->wc;
+    struct xview *v = &x->v;
     struct xview v0;
     uint16_t len0 = 0;
 
-    out->len = 0;
-    out->overflow = false;
-    out->xflags = 0;
-    if (do_trace) {
-        trace->n = 0;
-    }
     if (!acts) {
         return;
     }
-    view_init(&x);
-    for (uint32_t i = 0; i < acts->n; i++) {
+    for (uint32_t i = 0; i < acts->n && !x->error; i++) {
         const struct vsw_action *a = &acts->a[i];
+        struct xlate_trace_ev *ev = NULL;
 
-        if (do_trace) {
+        if (x->trace) {
+            ev = xlate_trace_add(x, XEV_ACTION, i, 0, acts);
             v0 = *v;
-            len0 = out->len;
+            len0 = x->out->len;
         }
 
         switch ((enum vsw_action_type) a->type) {
         case VSW_ACT_OUTPUT:
             if (a->port != flow->in_port) {
-                xlate_output(&x, a->port);
+                xlate_output(x, a->port);
             }
             break;
         case VSW_ACT_IN_PORT:
-            xlate_output(&x, flow->in_port);
+            xlate_output(x, flow->in_port);
             break;
         case VSW_ACT_ALL:
         case VSW_ACT_FLOOD:
-            xlate_flood(&x);
+            xlate_flood(x);
             break;
         case VSW_ACT_NORMAL:
-            xlate_normal(&x);
+            xlate_normal(x);
             break;
         case VSW_ACT_SET_ETH_SRC:
             memcpy(v->dl_src, a->mac, 6);
-            v->src_dirty = true;
+            v->src_dirty = v->src_set = true;
             break;
         case VSW_ACT_SET_ETH_DST:
             memcpy(v->dl_dst, a->mac, 6);
-            v->dst_dirty = true;
+            v->dst_dirty = v->dst_set = true;
             break;
         case VSW_ACT_SET_IPV4_SRC:
-            if (is_dl_type(&x, VSW_ETH_TYPE_IP)) {
+            if (is_dl_type(x, VSW_ETH_TYPE_IP)) {
                 v->nw_src = a->be32;
-                v->nw_src_dirty = true;
+                v->nw_src_dirty = v->nw_src_set = true;
             }
             break;
         case VSW_ACT_SET_IPV4_DST:
-            if (is_dl_type(&x, VSW_ETH_TYPE_IP)) {
+            if (is_dl_type(x, VSW_ETH_TYPE_IP)) {
                 v->nw_dst = a->be32;
-                v->nw_dst_dirty = true;
+                v->nw_dst_dirty = v->nw_dst_set = true;
             }
             break;
         case VSW_ACT_SET_IP_DSCP:
-            if (is_ip_any(&x)) {
-                view_set_tos(&x, a->u8, VSW_IP_DSCP_MASK);
+            if (is_ip_any(x)) {
+                view_set_tos(x, a->u8, VSW_IP_DSCP_MASK);
             }
             break;
         case VSW_ACT_SET_IP_ECN:
-            if (is_ip_any(&x)) {
-                view_set_tos(&x, a->u8, VSW_IP_ECN_MASK);
+            if (is_ip_any(x)) {
+                view_set_tos(x, a->u8, VSW_IP_ECN_MASK);
             }
             break;
         case VSW_ACT_SET_IP_TTL:
-            if (is_ip_any(&x)) {
+            if (is_ip_any(x)) {
                 v->ttl = a->u8;
                 v->ttl_known = v->ttl_dirty = true;
             }
             break;
         case VSW_ACT_DEC_TTL:
-            if (is_ip_any(&x)) {
+            if (is_ip_any(x)) {
                 wc->nw_proto = 0xff;
                 if (!v->ttl_known && !flow->nw_proto) {
                     /* No L3 commit for such a packet (see commit()): decide
@@ -436,9 +470,7 @@ xlate_actions__(const struct vsw_actions *acts, const struct vsw_flow *flow,
                     if (v->ttl <= 1) {
                         /* OVS sends the packet to the controllers named by
                          * dec_ttl (none here) and ends the action list. */
-                        if (do_trace) {
-                            trace_step(trace, &x, i, len0, &v0, XLATE_STOPPED);
-                        }
+                        trace_done(x, ev, len0, &v0, XLATE_STOPPED);
                         return;
                     }
                     v->ttl--;
@@ -446,60 +478,209 @@ xlate_actions__(const struct vsw_actions *acts, const struct vsw_flow *flow,
                     /* Decided per packet at the next commit, so megaflows
                      * need not match the TTL. */
                     v->ttl_dec++;
+                    v->ttl_total_dec++;
                     v->ttl_check = v->ttl_dec;
                 }
                 v->ttl_dirty = true;
             }
             break;
         case VSW_ACT_SET_L4_SRC:
-            if (l4_settable(&x)) {
+            if (l4_settable(x)) {
                 v->tp_src = a->be16;
-                v->tp_src_dirty = true;
+                v->tp_src_dirty = v->tp_src_set = true;
             }
             break;
         case VSW_ACT_SET_L4_DST:
-            if (l4_settable(&x)) {
+            if (l4_settable(x)) {
                 v->tp_dst = a->be16;
-                v->tp_dst_dirty = true;
+                v->tp_dst_dirty = v->tp_dst_set = true;
             }
             break;
         case VSW_ACT_PUSH_VLAN:
-            view_push_vlan(&x, a->be16);
+            view_push_vlan(x, a->be16);
             break;
         case VSW_ACT_SET_VLAN_VID:
-            view_set_vid(&x, a->u16);
+            view_set_vid(x, a->u16);
             break;
         case VSW_ACT_SET_VLAN_PCP:
-            view_set_pcp(&x, a->u8);
+            view_set_pcp(x, a->u8);
             break;
         case VSW_ACT_POP_VLAN:
-            view_pop_vlan(&x);
+            view_pop_vlan(x);
             break;
         case VSW_ACT_SET_IPV6_SRC:
-            if (is_dl_type(&x, VSW_ETH_TYPE_IPV6)) {
+            if (is_dl_type(x, VSW_ETH_TYPE_IPV6)) {
                 memcpy(v->ipv6_src, a->ip6, 16);
-                v->ipv6_src_dirty = true;
+                v->ipv6_src_dirty = v->ipv6_src_set = true;
             }
             break;
         case VSW_ACT_SET_IPV6_DST:
-            if (is_dl_type(&x, VSW_ETH_TYPE_IPV6)) {
+            if (is_dl_type(x, VSW_ETH_TYPE_IPV6)) {
                 memcpy(v->ipv6_dst, a->ip6, 16);
-                v->ipv6_dst_dirty = true;
+                v->ipv6_dst_dirty = v->ipv6_dst_set = true;
             }
             break;
         case VSW_ACT_SET_IPV6_LABEL:
-            if (is_dl_type(&x, VSW_ETH_TYPE_IPV6)) {
+            if (is_dl_type(x, VSW_ETH_TYPE_IPV6)) {
                 v->label = a->be32 & rte_cpu_to_be_32(0xfffff);
-                v->label_dirty = true;
+                v->label_dirty = v->label_set = true;
             }
+            break;
+        case VSW_ACT_RESUBMIT:
+            xlate_table(x, a->resubmit.port == VSW_OFPP_IN_PORT ? flow->in_port
+                                                                 : a->resubmit.port,
+                        a->resubmit.table == 255 ? x->table_id : a->resubmit.table,
+                        XLOOKUP_RESUBMIT);
+            break;
+        case VSW_ACT_GOTO_TABLE:
+            xlate_table(x, flow->in_port, a->resubmit.table, XLOOKUP_GOTO);
+            break;
+        case VSW_ACT_WRITE_METADATA:
+            xlate_write_metadata(x, a);
+            break;
+        case VSW_ACT_LOAD:
+            xlate_load(x, a);
+            break;
+        case VSW_ACT_MOVE:
+            xlate_move(x, a);
+            break;
+        case VSW_ACT_GROUP:
+            xlate_group(x, a->group);
+            break;
+        case VSW_ACT_CONTROLLER:
+            xlate_controller(x, a, acts);
             break;
         case VSW_ACT_N_TYPES:
             break;
         }
-        if (do_trace) {
-            trace_step(trace, &x, i, len0, &v0, XLATE_NO_EFFECT);
-        }
+        trace_done(x, ev, len0, &v0, XLATE_NO_EFFECT);
     }
+}
+
+/* ---- The headers as the actions left them. ---- */
+
+void
+xlate_current_flow(struct xctx *x, struct vsw_flow *f)
+{
+    struct vsw_flow set;
+
+    xlate_view_flow(x, f, &set);
+}
+
+void
+xlate_view_flow(struct xctx *x, struct vsw_flow *f, struct vsw_flow *set)
+{
+    const struct xview *v = &x->v;
+    const struct xtag *t = &v->vlans[0];
+
+    *f = *x->flow;
+    memset(set, 0, sizeof *set);
+    if (v->src_set) {
+        memcpy(f->dl_src, v->dl_src, 6);
+        memset(set->dl_src, 0xff, 6);
+    }
+    if (v->dst_set) {
+        memcpy(f->dl_dst, v->dl_dst, 6);
+        memset(set->dl_dst, 0xff, 6);
+    }
+    if (!t->present) {
+        /* No tag (never one, or popped: the pop read the tag's presence). */
+        f->vlan_tci = 0;
+        set->vlan_tci = 0xffff;
+    } else if (!t->from_pkt) {
+        f->vlan_tci = t->tci;
+        set->vlan_tci = 0xffff;
+    } else {
+        f->vlan_tci = (uint16_t) ((f->vlan_tci & ~t->known) | (t->tci & t->known));
+        set->vlan_tci = t->known;
+    }
+    if (v->nw_src_set) {
+        f->nw_src = v->nw_src;
+        set->nw_src = UINT32_MAX;
+    }
+    if (v->nw_dst_set) {
+        f->nw_dst = v->nw_dst;
+        set->nw_dst = UINT32_MAX;
+    }
+    if (v->ipv6_src_set) {
+        memcpy(f->ipv6_src, v->ipv6_src, 16);
+        memset(set->ipv6_src, 0xff, 16);
+    }
+    if (v->ipv6_dst_set) {
+        memcpy(f->ipv6_dst, v->ipv6_dst, 16);
+        memset(set->ipv6_dst, 0xff, 16);
+    }
+    if (v->label_set) {
+        f->ipv6_label = v->label;
+        set->ipv6_label = UINT32_MAX;
+    }
+    f->nw_tos = (uint8_t) ((f->nw_tos & ~v->tos_set) | (v->tos & v->tos_set));
+    set->nw_tos = v->tos_set;
+    if (v->ttl_known) {
+        f->nw_ttl = v->ttl;
+        set->nw_ttl = 0xff;
+    } else if (v->ttl_total_dec) {
+        /* Known only relative to the packet's own TTL: a lookup that reads
+         * it reads the packet's (not in 'set'). */
+        f->nw_ttl = (uint8_t) (f->nw_ttl - v->ttl_total_dec);
+    }
+    if (v->tp_src_set) {
+        f->tp_src = v->tp_src;
+        set->tp_src = 0xffff;
+    }
+    if (v->tp_dst_set) {
+        f->tp_dst = v->tp_dst;
+        set->tp_dst = 0xffff;
+    }
+}
+
+/* ---- Entry points. ---- */
+
+static void
+xctx_init(struct xctx *x, const struct vsw_cls *cls, const struct xlate_bridge *br,
+          const struct vsw_flow *flow, struct vsw_odp_buf *out, struct vsw_flow *wc,
+          struct xlate_learn *learn, struct xlate_deps *deps, struct xlate_trace *trace)
+{
+    memset(x, 0, sizeof *x);
+    x->flow = flow;
+    x->wc = wc;
+    x->out = out;
+    x->br = br;
+    x->learn = learn;
+    x->cls = cls;
+    x->deps = deps;
+    x->trace = trace;
+    out->len = 0;
+    out->overflow = false;
+    out->xflags = 0;
+    if (learn) {
+        learn->valid = false;
+    }
+    if (deps) {
+        deps->n = 0;
+        deps->overflow = false;
+    }
+    if (trace) {
+        trace->n = 0;
+        trace->truncated = false;
+    }
+    view_init(x);
+}
+
+/* What every megaflow matches besides what the translation read: the port
+ * (megaflows are per in_port) and the fragment bit, because a fragment's
+ * lookup key differs from its flow (ports zeroed). */
+static void
+xctx_finish(struct xctx *x)
+{
+    if (x->error) {
+        /* OVS: a translation that hit a limit drops the packet, all of it. */
+        x->out->len = 0;
+        x->out->overflow = false;
+        xlate_trace_add(x, XEV_ERROR, x->error, 0, NULL);
+    }
+    x->wc->in_port = UINT32_MAX;
+    x->wc->nw_frag |= VSW_FRAG_ANY;
 }
 
 void
@@ -508,8 +689,10 @@ xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
               struct vsw_odp_buf *out, struct vsw_flow *wc)
 {
     struct xlate_bridge br = { .ofports = ports, .n_ports = n_ports };
+    struct xctx x;
 
-    xlate_actions__(acts, flow, &br, out, wc, NULL, false, NULL);
+    xctx_init(&x, NULL, &br, flow, out, wc, NULL, NULL, NULL);
+    xlate_do_actions(&x, acts);
 }
 
 void
@@ -517,20 +700,28 @@ xlate_actions_br(const struct vsw_actions *acts, const struct vsw_flow *flow,
                  const struct xlate_bridge *br, struct vsw_odp_buf *out,
                  struct vsw_flow *wc, struct xlate_learn *learn)
 {
-    xlate_actions__(acts, flow, br, out, wc, learn, false, NULL);
+    struct xctx x;
+
+    xctx_init(&x, NULL, br, flow, out, wc, learn, NULL, NULL);
+    xlate_do_actions(&x, acts);
 }
 
 bool
 xlate_megaflow_valid(const struct vsw_cls *cls, const struct xlate_bridge *br,
                      const struct vsw_flow *key, const struct vsw_flow *mask,
-                     const struct vsw_rule *rule, const uint8_t *acts, uint16_t len)
+                     struct vsw_counted *const *deps, unsigned n_deps,
+                     const uint8_t *acts, uint16_t len)
 {
     struct vsw_odp_buf now;
     struct vsw_flow now_mask;
     struct xlate_learn learn;
+    struct xlate_deps now_deps;
+    struct xlate_result r;
     const vsw_flow_word *m, *old = vsw_flow_cwords(mask);
 
-    if (xlate_flow(cls, br, key, &now, &now_mask, &learn, NULL) != rule || now.overflow
+    r = xlate_flow(cls, br, key, &now, &now_mask, &learn, &now_deps, NULL);
+    if (r.error || now.overflow || now_deps.overflow || now_deps.n != n_deps
+        || (n_deps && memcmp(now_deps.d, deps, n_deps * sizeof deps[0]))
         || now.len != len || (len && memcmp(now.data, acts, len))) {
         return false;
     }
@@ -549,35 +740,59 @@ xlate_megaflow_valid(const struct vsw_cls *cls, const struct xlate_bridge *br,
     return true;
 }
 
-const struct vsw_rule *
+struct xlate_result
 xlate_flow(const struct vsw_cls *cls, const struct xlate_bridge *br,
            const struct vsw_flow *flow, struct vsw_odp_buf *out, struct vsw_flow *mask,
-           struct xlate_learn *learn, struct xlate_trace *trace)
+           struct xlate_learn *learn, struct xlate_deps *deps, struct xlate_trace *trace)
 {
-    struct vsw_flow key = *flow;
-    const struct vsw_rule *rule;
+    struct xlate_result r;
+    struct xctx x;
 
     memset(mask, 0, sizeof *mask);
-    if (key.nw_frag & VSW_FRAG_ANY) {
-        /* frags=normal: fragments are looked up with ports 0. */
-        key.tp_src = 0;
-        key.tp_dst = 0;
+    xctx_init(&x, cls, br, flow, out, mask, learn, deps, trace);
+    r.rule = xlate_lookup(&x, flow->in_port, 0, XLOOKUP_START);
+    if (r.rule) {
+        xlate_run_rule(&x, r.rule, false);
     }
-    rule = vsw_cls_lookup_wc(cls, 0, &key, mask);
-    if (learn) {
-        learn->valid = false;
+    xctx_finish(&x);
+    r.error = (enum xlate_error) x.error;
+    if (deps && deps->overflow && !r.error) {
+        r.error = XLATE_TOO_MANY_DEPS;
     }
-    if (trace) {
-        xlate_actions__(rule ? rule->actions : NULL, flow, br, out, mask, learn, true, trace);
-    } else {
-        xlate_actions__(rule ? rule->actions : NULL, flow, br, out, mask, learn, false, NULL);
+    return r;
+}
+
+enum xlate_error
+xlate_packet_out(const struct vsw_cls *cls, const struct xlate_bridge *br,
+                 const struct vsw_flow *flow, const struct vsw_actions *acts,
+                 struct vsw_odp_buf *out, struct vsw_flow *mask,
+                 struct xlate_learn *learn, struct xlate_trace *trace)
+{
+    struct xctx x;
+
+    memset(mask, 0, sizeof *mask);
+    xctx_init(&x, cls, br, flow, out, mask, learn, NULL, trace);
+    xlate_do_actions(&x, acts);
+    xctx_finish(&x);
+    return (enum xlate_error) x.error;
+}
+
+const char *
+xlate_error_name(enum xlate_error e)
+{
+    switch (e) {
+    case XLATE_OK:
+        return "ok";
+    case XLATE_RECURSION_TOO_DEEP:
+        return "recursion_too_deep";
+    case XLATE_TOO_MANY_RESUBMITS:
+        return "too_many_resubmits";
+    case XLATE_TOO_MANY_DEPS:
+        return "too_many_dependencies";
+    case XLATE_N_ERRORS:
+        break;
     }
-    /* Always part of a megaflow: the port (megaflows are per in_port) and
-     * the fragment bit, because a fragment's lookup key differs from its
-     * flow (ports zeroed). */
-    mask->in_port = UINT32_MAX;
-    mask->nw_frag |= VSW_FRAG_ANY;
-    return rule;
+    return "?";
 }
 
 void

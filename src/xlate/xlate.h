@@ -40,11 +40,13 @@
 #include <stdint.h>
 
 #include "actions/execute.h"
+#include "classifier/rule.h"
 #include "vsw/actions.h"
 #include "vsw/flow.h"
 #include "vsw/odp.h"
 
 struct vsw_fdb;
+struct vsw_groups;
 struct vsw_port_vlan;
 
 /**
@@ -59,6 +61,11 @@ struct xlate_bridge {
     const struct vsw_fdb *fdb;           /* The MAC table, locked by the caller
                                           * for the whole translation; NULL:
                                           * an empty one. */
+    const struct vsw_groups *groups;     /* The group table (vsw/group.h);
+                                          * NULL: no groups. */
+    const uint8_t *live;                 /* Per port (same order as ofports):
+                                          * link up?  NULL: all up.  For
+                                          * fast_failover's watch_port. */
     bool fdb_unavailable;                /* The caller may not read the MAC
                                           * table (a PMD translating for itself):
                                           * a NORMAL sets 'overflow' in the
@@ -100,33 +107,106 @@ enum xlate_step_result {
     XLATE_STOPPED,      /* dec_ttl of a TTL of 0 or 1: the list ends here. */
 };
 
-#define XLATE_TRACE_MAX 64
+/* Why a translation gave up (OVS's limits, ofproto-dpif-xlate.c): the
+ * packet is then dropped, all of it, and the drop counted by reason. */
+enum xlate_error {
+    XLATE_OK,
+    XLATE_RECURSION_TOO_DEEP,   /* Over XLATE_MAX_DEPTH nested resubmits. */
+    XLATE_TOO_MANY_RESUBMITS,   /* Over XLATE_MAX_RESUBMITS table lookups. */
+    XLATE_TOO_MANY_DEPS,        /* Passed more rules/groups than a megaflow can
+                                 * credit: executed, not cached (not a drop). */
+    XLATE_N_ERRORS
+};
+#define XLATE_MAX_DEPTH 64
+#define XLATE_MAX_RESUBMITS (XLATE_MAX_DEPTH * XLATE_MAX_DEPTH)
 
-/** A translation's trace: one step per OpenFlow action executed. */
+/** Short name of an error ("recursion_too_deep", ...). */
+const char *xlate_error_name(enum xlate_error e);
+
+/** What a translation passed through, in order: the rules it matched (the
+ *  table-0 rule first), and the groups and buckets it used.  A megaflow
+ *  credits its packets to each and is revalidated when one dies. */
+struct xlate_deps {
+    unsigned n;
+    bool overflow;                          /* More than VSW_MAX_DEPS. */
+    struct vsw_counted *d[VSW_MAX_DEPS];
+};
+
+/*
+ * A translation's trace: one event per table lookup, action, group, bucket,
+ * NORMAL decision, controller action or error, in order, each with the
+ * nesting depth it happened at (resubmit and group buckets nest), for
+ * `vswctl trace` to print as `ovs-appctl ofproto/trace` does.
+ */
+enum xlate_ev_kind {
+    XEV_TABLE,       /* Lookup in 'table' (arg: enum xlate_lookup_why); obj:
+                      * the rule matched, NULL for a miss. */
+    XEV_ACTION,      /* Action 'idx' of list 'obj' (struct vsw_actions):
+                      * 'result' (enum xlate_step_result), datapath bytes
+                      * [start, end). */
+    XEV_GROUP,       /* Group 'idx'; obj: the group; arg: the bucket index
+                      * chosen (UINT32_MAX: none, e.g. none live). */
+    XEV_BUCKET,      /* Entering bucket 'idx' (bucket_id) of the group. */
+    XEV_NORMAL,      /* NORMAL: arg enum xlate_normal_why, idx the port. */
+    XEV_CONTROLLER,  /* To the controller: idx reason, arg max_len. */
+    XEV_ERROR,       /* Gave up: idx enum xlate_error. */
+};
+enum xlate_lookup_why { XLOOKUP_START, XLOOKUP_RESUBMIT, XLOOKUP_GOTO };
+enum xlate_normal_why {
+    XNORMAL_LEARNED,     /* Destination known: output to port 'idx'. */
+    XNORMAL_FLOOD,       /* Unknown or multicast destination: flooded. */
+    XNORMAL_SAME_PORT,   /* Learned on the ingress port: dropped. */
+    XNORMAL_DROP,        /* Dropped (reserved MAC, VLAN not carried...). */
+};
+struct xlate_trace_ev {
+    uint8_t kind;        /* enum xlate_ev_kind. */
+    uint8_t depth;       /* Nesting: 0 for table 0's rule. */
+    uint8_t result;      /* XEV_ACTION: enum xlate_step_result. */
+    uint8_t table;       /* The table whose rule was running. */
+    uint16_t start, end; /* XEV_ACTION: datapath bytes it emitted. */
+    uint32_t idx;
+    uint32_t arg;
+    const void *obj;
+};
+#define XLATE_TRACE_MAX 1024
 struct xlate_trace {
-    unsigned n;                         /* Steps recorded (at most XLATE_TRACE_MAX). */
-    struct {
-        uint32_t action;                /* Index in the rule's action list. */
-        uint8_t result;                 /* enum xlate_step_result. */
-        uint16_t start, end;            /* XLATE_EMITTED: byte range in the output. */
-    } steps[XLATE_TRACE_MAX];
+    unsigned n;                  /* Events recorded. */
+    bool truncated;              /* More happened than XLATE_TRACE_MAX. */
+    struct xlate_trace_ev ev[XLATE_TRACE_MAX];
 };
 
 struct vsw_cls;
 struct vsw_rule;
 
+/** What xlate_flow() found besides the datapath actions. */
+struct xlate_result {
+    const struct vsw_rule *rule;   /* Table 0's rule (NULL: miss). */
+    enum xlate_error error;        /* XLATE_OK, or why it gave up. */
+};
+
 /**
- * The slow path's whole answer for 'flow': the rule it matches in 'cls'
- * (NULL: none), its datapath actions in 'out', and in 'mask' the megaflow
- * mask (the lookup's wildcards, what the translation read, in_port and the
- * fragment bit).  NORMAL's learning request goes to 'learn' (may be NULL).
- * With 'trace' non-NULL each action's effect is recorded; without, nothing
- * is (the upcall path pays nothing for tracing).
+ * The slow path's whole answer for 'flow': the rules it passes through in
+ * 'cls', starting at table 0, its datapath actions in 'out', and in 'mask'
+ * the megaflow mask (every lookup's wildcards, what the translation read,
+ * in_port and the fragment bit).  NORMAL's learning request goes to 'learn'
+ * (may be NULL), the rules, groups and buckets passed to 'deps' (may be
+ * NULL).  With 'trace' non-NULL every step is recorded.
  */
-const struct vsw_rule *xlate_flow(const struct vsw_cls *cls, const struct xlate_bridge *br,
-                                  const struct vsw_flow *flow, struct vsw_odp_buf *out,
-                                  struct vsw_flow *mask, struct xlate_learn *learn,
-                                  struct xlate_trace *trace);
+struct xlate_result xlate_flow(const struct vsw_cls *cls, const struct xlate_bridge *br,
+                               const struct vsw_flow *flow, struct vsw_odp_buf *out,
+                               struct vsw_flow *mask, struct xlate_learn *learn,
+                               struct xlate_deps *deps, struct xlate_trace *trace);
+
+/**
+ * Translates the action list 'acts' for 'flow' as a packet-out does (no
+ * rule: the actions run as if in table 0; resubmit and goto reach the
+ * tables of 'cls'); 'flow->in_port' may be VSW_OFPP_CONTROLLER.  Same
+ * outputs as xlate_flow().
+ */
+enum xlate_error xlate_packet_out(const struct vsw_cls *cls, const struct xlate_bridge *br,
+                                  const struct vsw_flow *flow, const struct vsw_actions *acts,
+                                  struct vsw_odp_buf *out, struct vsw_flow *mask,
+                                  struct xlate_learn *learn, struct xlate_trace *trace);
 
 /**
  * Translates 'acts' for 'flow' and executes the result on 'm' (parsed into
@@ -141,9 +221,10 @@ void xlate_execute(const struct vsw_actions *acts, struct rte_mbuf *m,
                    struct vsw_exec_stats *stats);
 
 /**
- * True if the megaflow ('key', 'mask') -> ('rule', datapath actions 'acts' of
- * 'len' bytes) is still what 'cls' and the bridge give: translating its key
- * again yields the same rule and actions and reads no bit outside 'mask'
+ * True if the megaflow ('key', 'mask') -> (dependencies 'deps', datapath
+ * actions 'acts' of 'len' bytes) is still what 'cls' and the bridge give:
+ * translating its key again passes the same rules, groups and buckets,
+ * yields the same actions and reads no bit outside 'mask'
  * (so every packet the megaflow matches takes the same path), and its
  * packets would not move a MAC in the MAC table (they would have to be
  * learned from, which only an upcall does).  The test revalidation applies
@@ -151,6 +232,7 @@ void xlate_execute(const struct vsw_actions *acts, struct rte_mbuf *m,
  */
 bool xlate_megaflow_valid(const struct vsw_cls *cls, const struct xlate_bridge *br,
                           const struct vsw_flow *key, const struct vsw_flow *mask,
-                          const struct vsw_rule *rule, const uint8_t *acts, uint16_t len);
+                          struct vsw_counted *const *deps, unsigned n_deps,
+                          const uint8_t *acts, uint16_t len);
 
 #endif /* VSW_XLATE_H */

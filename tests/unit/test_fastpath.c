@@ -141,7 +141,7 @@ slow_path(const struct vsw_flow *f, struct vsw_flow *mask)
     up.flow = *f;
     upcall_translate(&fake_dp, &up);
     *mask = up.mask;
-    return up.n_deps ? up.deps[0] : NULL;
+    return up.n_deps ? vsw_rule_from_counted(up.deps[0]) : NULL;
 }
 
 static const struct vsw_rule *
@@ -164,7 +164,9 @@ static struct megaflow *
 insert1(struct dpcls *dc, const struct vsw_flow *f, const struct vsw_flow *mask,
         const struct vsw_rule *rule, const struct vsw_odp_buf *acts, uint64_t now)
 {
-    return dpcls_insert(dc, f, mask, &rule, rule != NULL, acts, now);
+    struct vsw_counted *dep = rule ? (struct vsw_counted *) &rule->c : NULL;
+
+    return dpcls_insert(dc, f, mask, &dep, rule != NULL, acts, now);
 }
 
 static void
@@ -558,8 +560,9 @@ test_revalidation_random(void **state)
         assert_non_null(dc);
 
         for (int i = 0; i < FLOWS; i++) {
+            struct vsw_counted *dep = mf_rule[i] ? (struct vsw_counted *) &mf_rule[i]->c : NULL;
             bool valid = xlate_megaflow_valid(cls_b, &no_ports, &keys[i][0], &keys[i][1],
-                                              mf_rule[i], NULL, 0);
+                                              &dep, mf_rule[i] != NULL, NULL, 0);
             bool candidate = false;
             for (size_t k = 0; k < n && mf_rule[i]; k++) {
                 if (a[k] == mf_rule[i]) {
@@ -629,7 +632,7 @@ test_megaflow_stats_push(void **state)
 {
     struct dpcls *dc = dpcls_create(64, 3, SOCKET_ID_ANY);
     static struct vsw_rule r1, r2;
-    const struct vsw_rule *deps[2] = { &r1, &r2 };
+    struct vsw_counted *deps[VSW_MAX_DEPS + 1] = { &r1.c, &r2.c };
     struct vsw_flow f, mask;
 
     (void) state;
@@ -647,32 +650,32 @@ test_megaflow_stats_push(void **state)
     assert_non_null(b);
     assert_int_equal(a->n_deps, 2);
     assert_ptr_equal(dpcls_mf_rule(a), &r1);
-    assert_null(dpcls_insert(dc, &f, &mask, deps, VSW_MF_MAX_DEPS + 1, &no_acts, 100));
+    assert_null(dpcls_insert(dc, &f, &mask, deps, VSW_MAX_DEPS + 1, &no_acts, 100));
 
     a->packets += 5; a->bytes += 500; a->used_tsc = 200;
     b->packets += 2; b->bytes += 100; b->used_tsc = 150;
     assert_int_equal(dpcls_sweep(dc, 300, 1000, 64), 0);     /* Nothing idle. */
-    assert_int_equal(r1.stats[3].n_packets, 5);
-    assert_int_equal(r1.stats[3].n_bytes, 500);
-    assert_int_equal(r2.stats[3].n_packets, 7);
-    assert_int_equal(r2.stats[3].n_bytes, 600);
-    assert_int_equal(r2.stats[3].used_tsc, 200);
-    assert_int_equal(r1.stats[0].n_packets, 0);               /* Only its PMD's slot. */
+    assert_int_equal(r1.c.stats[3].n_packets, 5);
+    assert_int_equal(r1.c.stats[3].n_bytes, 500);
+    assert_int_equal(r2.c.stats[3].n_packets, 7);
+    assert_int_equal(r2.c.stats[3].n_bytes, 600);
+    assert_int_equal(r2.c.stats[3].used_tsc, 200);
+    assert_int_equal(r1.c.stats[0].n_packets, 0);               /* Only its PMD's slot. */
     dpcls_sweep(dc, 300, 1000, 64);                            /* Again: no double count. */
-    assert_int_equal(r2.stats[3].n_packets, 7);
+    assert_int_equal(r2.c.stats[3].n_packets, 7);
 
     a->packets += 1; a->bytes += 60; a->used_tsc = 400;
     uint32_t idx = (uint32_t) (a - dc->flows), gen = a->gen;
     assert_int_equal(dpcls_delete(dc, &idx, &gen, 1), 1);     /* Pushes before it goes. */
-    assert_int_equal(r1.stats[3].n_packets, 6);
-    assert_int_equal(r2.stats[3].n_packets, 8);
-    assert_int_equal(r1.stats[3].used_tsc, 400);
+    assert_int_equal(r1.c.stats[3].n_packets, 6);
+    assert_int_equal(r2.c.stats[3].n_packets, 8);
+    assert_int_equal(r1.c.stats[3].used_tsc, 400);
 
     b->packets += 3; b->bytes += 30;
     dpcls_flush(dc);                                           /* Likewise. */
-    assert_int_equal(r2.stats[3].n_packets, 11);
-    assert_int_equal(r2.stats[3].n_bytes, 690);
-    assert_int_equal(r1.stats[3].n_packets, 6);
+    assert_int_equal(r2.c.stats[3].n_packets, 11);
+    assert_int_equal(r2.c.stats[3].n_bytes, 690);
+    assert_int_equal(r1.c.stats[3].n_packets, 6);
     dpcls_destroy(dc);
 }
 
@@ -682,7 +685,7 @@ test_sweep_flow_limit(void **state)
 {
     struct dpcls *dc = dpcls_create(64, 0, SOCKET_ID_ANY);
     static struct vsw_rule r;
-    const struct vsw_rule *dep = &r;
+    struct vsw_counted *dep = &r.c;
     struct vsw_flow f, mask;
 
     (void) state;
@@ -715,7 +718,7 @@ test_forget_mac(void **state)
 {
     enum { ROUNDS = 40, FLOWS = 300 };
     static struct vsw_rule r;
-    const struct vsw_rule *dep = &r;
+    struct vsw_counted *dep = &r.c;
 
     (void) state;
     for (int round = 0; round < ROUNDS; round++) {
