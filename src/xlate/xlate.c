@@ -659,6 +659,7 @@ xctx_init(struct xctx *x, const struct vsw_cls *cls, const struct xlate_bridge *
     if (deps) {
         deps->n = 0;
         deps->overflow = false;
+        memset(deps->tables, 0, sizeof deps->tables);
     }
     if (trace) {
         trace->n = 0;

@@ -88,12 +88,22 @@ xlate_lookup(struct xctx *x, uint32_t in_port, uint8_t table, enum xlate_lookup_
 
         wc_read(x, &lwc, &set);
     }
+    if (why != XLOOKUP_START && x->deps) {
+        x->deps->tables[table / 64] |= UINT64_C(1) << (table % 64);
+    }
     ev = xlate_trace_add(x, XEV_TABLE, table, why, rule);
     if (ev) {
         ev->table = table;
     }
     if (rule) {
         xlate_add_dep(x, (struct vsw_counted *) &rule->c);
+    } else if (why != XLOOKUP_START && x->cls) {
+        /* Table 0's misses are the PMDs' "missed" drops; the others are
+         * counted here, for dump-tables. */
+        struct vsw_counted *miss = vsw_cls_miss_counter(x->cls, table);
+        if (miss) {
+            xlate_add_dep(x, miss);
+        }
     }
     return rule;
 }
