@@ -395,7 +395,20 @@ test_metadata(void **state)
 static void
 random_match(struct vsw_rule *r)
 {
-    switch (rnd() % 6) {
+    switch (rnd() % 8) {
+    case 6: {
+        /* A VID (dl_vlan=N) or "no tag" (vlan_tci=0/0x1000). */
+        static const uint16_t vids[] = { 0, 10, 20 };
+        uint16_t vid = vids[rnd() % 3];
+        r->match.key.vlan_tci = rte_cpu_to_be_16(vid ? (uint16_t) (VSW_VLAN_CFI | vid) : 0);
+        r->match.mask.vlan_tci = rte_cpu_to_be_16(vid ? 0x1fff : VSW_VLAN_CFI);
+        break;
+    }
+    case 7:
+        r->match.key.in_port = 1 + rnd() % 3;
+        r->match.mask.in_port = UINT32_MAX;
+        match_reg(r, 1, rnd() % 4, UINT32_MAX);
+        break;
     case 0:
         break;   /* Catch-all. */
     case 1:
@@ -429,7 +442,14 @@ random_actions(struct vsw_rule *r, uint8_t n_tables)
     unsigned n = 1 + rnd() % 4;
 
     for (unsigned i = 0; i < n; i++) {
-        switch (rnd() % 7) {
+        switch (rnd() % 9) {
+        case 7:
+            act(r, VSW_ACT_POP_VLAN);
+            break;
+        case 8:
+            act(r, VSW_ACT_PUSH_VLAN)->be16 = rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN);
+            act(r, VSW_ACT_SET_VLAN_VID)->u16 = (uint16_t) (10 * (1 + rnd() % 2));
+            break;
         case 0:
             act_output(r, 1 + rnd() % 4);
             break;
@@ -467,8 +487,11 @@ variant(const struct vsw_flow *f, const struct vsw_flow *mask)
     vsw_flow_word *w = vsw_flow_words(&v);
     const vsw_flow_word *fw = vsw_flow_cwords(f), *m = vsw_flow_cwords(mask);
 
+    static const uint16_t tcis[] = { 0, VSW_VLAN_CFI | 10, VSW_VLAN_CFI | 20, VSW_VLAN_CFI };
+
     v.tp_dst = rte_cpu_to_be_16((uint16_t) (53 + rnd() % 3));
     v.nw_ttl = (uint8_t) (1 + rnd() % 3);
+    v.vlan_tci = rte_cpu_to_be_16(tcis[rnd() % 4]);
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
         w[i] = (w[i] & ~m[i]) | (fw[i] & m[i]);
     }
