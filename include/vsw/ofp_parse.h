@@ -30,6 +30,9 @@
 
 #define VSW_DEFAULT_PRIORITY 32768
 
+/* Flow-mod flags (vsw_flow_mod.flags, vsw_rule.flags), OpenFlow's values. */
+#define VSW_FF_SEND_FLOW_REM 0x0001  /**< Report the rule's removal. */
+
 /** What a flow line is for: the parser accepts different keys for each. */
 enum vsw_fm_command {
     VSW_FM_ADD,           /**< add-flow: actions required. */
@@ -47,6 +50,7 @@ struct vsw_flow_mod {
     uint64_t cookie_mask;        /**< For delete: the M of "cookie=V/M"; add: 0. */
     uint16_t idle_timeout;       /**< Seconds, 0 = none. */
     uint16_t hard_timeout;       /**< Seconds, 0 = none. */
+    uint16_t flags;              /**< VSW_FF_* ("send_flow_rem"). */
     struct vsw_actions *actions; /**< Owned; NULL for deletes. */
 };
 
