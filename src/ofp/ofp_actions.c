@@ -17,6 +17,12 @@
  *    actions as they go (push_vlan adds a tag, pop_vlan removes one), as
  *    ovs-ofctl does: an action whose prerequisites fail makes OVS refuse the
  *    flow for OpenFlow 1.3, and we refuse it with a message naming the action.
+ *
+ * The pipeline actions (resubmit, goto_table, write_metadata, load, move,
+ * set_field on registers and metadata, group, controller) are parsed and
+ * printed by ofp_actions_pipe.c: parse_action() hands it every keyword it
+ * does not know, vsw_actions_format() every type it cannot print; the
+ * builder and the packet state they share are in ofp_actions_int.h.
  */
 
 #include "vsw/ofp_actions.h"
