@@ -269,9 +269,14 @@ parse_set_field(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *arg,
     }
     snprintf(what, sizeof what, "set_field: %s", field);
     if (memchr(arg, '/', vlen)) {
-        return fail(err, err_size, ENOTSUP,
-                    "%s: masked values (\"%.*s\") are not supported", what,
-                    (int) vlen, arg);
+        bool full;
+
+        error = ofp_act_parse_set_masked(b, st, f, what, arg, vlen, &full, err,
+                                         err_size);
+        if (error || !full) {
+            return error;
+        }
+        vlen = (size_t) ((const char *) memchr(arg, '/', vlen) - arg);
     }
     error = ofp_act_check_need(st, (enum vsw_field_prereq) f->set_prereq, what, err, err_size);
     if (error) {

@@ -59,6 +59,15 @@ int ofp_act_parse_pipe(struct ofp_act_builder *b, struct ofp_pkt_state *st,
 int ofp_act_parse_set_pipe(struct ofp_act_builder *b, const struct vsw_field *f,
                            const char *arg, size_t vlen, char *err, size_t err_size);
 
+/* set_field:V/M->F for the header field 'f' ('arg' is the whole argument,
+ * its first 'vlen' bytes V/M; 'what' names the action in errors): the loads
+ * OVS sends for it.  Sets '*full' instead, adding nothing, if M covers the
+ * whole field: the caller then parses V alone as a plain set_field. */
+int ofp_act_parse_set_masked(struct ofp_act_builder *b, struct ofp_pkt_state *st,
+                             const struct vsw_field *f, const char *what,
+                             const char *arg, size_t vlen, bool *full,
+                             char *err, size_t err_size);
+
 /* Output to the controller with 'max_len' (output:controller, controller:N). */
 int ofp_act_add_controller(struct ofp_act_builder *b, uint16_t max_len,
                            char *err, size_t err_size);

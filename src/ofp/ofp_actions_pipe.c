@@ -368,6 +368,9 @@ parse_move(struct ofp_act_builder *b, struct ofp_pkt_state *st, const char *arg,
     return 0;
 }
 
+static int add_load_runs(struct ofp_act_builder *b, unsigned id, unsigned width,
+                         uint64_t v, uint64_t m, char *err, size_t err_size);
+
 int
 ofp_act_parse_set_pipe(struct ofp_act_builder *b, const struct vsw_field *f,
                        const char *arg, size_t vlen, char *err, size_t err_size)
@@ -399,7 +402,15 @@ ofp_act_parse_set_pipe(struct ofp_act_builder *b, const struct vsw_field *f,
     if (m == full) {
         return add_load(b, f->id, 0, width, v, VSW_ACTF_SET_FIELD, err, err_size);
     }
-    /* One load per run of mask bits, low bits first, as OVS encodes it. */
+    return add_load_runs(b, f->id, width, v, m, err, err_size);
+}
+
+/* The part of set_field:V/M->F that OVS sends as NXM loads: one load per
+ * run of mask bits, low bits first, each of the value's bits under it. */
+static int
+add_load_runs(struct ofp_act_builder *b, unsigned id, unsigned width, uint64_t v,
+              uint64_t m, char *err, size_t err_size)
+{
     for (unsigned ofs = 0; ofs < width;) {
         unsigned len = 0;
         int error;
@@ -411,7 +422,7 @@ ofp_act_parse_set_pipe(struct ofp_act_builder *b, const struct vsw_field *f,
         while (ofs + len < width && ((m >> (ofs + len)) & 1)) {
             len++;
         }
-        error = add_load(b, f->id, ofs, len, (v >> ofs) & bits_mask(len), 0, err,
+        error = add_load(b, id, ofs, len, (v >> ofs) & bits_mask(len), 0, err,
                          err_size);
         if (error) {
             return error;
@@ -419,6 +430,145 @@ ofp_act_parse_set_pipe(struct ofp_act_builder *b, const struct vsw_field *f,
         ofs += len;
     }
     return 0;
+}
+
+/* Fields OVS does not let set_field mask (a mask must be all ones). */
+static bool
+set_unmaskable(unsigned id)
+{
+    return id == VSW_F_NW_TOS || id == VSW_F_IP_DSCP || id == VSW_F_IP_ECN
+           || id == VSW_F_NW_TTL || id == VSW_F_VLAN_PCP;
+}
+
+int
+ofp_act_parse_set_masked(struct ofp_act_builder *b, struct ofp_pkt_state *st,
+                         const struct vsw_field *f, const char *what, const char *arg,
+                         size_t vlen, bool *full, char *err, size_t err_size)
+{
+    const char *slash = memchr(arg, '/', vlen);
+    size_t n = (size_t) (slash - arg);
+    const char *mt = slash + 1;
+    size_t mn = vlen - n - 1;
+    const struct sf_field *sf = sf_by_id(f->id);
+    unsigned width = sf ? sf_width(sf) : 8u * f->width;
+    uint64_t v = 0, m = 0;
+    int error;
+
+    *full = false;
+    switch ((enum vsw_field_format) f->format) {
+    case VSW_FF_MAC: {
+        uint8_t vb[VSW_ETH_ADDR_LEN], mb[VSW_ETH_ADDR_LEN];
+
+        if (vsw_ofp_parse_mac(arg, n, vb) || vsw_ofp_parse_mac(mt, mn, mb)) {
+            return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not an Ethernet "
+                        "address/mask", what, (int) vlen, arg);
+        }
+        for (int i = 0; i < VSW_ETH_ADDR_LEN; i++) {
+            v = v << 8 | vb[i];
+            m = m << 8 | mb[i];
+        }
+        break;
+    }
+    case VSW_FF_IPV4: {
+        rte_be32_t vi, mi;
+        uint64_t plen;
+
+        if (vsw_ofp_parse_ipv4(arg, n, &vi)) {
+            return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not an IPv4 address",
+                        what, (int) n, arg);
+        }
+        if (memchr(mt, '.', mn)) {
+            if (vsw_ofp_parse_ipv4(mt, mn, &mi)) {
+                return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not an IPv4 "
+                            "netmask", what, (int) mn, mt);
+            }
+            m = rte_be_to_cpu_32(mi);
+        } else if (vsw_ofp_parse_uint(mt, mn, 32, &plen)) {
+            return fail(err, err_size, EINVAL, "%s: \"/%.*s\" is not a prefix length "
+                        "(0 to 32)", what, (int) mn, mt);
+        } else {
+            m = plen ? (UINT32_MAX << (32 - plen)) & UINT32_MAX : 0;
+        }
+        v = rte_be_to_cpu_32(vi);
+        break;
+    }
+    case VSW_FF_DEC:
+    case VSW_FF_HEX:
+        if (vsw_ofp_parse_uint(arg, n, f->max, &v)
+            || vsw_ofp_parse_uint(mt, mn, UINT64_MAX, &m)) {
+            return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not a value/mask "
+                        "(value 0 to %u)", what, (int) vlen, arg, f->max);
+        }
+        if (f->id == VSW_F_VLAN_VID && m != UINT16_MAX) {
+            /* The "present" bit is not a bit of the field OVS loads. */
+            v &= VSW_VLAN_VID_MASK;
+            m &= VSW_VLAN_VID_MASK;
+        } else if (f->id == VSW_F_IPV6_LABEL && m != UINT32_MAX) {
+            /* OVS's label is 32 bits wide; the loads write its low 20. */
+            m &= f->max;
+        } else if (m == bits_mask(8u * f->width)) {
+            *full = true;
+            return 0;
+        }
+        break;
+    case VSW_FF_IPV6: {
+        uint8_t mb[16];
+        uint64_t plen = 0;
+        bool ones = true;
+
+        if (memchr(mt, ':', mn)) {
+            if (vsw_ofp_parse_ipv6(mt, mn, mb)) {
+                ones = false;
+            }
+            for (int i = 0; i < 16 && ones; i++) {
+                ones = mb[i] == 0xff;
+            }
+        } else {
+            ones = !vsw_ofp_parse_uint(mt, mn, 128, &plen) && plen == 128;
+        }
+        if (ones) {
+            *full = true;   /* All 128 bits: a plain set_field. */
+            return 0;
+        }
+        return fail(err, err_size, ENOTSUP, "%s: a masked set_field of a 128-bit "
+                    "field is not supported by vsw (it loads at most 64 bits)", what);
+    }
+    default:
+        return fail(err, err_size, ENOTSUP, "%s: a masked set_field of this field is "
+                    "not supported by vsw", what);
+    }
+
+    if (f->id == VSW_F_VLAN_VID || f->id == VSW_F_IPV6_LABEL) {
+        if (m == bits_mask(8u * f->width)) {
+            *full = true;
+            return 0;
+        }
+    } else if (set_unmaskable(f->id) || !sf) {
+        /* Only an all-ones mask (of the field's bytes, as OVS) is valid. */
+        if (m != bits_mask(8u * f->width)) {
+            return fail(err, err_size, EINVAL, "%s: %.*s: invalid mask for field %s",
+                        what, (int) vlen, arg, f->name);
+        }
+        *full = true;
+        return 0;
+    }
+    if (!sf || !sf->writable) {
+        return fail(err, err_size, ENOTSUP, "%s: a masked set_field of this field is "
+                    "not supported by vsw", what);
+    }
+    if (m & ~bits_mask(width)) {
+        return fail(err, err_size, EINVAL, "%s: %.*s: invalid mask for field %s", what,
+                    (int) vlen, arg, f->name);
+    }
+    if (m == bits_mask(width) && f->id != VSW_F_VLAN_VID && f->id != VSW_F_IPV6_LABEL) {
+        *full = true;
+        return 0;
+    }
+    error = sf_check(st, sf->dst_prereq, what, err, err_size);
+    if (error) {
+        return error;
+    }
+    return add_load_runs(b, f->id, width, v, m, err, err_size);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1118,7 +1118,17 @@ test_action_set_field(void **state)
     acts_err("ip", "set_field:1.2.3.300->ip_dst", "set_field: ip_dst: \"1.2.3.300\" is not an IPv4");
     acts_err("ipv6", "set_field:0x100000->ipv6_label", "set_field: ipv6_label: 0x100000 is out of range");
     acts_err("", "set_field:1->eth_src", "set_field: eth_src: \"1\" is not an Ethernet address");
-    acts_err("ip", "set_field:1.2.3.4/8->ip_src", "masked values (\"1.2.3.4/8\") are not supported");
+    /* Masked: OVS sends (and prints) NXM loads of the masked bits. */
+    check_text("ip,actions=set_field:1.2.3.4/255.0.255.0->ip_src",
+               "ip actions=load:0x3->NXM_OF_IP_SRC[8..15],load:0x1->NXM_OF_IP_SRC[24..31]");
+    check_text("actions=set_field:00:11:22:33:44:55/ff:ff:ff:00:00:00->eth_dst",
+               "actions=load:0x1122->NXM_OF_ETH_DST[24..47]");
+    check_text("dl_vlan=1,actions=set_field:0x1005/0x1fff->vlan_vid",
+               "dl_vlan=1 actions=load:0x5->OXM_OF_VLAN_VID[]");
+    check_text("tcp,actions=set_field:80/0xffff->tcp_src", "tcp actions=set_field:80->tcp_src");
+    acts_err("ip", "set_field:5/0xf->nw_ttl", "invalid mask for field nw_ttl");
+    acts_err("ipv6", "set_field:::1/64->ipv6_src", "masked set_field of a 128-bit field");
+    acts_err("udp", "set_field:80/0xff->tcp_src", "needs tcp");
     acts_err("ip", "set_field:6->nw_proto", "set_field: field \"nw_proto\" is not supported by vsw");
     acts_err("", "set_field:1.2.3.4", "set_field: \"1.2.3.4\" is not VALUE->FIELD");
     acts_err("", "set_field:1->", "is not VALUE->FIELD");
