@@ -15,8 +15,8 @@
  * Thread safety: pure functions; the control thread calls them.
  *
  * Implemented in src/ofp/: ofp_flow_mod.c (flow lines), ofp_match.c (the
- * match part), ofp_match_format.c (printing), ofp_actions.c and
- * ofp_actions_pipe.c (actions) and ofp_lex.c (the lexical helpers in vsw/ofp_lex.h).
+ * match part), ofp_match_format.c (printing), ofp_actions.c,
+ * ofp_actions_pipe.c and ofp_actions_field.c (actions) and ofp_lex.c (the lexical helpers in vsw/ofp_lex.h).
  */
 
 #include <stdbool.h>

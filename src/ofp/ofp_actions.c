@@ -20,7 +20,8 @@
  *
  * The pipeline actions (resubmit, goto_table, write_metadata, load, move,
  * set_field on registers and metadata, group, controller) are parsed and
- * printed by ofp_actions_pipe.c: parse_action() hands it every keyword it
+ * printed by ofp_actions_pipe.c (and its ofp_actions_field.c for loads,
+ * moves and masked set_field): parse_action() hands it every keyword it
  * does not know, vsw_actions_format() every type it cannot print; the
  * builder and the packet state they share are in ofp_actions_int.h.
  */

@@ -3,10 +3,11 @@
 #define VSW_OFP_ACTIONS_INT_H 1
 
 /*
- * What the two halves of the action parser share: ofp_actions.c (outputs and
- * header rewrites, the list assembly) and ofp_actions_pipe.c (the pipeline:
- * resubmit, goto_table, write_metadata, load, move, set_field on registers
- * and metadata, group, controller).  Private to src/ofp/.
+ * What the parts of the action parser share: ofp_actions.c (outputs and
+ * header rewrites, the list assembly), ofp_actions_pipe.c (the pipeline:
+ * resubmit, goto_table, write_metadata, group, controller) and
+ * ofp_actions_field.c (load, move, set_field on registers and metadata,
+ * masked set_field).  Private to src/ofp/.
  *
  * Thread safety: as vsw/ofp_actions.h (the control thread).
  */
@@ -54,6 +55,13 @@ int ofp_act_check_need(const struct ofp_pkt_state *st, enum vsw_field_prereq nee
 int ofp_act_parse_pipe(struct ofp_act_builder *b, struct ofp_pkt_state *st,
                        const char *key, char *val, char *err, size_t err_size);
 
+/* load:V->DST[range] and move:SRC[range]->DST[range] ('arg' is what
+ * follows "load:" or "move:") (ofp_actions_field.c, as the two below). */
+int ofp_act_parse_load(struct ofp_act_builder *b, struct ofp_pkt_state *st,
+                       const char *arg, char *err, size_t err_size);
+int ofp_act_parse_move(struct ofp_act_builder *b, struct ofp_pkt_state *st,
+                       const char *arg, char *err, size_t err_size);
+
 /* set_field:V[/M]->F for a pipeline field 'f' ('arg' is the whole
  * argument, 'vlen' the length of V[/M]). */
 int ofp_act_parse_set_pipe(struct ofp_act_builder *b, const struct vsw_field *f,
@@ -75,6 +83,9 @@ int ofp_act_add_controller(struct ofp_act_builder *b, uint16_t max_len,
 /* Checks the order OpenFlow 1.1+ instructions impose on the whole list
  * (apply actions, then write_metadata, then goto_table; each at most once). */
 int ofp_act_check_order(const struct ofp_act_builder *b, char *err, size_t err_size);
+
+/* Prints the LOAD or MOVE 'a'; false if 'a' is neither. */
+bool ofp_act_format_field(struct vsw_ofp_buf *out, const struct vsw_action *a);
 
 /* Prints the pipeline action 'a' of 'acts'; false if 'a' is not one. */
 bool ofp_act_format_pipe(struct vsw_ofp_buf *out, const struct vsw_actions *acts,
