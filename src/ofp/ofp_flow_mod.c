@@ -21,6 +21,7 @@
 enum fm_kind {
     FM_PRIORITY, FM_TABLE, FM_COOKIE, FM_IDLE, FM_HARD,
     FM_SEND_FLOW_REM, /* A flag: no value (any value is ignored, as OVS). */
+    FM_IMPORTANCE,    /* Checked, then dropped: OpenFlow 1.3 has none. */
     FM_IGNORED,      /* Statistics in dump-flows output: accepted, ignored. */
     FM_UNSUPPORTED,  /* Valid for ovs-ofctl, not supported by vsw. */
 };
@@ -39,7 +40,7 @@ static const struct fm_keyword fm_keywords[] = {
     { "hard_timeout", FM_HARD },
     { "idle_age", FM_IGNORED },
     { "idle_timeout", FM_IDLE },
-    { "importance", FM_UNSUPPORTED },
+    { "importance", FM_IMPORTANCE },
     { "n_bytes", FM_IGNORED },
     { "n_packets", FM_IGNORED },
     { "no_byte_counts", FM_UNSUPPORTED },
@@ -274,6 +275,24 @@ vsw_flow_mod_parse(const char *s, enum vsw_fm_command cmd,
                 goto out;
             }
             break;
+
+        case FM_IMPORTANCE: {
+            uint16_t imp;
+
+            /* OVS's OpenFlow 1.3 flow mod cannot carry it (1.4+ only), so
+             * the rule it holds after `-O OpenFlow13 add-flow` has none;
+             * vsw evicts no rules either. */
+            if (cmd != VSW_FM_ADD) {
+                error = fail(err, err_size, EINVAL,
+                             "%s: not allowed when deleting flows", key);
+                goto out;
+            }
+            error = parse_u16_key(key, val, &imp, err, err_size);
+            if (error) {
+                goto out;
+            }
+            break;
+        }
 
         case FM_SEND_FLOW_REM:
             if (cmd != VSW_FM_ADD) {

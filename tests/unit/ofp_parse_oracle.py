@@ -228,6 +228,10 @@ LINES = [
     ("send_flow_rem,ip,actions=drop", None),
     ("cookie=0x5,idle_timeout=3,hard_timeout=4,send_flow_rem,actions=drop", None),
     ("send_flow_rem=1,actions=drop", None),
+    ("importance=5,ip,actions=drop", None),
+    ("importance=70000,actions=drop", None),
+    ("importance=x,actions=drop", None),
+    ("importance,actions=drop", None),
     ("tcp=5,actions=drop", (DEV, "shorthands take no value; OVS ignores it")),
     # --- Actions: output. ---
     ("actions=output:0", None),

@@ -724,6 +724,9 @@ test_flow_mod_keys(void **state)
     assert_int_equal(fm.flags, 0);
     vsw_flow_mod_uninit(&fm);
     parse_err_cmd("send_flow_rem,ip", VSW_FM_DELETE, "send_flow_rem: not allowed when deleting");
+    parse_ok("importance=5,actions=drop", &fm);   /* Not in OpenFlow 1.3: dropped. */
+    vsw_flow_mod_uninit(&fm);
+    parse_err("importance=70000,actions=drop", "importance: 70000 is out of range");
     parse_err("out_port=1,actions=drop", "out_port: not supported by vsw");
     parse_err("nw_srcx=1,actions=drop", "unknown field \"nw_srcx\"");
     /* A misspelt field (or "actions" keyword) is named, also without actions. */
