@@ -50,6 +50,9 @@ _Static_assert(S_N == OFP_MATCH_N_SLOTS, "OFP_MATCH_N_SLOTS in ofp_match.h");
 static enum slot
 slot_of(const struct vsw_field *f)
 {
+    if (f->pipe) {
+        return S_NONE;   /* Offsets into struct vsw_pipe; no prerequisite. */
+    }
     switch (f->offset) {
     case offsetof(struct vsw_flow, vlan_tci): return S_VLAN;
     case offsetof(struct vsw_flow, nw_src): return S_NW_SRC;

@@ -1415,6 +1415,17 @@ test_pipe_match(void **state)
     parse_err("reg0=1/0x100000000,actions=drop", "reg0: \"0x100000000\" is not a valid 32-bit mask");
     parse_err("metadata=zz,actions=drop", "metadata: \"zz\" is not a number");
     parse_err("reg16=1,actions=drop", "unknown field \"reg16\"");
+    /* A pipeline field never hides a header field's prerequisite. */
+    for (int i = 0; i < VSW_F_N; i++) {
+        const struct vsw_field *f = vsw_field_get((enum vsw_field_id) i);
+        char line[256];
+
+        if (f->pipe) {
+            snprintf(line, sizeof line, "tp_dst=80,nw_src=1.2.3.4,ipv6_label=1,nw_ttl=3,"
+                     "ip_frag=no,tcp_flags=+syn,%s=1,actions=drop", f->name);
+            parse_err(line, "nw_src: needs ip");
+        }
+    }
     parse_err("NXM_NX_REG0=1,actions=drop", "unknown field \"NXM_NX_REG0\"");
 }
 
