@@ -109,8 +109,8 @@ l4_flags(int proto)
 /* Checks 'need' for the action named 'what' (e.g. "mod_nw_src" or
  * "set_field: tcp_dst"). */
 int
-ofp_act_check_need(const struct ofp_pkt_state *st, enum vsw_field_prereq need, const char *what,
-           char *err, size_t err_size)
+ofp_act_check_need(const struct ofp_pkt_state *st, enum vsw_field_prereq need,
+                   const char *what, char *err, size_t err_size)
 {
     switch (need) {
     case VSW_FP_NONE:
@@ -279,13 +279,14 @@ parse_set_field(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *arg,
         }
         vlen = (size_t) ((const char *) memchr(arg, '/', vlen) - arg);
     }
-    error = ofp_act_check_need(st, (enum vsw_field_prereq) f->set_prereq, what, err, err_size);
+    error = ofp_act_check_need(st, (enum vsw_field_prereq) f->set_prereq, what, err,
+                               err_size);
     if (error) {
         return error;
     }
 
     a = ofp_act_add(b, (enum vsw_action_type) f->set_action,
-                   VSW_ACTF_SET_FIELD | f->set_flags);
+                    VSW_ACTF_SET_FIELD | f->set_flags);
     if (!a) {
         return fail(err, err_size, ENOMEM, "out of memory");
     }
@@ -384,7 +385,7 @@ add_vlan_set(struct ofp_act_builder *b, struct ofp_pkt_state *st, const char *na
         st->vlan[0] = true;
     }
     a = ofp_act_add(b, pcp ? VSW_ACT_SET_VLAN_PCP : VSW_ACT_SET_VLAN_VID,
-                   VSW_ACTF_SET_FIELD);
+                    VSW_ACTF_SET_FIELD);
     if (!a) {
         return fail(err, err_size, ENOMEM, "out of memory");
     }
@@ -417,10 +418,10 @@ parse_action(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *key, cha
         "drop", "in_port", "all", "normal", "flood", "dec_ttl", "strip_vlan", "pop_vlan",
     };
     static const char *const unsupported[] = {
-        "enqueue", "learn", "note",
-        "set_tunnel", "set_tunnel64", "set_queue", "pop_queue", "ct",
-        "ct_clear", "nat", "meter", "clear_actions", "write_actions", "push_mpls", "pop_mpls",
-        "set_mpls_label", "set_mpls_tc", "set_mpls_ttl", "dec_mpls_ttl",
+        "enqueue", "learn", "note", "set_tunnel", "set_tunnel64", "set_queue",
+        "pop_queue", "ct", "ct_clear", "nat", "meter", "clear_actions",
+        "write_actions", "push_mpls", "pop_mpls", "set_mpls_label", "set_mpls_tc",
+        "set_mpls_ttl", "dec_mpls_ttl",
         "output_reg", "output_trunc", "bundle", "bundle_load", "multipath",
         "exit", "sample", "clone", "fin_timeout", "check_pkt_larger",
         "conjunction", "encap", "decap", "push", "pop", "delete_field",
@@ -460,7 +461,7 @@ parse_action(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *key, cha
                         key, val);
         }
         a = ofp_act_add(b, src ? VSW_ACT_SET_ETH_SRC : VSW_ACT_SET_ETH_DST,
-                       VSW_ACTF_SET_FIELD);
+                        VSW_ACTF_SET_FIELD);
         if (a) {
             memcpy(a->mac, mac, sizeof mac);
         }
@@ -477,7 +478,7 @@ parse_action(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *key, cha
             return error;
         }
         a = ofp_act_add(b, src ? VSW_ACT_SET_IPV4_SRC : VSW_ACT_SET_IPV4_DST,
-                       VSW_ACTF_SET_FIELD);
+                        VSW_ACTF_SET_FIELD);
         if (a) {
             a->be32 = ip;
         }
@@ -540,7 +541,7 @@ parse_action(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *key, cha
             return error;
         }
         a = ofp_act_add(b, src ? VSW_ACT_SET_L4_SRC : VSW_ACT_SET_L4_DST,
-                       VSW_ACTF_SET_FIELD | l4_flags(st->nw_proto));
+                        VSW_ACTF_SET_FIELD | l4_flags(st->nw_proto));
         if (a) {
             a->be16 = rte_cpu_to_be_16((uint16_t) v);
         }

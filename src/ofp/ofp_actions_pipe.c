@@ -88,7 +88,8 @@ parse_resubmit(struct ofp_act_builder *b, char *arg, char *err, size_t err_size)
     }
     if (port == VSW_OFPP_IN_PORT && table == 255) {
         return fail(err, err_size, EINVAL,
-                    "at least one \"in_port\" or \"table\" must be specified on resubmit");
+                    "at least one \"in_port\" or \"table\" must be specified on "
+                    "resubmit");
     }
     a = ofp_act_add(b, VSW_ACT_RESUBMIT, 0);
     if (!a) {
@@ -296,7 +297,8 @@ ofp_act_parse_pipe(struct ofp_act_builder *b, struct ofp_pkt_state *st,
         return ofp_act_parse_move(b, st, val, err, err_size);
     } else if (!strcasecmp(key, "group")) {
         if (!*val) {
-            return fail(err, err_size, EINVAL, "group: missing required numeric argument");
+            return fail(err, err_size, EINVAL,
+                        "group: missing required numeric argument");
         }
         error = vsw_ofp_parse_uint(val, strlen(val), UINT32_MAX, &v);
         if (error) {
@@ -402,8 +404,9 @@ ofp_act_format_pipe(struct vsw_ofp_buf *out, const struct vsw_actions *acts,
         }
         vsw_ofp_buf_printf(out, "controller(");
         if (a->ctrl.reason != VSW_PIN_ACTION) {
-            vsw_ofp_buf_printf(out, "reason=%s",
-                               a->ctrl.reason < sizeof reason_names / sizeof reason_names[0]
+            size_t n_reasons = sizeof reason_names / sizeof reason_names[0];
+
+            vsw_ofp_buf_printf(out, "reason=%s", a->ctrl.reason < n_reasons
                                ? reason_names[a->ctrl.reason] : "?");
             sep = ",";
         }
