@@ -405,6 +405,26 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
                     val);
     }
 
+    /* MINIMAL controller parse, for the ctrl branch only: `controller` and
+     * `controller:N` (max_len N).  The parse helper's full controller(...)
+     * parse replaces this block when the branches merge. */
+    if (!strcasecmp(key, "controller") && (!*val || vsw_all_digits(val))) {
+        v = 65535;
+        if (*val) {
+            error = parse_num(key, val, 65535, &v, err, err_size);
+            if (error) {
+                return error;
+            }
+        }
+        a = add_action(b, VSW_ACT_CONTROLLER, 0);
+        if (!a) {
+            return fail(err, err_size, ENOMEM, "out of memory");
+        }
+        a->ctrl.max_len = (uint16_t) v;
+        a->ctrl.reason = VSW_PIN_ACTION;
+        return 0;
+    }
+
     if (!strcasecmp(key, "drop")) {
         *drop = true;
         return 0;
@@ -745,6 +765,9 @@ vsw_actions_format(const struct vsw_actions *acts, char *buf, size_t size)
             }
             break;
         }
+        case VSW_ACT_CONTROLLER:   /* MINIMAL (ctrl branch); see parse_action(). */
+            vsw_ofp_buf_printf(&b, "CONTROLLER:%u", a->ctrl.max_len);
+            break;
         case VSW_ACT_N_TYPES:
         default:
             vsw_ofp_buf_printf(&b, "<unknown action %u>", a->type);
