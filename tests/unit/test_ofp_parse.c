@@ -905,7 +905,20 @@ test_action_output(void **state)
     acts_err("", "2:3", "2: takes no argument");
     acts_err("", "drop:1", "drop: takes no argument");
     acts_err("", "foo", "unknown action \"foo\"");
-    acts_err("", "controller", "controller: action not supported by vsw");
+    /* The minimal controller parse of the ctrl branch (the parse helper's
+     * tests cover controller(...) in full). */
+    {
+        struct vsw_actions *c = acts_ok("", "controller:40");
+        assert_int_equal(c->n, 1);
+        assert_int_equal(c->a[0].type, VSW_ACT_CONTROLLER);
+        assert_int_equal(c->a[0].ctrl.max_len, 40);
+        assert_int_equal(c->a[0].ctrl.reason, VSW_PIN_ACTION);
+        vsw_actions_free(c);
+        c = acts_ok("", "controller");
+        assert_int_equal(c->a[0].ctrl.max_len, 65535);
+        vsw_actions_free(c);
+    }
+    acts_err("", "controller:70000", "controller: 70000 is out of range");
     acts_err("", "load:1->NXM_OF_IN_PORT[]", "load: action not supported");
     acts_err("ip", "dec_ttl(1,2)", "dec_ttl: takes no argument");
 }
