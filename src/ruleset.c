@@ -299,6 +299,7 @@ rule_from_fm(struct vsw_ruleset *rs, struct vsw_flow_mod *fm, uint64_t now)
     r->idle_timeout = fm->idle_timeout;
     r->hard_timeout = fm->hard_timeout;
     r->cookie = fm->cookie;
+    r->flags = fm->flags;
     r->seq = rs->next_seq++;
     r->created_tsc = now;
     r->actions = fm->actions;
@@ -415,7 +416,9 @@ vsw_ruleset_delete(struct vsw_dp *dp, struct vsw_ruleset *rs, const struct vsw_f
 static bool
 actions_equal(const struct vsw_actions *a, const struct vsw_actions *b)
 {
-    return a->n == b->n && !memcmp(a->a, b->a, a->n * sizeof a->a[0]);
+    return a->n == b->n && a->blob_len == b->blob_len
+           && !memcmp(a->a, b->a, a->n * sizeof a->a[0])
+           && !memcmp(vsw_actions_blob(a), vsw_actions_blob(b), a->blob_len);
 }
 
 int
@@ -455,6 +458,7 @@ vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_m
             if (!kept[*slot - 1] && old->cookie == fm->cookie
                 && old->idle_timeout == fm->idle_timeout
                 && old->hard_timeout == fm->hard_timeout
+                && old->flags == fm->flags
                 && actions_equal(old->actions, fm->actions)) {
                 r = old;
                 kept[*slot - 1] = true;
@@ -617,6 +621,9 @@ vsw_ruleset_dump(const struct vsw_ruleset *rs, const struct vsw_flow_mod *filter
         }
         if (r->hard_timeout) {
             vsw_buf_printf(out, "hard_timeout=%u, ", r->hard_timeout);
+        }
+        if (r->flags & VSW_FF_SEND_FLOW_REM) {
+            vsw_buf_printf(out, "send_flow_rem ");
         }
         vsw_buf_printf(out, "idle_age=%" PRIu64 ", ", idle / hz);
         vsw_match_format(&r->match, (int) r->priority, match_s, sizeof match_s);

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef VSW_OFP_ACTIONS_INT_H
+#define VSW_OFP_ACTIONS_INT_H 1
+
+/*
+ * What the two halves of the action parser share: ofp_actions.c (outputs and
+ * header rewrites, the list assembly) and ofp_actions_pipe.c (the pipeline:
+ * resubmit, goto_table, write_metadata, load, move, set_field on registers
+ * and metadata, group, controller).  Private to src/ofp/.
+ *
+ * Thread safety: as vsw/ofp_actions.h (the control thread).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vsw/actions.h"
+#include "vsw/fields.h"
+#include "vsw/ofp_lex.h"
+
+/* What the packet looks like at this point of the action list, as far as
+ * prerequisites go (OVS's ofpacts_check() tracks the same). */
+struct ofp_pkt_state {
+    uint16_t dl_type;   /* 0 if the match does not fix it. */
+    int nw_proto;       /* -1 if the match does not fix it. */
+    bool later_frag;    /* Matches later fragments only. */
+    bool vlan[2];       /* Outer / inner 802.1Q tag present. */
+};
+
+/* The action list being built, and the bytes that will follow it. */
+struct ofp_act_builder {
+    struct vsw_action *a;
+    uint32_t n, cap;
+    uint8_t *blob;            /* Controller userdata, in order. */
+    uint32_t blob_len, blob_cap;
+};
+
+/* Appends an action of 'type' (zeroed but for 'type' and 'flags'), or
+ * returns NULL when out of memory. */
+struct vsw_action *ofp_act_add(struct ofp_act_builder *b, enum vsw_action_type type,
+                               uint8_t flags);
+
+/* Appends 'n' bytes to the blob; returns their offset or -1 (no memory). */
+long ofp_act_add_blob(struct ofp_act_builder *b, const uint8_t *p, size_t n);
+
+/* Checks the set_field-style prerequisite 'need' for the action named
+ * 'what' against 'st'. */
+int ofp_act_check_need(const struct ofp_pkt_state *st, enum vsw_field_prereq need,
+                       const char *what, char *err, size_t err_size);
+
+/* The pipeline actions (ofp_actions_pipe.c).  Returns ENOENT, without
+ * touching 'err', if 'key' is not one of them. */
+int ofp_act_parse_pipe(struct ofp_act_builder *b, struct ofp_pkt_state *st,
+                       const char *key, char *val, char *err, size_t err_size);
+
+/* set_field:V[/M]->F for a pipeline field 'f' ('arg' is the whole
+ * argument, 'vlen' the length of V[/M]). */
+int ofp_act_parse_set_pipe(struct ofp_act_builder *b, const struct vsw_field *f,
+                           const char *arg, size_t vlen, char *err, size_t err_size);
+
+/* Output to the controller with 'max_len' (output:controller, controller:N). */
+int ofp_act_add_controller(struct ofp_act_builder *b, uint16_t max_len,
+                           char *err, size_t err_size);
+
+/* Checks the order OpenFlow 1.1+ instructions impose on the whole list
+ * (apply actions, then write_metadata, then goto_table; each at most once). */
+int ofp_act_check_order(const struct ofp_act_builder *b, char *err, size_t err_size);
+
+/* Prints the pipeline action 'a' of 'acts'; false if 'a' is not one. */
+bool ofp_act_format_pipe(struct vsw_ofp_buf *out, const struct vsw_actions *acts,
+                         const struct vsw_action *a);
+
+#endif /* VSW_OFP_ACTIONS_INT_H */
