@@ -48,10 +48,13 @@ MAC2 = "00:00:00:00:00:02"
 
 FLOWS = """\
 table=0,priority=10,udp,actions=controller
-table=0,priority=10,tcp,actions=mod_nw_dst:1.2.3.4,controller:40,output:2
-table=0,cookie=0x99,priority=10,icmp,actions=controller:100
+table=0,priority=10,tcp,actions=set_field:0x5->reg1,controller(max_len=20,userdata=01.02.03),\
+mod_nw_dst:1.2.3.4,controller:40,output:2
+table=0,cookie=0x99,priority=10,icmp,actions=set_field:0xabcd->reg7,write_metadata:0x77/0xff,\
+goto_table:3
+table=3,cookie=0x33,priority=5,actions=controller(max_len=100)
 table=0,priority=0,actions=controller
-"""
+""".replace("\\\n", "")
 
 
 def arp_req():
@@ -66,7 +69,9 @@ def icmp_echo():
 PACKETS = [udp4(sport=53, dport=53, payload=b""), tcp4(sport=53, dport=53, payload=b""),
            icmp_echo(), arp_req()]
 # (in_port, actions, frame) as ovs-ofctl packet-out takes them.
-PACKET_OUTS = [("controller", "controller", PACKETS[0]), ("1", "controller:30", PACKETS[0])]
+PACKET_OUTS = [("controller", "controller", PACKETS[0]), ("1", "controller:30", PACKETS[0]),
+               ("none", "resubmit(,3)", PACKETS[0])]
+N_PINS = 5   # Packet-ins from PACKETS (the tcp rule has two controller actions).
 
 # What `ovs-ofctl -O OpenFlow13 monitor br0 65534` printed for these with
 # OVS 3.1.0 (the first, second and last two; used when OVS is not here).
@@ -205,14 +210,14 @@ def main():
         rc, out = v.ctl("add-port", "p1", "net_pcap1,rx_pcap=%s,tx_pcap=%s,ofport=1"
                         % (v.path("in.pcap"), v.path("p1.pcap")))
         check("add-port p1", rc == 0, out)
-        mon.wait_pins(len(PACKETS))
+        mon.wait_pins(N_PINS)
         for in_port, acts, frame in PACKET_OUTS:
             rc, out = v.ctl("packet-out", in_port, acts, frame.hex())
             check("packet-out %s %s" % (in_port, acts), rc == 0 and out == "", out)
-        got_n = mon.wait_pins(len(PACKETS) + len(PACKET_OUTS))
+        got_n = mon.wait_pins(N_PINS + len(PACKET_OUTS))
         got = mon.text()
         check("one packet-in per packet and packet-out",
-              got_n == len(PACKETS) + len(PACKET_OUTS), got)
+              got_n == N_PINS + len(PACKET_OUTS), got)
 
         tmp = tempfile.mkdtemp(prefix="vsw-ctrl-ovs-")
         try:
@@ -238,11 +243,11 @@ def main():
         check("counters add up", stat(st, "received") == queued
               and stat(st, "delivered") + stat(st, "dropped, no subscriber")
               + stat(st, "dropped, rate limited") == stat(st, "received")
-              and stat(st, "delivered") == len(PACKETS) + len(PACKET_OUTS), st + pmd)
+              and stat(st, "delivered") == N_PINS + len(PACKET_OUTS), st + pmd)
         rc, out = v.ctl("dump-flows")
         check("the controller rules count their packets",
               "n_packets=1, n_bytes=42, idle_age" in out and "actions=CONTROLLER:65535" in out
-              and "CONTROLLER:40,output:2" in out, out)
+              and "table=3, n_packets=1" in out, out)
 
         # ---- packet-out to ports. ----
         tx2 = v.tx(2)
@@ -265,13 +270,15 @@ def main():
         rc2, fdb = v.ctl("fdb-show")
         check("packet-out NORMAL from CONTROLLER floods everywhere, learns nothing",
               rc == 0 and v.tx(2) == tx2 + 2 and src2 not in fdb, out + fdb)
+        rc, out = v.ctl("packet-out", "1", "resubmit(,0)", PACKETS[0].hex())
+        check("packet-out resubmit(,0) runs table 0's rule (a packet-in)",
+              rc == 0 and mon.wait_pins(N_PINS + len(PACKET_OUTS) + 1)
+              == N_PINS + len(PACKET_OUTS) + 1, out + mon.text()[-400:])
+        tx2 = v.tx(2)
         rc, out = v.ctl("packet-out", "1", "resubmit(,0)", PACKETS[1].hex())
-        if rc != 0 and "not supported" in out:
-            print("note: resubmit is not parsed on this branch yet (parse helper); skipped")
-        else:
-            check("packet-out resubmit(,0) runs table 0's rule",
-                  rc == 0 and mon.wait_pins(len(PACKETS) + len(PACKET_OUTS) + 1)
-                  == len(PACKETS) + len(PACKET_OUTS) + 1, out)
+        check("packet-out resubmit(,0) of a tcp frame: two packet-ins and output:2",
+              rc == 0 and v.tx(2) == tx2 + 1 and mon.wait_pins(N_PINS + len(PACKET_OUTS) + 3)
+              == N_PINS + len(PACKET_OUTS) + 3, out)
 
         # Bad input: a reason, nothing sent.
         for args_, msg in ((("x", "output:2", frame.hex()), "is not an input port"),
