@@ -503,6 +503,8 @@ main(int argc, char **argv)
     }
     d.ctl = ctl;
     ctx.ctl = ctl;
+    d.rules.removed = vsw_flow_removed_publish;
+    d.rules.removed_aux = ctl;
     if (vsw_ctl_watch_eventfd(ctl, vsw_l2_eventfd())
         || vsw_ctl_watch_eventfd(ctl, vsw_pin_eventfd())) {
         fprintf(stderr, "vswd: cannot watch the MAC table's or the packet-ins' doorbell\n");
@@ -541,6 +543,7 @@ main(int argc, char **argv)
     }
 
     VSW_LOG(VSW_LOG_INFO, "stopping");
+    d.rules.removed = NULL;
     vsw_ctl_destroy(ctl);
     vsw_threads_stop(d.dp);
     vsw_dp_stop(d.dp);

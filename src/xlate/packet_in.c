@@ -8,12 +8,14 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 #include "ctl/ctl_cmd.h"
 #include "ctl/ctl_server.h"
 #include "dp.h"
 #include "pmd/pin_queue.h"
+#include "ruleset.h"
 #include "vsw/actions.h"
 #include "vsw/match.h"
 #include "vsw/ofp_parse.h"
@@ -33,6 +35,7 @@ static struct {
     uint64_t no_subscriber;   /* Dropped: nobody was listening. */
     uint64_t rate_limited;    /* Dropped: over the rate limit. */
     uint64_t malformed;       /* Dropped: unreadable entry (a bug). */
+    uint64_t flow_removed;    /* Flow removals published. */
 } pin = { .efd = -1 };
 
 /* ---- Formatting. ---- */
@@ -206,6 +209,49 @@ vsw_pin_format(const struct vsw_odp_pin *p, const uint8_t *pkt, uint32_t len,
     vsw_buf_printf(out, "\n");
 }
 
+/* ---- Flow removals. ---- */
+
+void
+vsw_flow_removed_format(const struct vsw_rule *r, unsigned reason, uint64_t age_ms,
+                        struct vsw_buf *out)
+{
+    static const char *const reasons[] = { "idle", "hard", "delete" };
+    uint64_t packets, bytes, used;
+    char match[2048];
+
+    vsw_rule_get_stats(r, &packets, &bytes, &used);
+    vsw_match_format(&r->match, (int) r->priority, match, sizeof match);
+    vsw_buf_printf(out, "OFPT_FLOW_REMOVED (OF1.3) (xid=0x0): %s reason=%s table_id=%u", match,
+                   reason < 3 ? reasons[reason] : "?", r->table_id);
+    if (r->cookie) {
+        vsw_buf_printf(out, " cookie:0x%" PRIx64, r->cookie);
+    }
+    vsw_buf_printf(out, " duration%" PRIu64, age_ms / 1000);
+    if (age_ms % 1000) {
+        vsw_buf_printf(out, ".%03u", (unsigned) (age_ms % 1000));
+    }
+    vsw_buf_printf(out, "s idle%u", r->idle_timeout);
+    if (r->hard_timeout) {
+        vsw_buf_printf(out, " hard%u", r->hard_timeout);
+    }
+    vsw_buf_printf(out, " pkts%" PRIu64 " bytes%" PRIu64 "\n", packets, bytes);
+}
+
+void
+vsw_flow_removed_publish(void *ctl, const struct vsw_rule *r, enum vsw_rule_removed reason)
+{
+    struct vsw_buf text = { 0 };
+    uint64_t age = rte_rdtsc() - r->created_tsc;
+
+    if (!vsw_ctl_n_monitors(ctl)) {
+        return;
+    }
+    vsw_flow_removed_format(r, reason, age * 1000 / rte_get_tsc_hz(), &text);
+    vsw_ctl_publish(ctl, text.s, text.len);
+    vsw_buf_free(&text);
+    pin.flow_removed++;
+}
+
 /* ---- Delivery. ---- */
 
 int
@@ -375,6 +421,7 @@ cmd_controller_stats(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_bu
     vsw_buf_printf(out, "  delivered: %" PRIu64 "\n", pin.delivered);
     vsw_buf_printf(out, "  dropped, no subscriber: %" PRIu64 "\n", pin.no_subscriber);
     vsw_buf_printf(out, "  dropped, rate limited: %" PRIu64 "\n", pin.rate_limited);
+    vsw_buf_printf(out, "flow removals published: %" PRIu64 "\n", pin.flow_removed);
     if (pin.malformed) {
         vsw_buf_printf(out, "  dropped, unreadable: %" PRIu64 "\n", pin.malformed);
     }

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ruleset.h"
 #include "util.h"
 #include "vsw/odp.h"
 
@@ -68,5 +69,21 @@ void vsw_pin_format_packet(const uint8_t *pkt, uint32_t len, struct vsw_buf *out
 
 /** Appends OpenFlow port 'port' as OVS prints it (1, LOCAL, CONTROLLER, ANY...). */
 void vsw_pin_format_port(uint32_t port, struct vsw_buf *out);
+
+/*
+ * Flow removals: a rule with send_flow_rem that expires or is deleted is
+ * reported to the monitors as `ovs-ofctl -O OpenFlow13 monitor` prints an
+ * OFPT_FLOW_REMOVED (struct vsw_ruleset.removed; not rate-limited, as OVS
+ * does not limit them).
+ */
+
+/** Appends the removal of 'r' ('reason' enum vsw_rule_removed, after
+ *  'age_ms') as OVS prints it, one line. */
+void vsw_flow_removed_format(const struct vsw_rule *r, unsigned reason, uint64_t age_ms,
+                             struct vsw_buf *out);
+
+/** The ruleset's removal hook: 'ctl' is the struct vsw_ctl. */
+void vsw_flow_removed_publish(void *ctl, const struct vsw_rule *r,
+                              enum vsw_rule_removed reason);
 
 #endif /* VSW_PACKET_IN_H */

@@ -177,6 +177,57 @@ def ovs_monitor_text(workdir, log):
         o.stop()
 
 
+FR_FLOWS = """\
+table=0,priority=10,cookie=0x7,udp,send_flow_rem,actions=output:2
+table=2,priority=20,tcp,tp_dst=80,send_flow_rem,idle_timeout=1,actions=drop
+table=0,priority=5,ip,nw_dst=10.0.0.0/8,send_flow_rem,hard_timeout=2,actions=output:2
+table=0,priority=3,arp,send_flow_rem,actions=output:2
+table=0,priority=2,arp,actions=output:2
+"""
+# Deleted after the udp packet went through: two rules with send_flow_rem,
+# one without; the other two expire.
+FR_DELETES = ["udp", "arp"]
+
+
+def normalize_fr(text):
+    """Flow-removed lines, durations blanked, sorted (expiry and deletion
+    times interleave differently from run to run)."""
+    return sorted(re.sub(r"duration[0-9.]+s", "durationXs", l)
+                  for l in text.splitlines() if l.startswith("OFPT_FLOW_REMOVED"))
+
+
+def ovs_flow_removed_text(workdir):
+    if not shutil.which("ovs-vswitchd"):
+        return None
+    from ovs import Ovs
+    o = Ovs(workdir, nports=2, log=lambda *a: None)
+    mon = None
+    try:
+        o.start()
+        path = o.path("flows.txt")
+        with open(path, "w") as f:
+            f.write(FR_FLOWS)
+        o.add_flows(path)
+        out = open(o.path("mon.txt"), "w")
+        mon = subprocess.Popen(["stdbuf", "-oL", "ovs-ofctl", "-O", "OpenFlow13", "monitor",
+                                o.mgmt, "65534"], env=o.env, stdout=out,
+                               stderr=subprocess.STDOUT)
+        time.sleep(1)
+        o.ctl.call("netdev-dummy/receive", ["p1", PACKETS[0].hex()])
+        time.sleep(0.3)
+        for d in FR_DELETES:
+            o.ofctl("del-flows", o.mgmt, d)
+        time.sleep(3.5)
+        mon.terminate()
+        mon.wait(timeout=5)
+        out.close()
+        return open(o.path("mon.txt")).read()
+    finally:
+        if mon and mon.poll() is None:
+            mon.kill()
+        o.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -397,6 +448,46 @@ def main():
     finally:
         if stalled:
             stalled.close()
+        if mon:
+            mon.stop()
+        v.stop()
+
+    # ---- Flow removals (send_flow_rem). ----
+    v = LiveVswd(vswd, vswctl, "ctrlfr")
+    write_pcap(v.path("one.pcap"), PACKETS[:1])
+    with open(v.path("flows.txt"), "w") as f:
+        f.write(FR_FLOWS)
+    v.start(["--flows", v.path("flows.txt"),
+             "--port", "p2,net_pcap2,tx_pcap=/dev/null,ofport=2"])
+    mon = None
+    try:
+        mon = Monitor(v)
+        check("flow removed: monitor subscribes", wait_monitors(v, 1))
+        v.ctl("add-port", "p1", "net_pcap1,rx_pcap=%s,tx_pcap=/dev/null,ofport=1"
+              % v.path("one.pcap"))
+        deadline = time.time() + 10
+        while v.tx(2) < 1 and time.time() < deadline:
+            time.sleep(0.05)
+        for d in FR_DELETES:
+            v.ctl("del-flows", d)
+        time.sleep(3.5)
+        got = normalize_fr(mon.text())
+        tmp = tempfile.mkdtemp(prefix="vsw-ctrl-ovsfr-")
+        try:
+            want = ovs_flow_removed_text(tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if want is not None:
+            want = normalize_fr(want)
+            check("flow removed: the monitor's lines are OVS's", got == want,
+                  "\n--- vsw\n%s\n--- ovs\n%s" % ("\n".join(got), "\n".join(want)))
+        else:
+            check("flow removed: idle, hard and delete reported, nothing else",
+                  len(got) == 4 and sum("reason=delete" in l for l in got) == 2, got)
+        durations = re.findall(r"reason=(\w+).*duration([0-9.]+)s", mon.text())
+        check("flow removed: durations plausible",
+              all(0 < float(d) < 6 for _, d in durations) and len(durations) == 4, durations)
+    finally:
         if mon:
             mon.stop()
         v.stop()
