@@ -46,6 +46,8 @@ struct client {
     char *mbuf;               /* MONITOR_BUF bytes. */
     size_t mhead, mlen;       /* First unsent byte, bytes held. */
     uint64_t mdrops;          /* Records dropped for lack of room. */
+    bool mgone;               /* The peer went away during a publish: closed
+                               * at its next epoll event. */
 };
 
 struct client_list {

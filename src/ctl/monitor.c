@@ -12,7 +12,9 @@
  * So a monitor that stops reading costs its buffer and nothing else: the
  * switch, the other monitors and the request/response clients go on.
  * Monitors have no idle timeout (waiting is what they do); a monitor that
- * disconnects (EOF, error, hang-up) is closed and unsubscribed at once.
+ * disconnects (EOF, error, hang-up) is closed and unsubscribed when the
+ * server handles its epoll event (never from inside a publish: see
+ * monitor_flush()).
  * Anything a monitor sends after subscribing is read and ignored.
  *
  * Thread safety: control thread only, like the rest of the server.
@@ -69,9 +71,14 @@ ring_put(struct client *c, const void *p, size_t len)
     c->mlen += len;
 }
 
-/* Sends what the socket takes now; false if the peer is gone (closed). */
+/* Sends what the socket takes now; false if the peer is gone.  Only the
+ * handling of the client's own epoll event may close it ('may_close'):
+ * publishing can happen while the server works through an epoll batch
+ * (a del-flows that reports flow removals), in which a later event may
+ * belong to this client.  Otherwise a gone peer is marked: nothing more is
+ * queued for it, and its pending hang-up event closes it. */
 static bool
-monitor_flush(struct vsw_ctl *ctl, struct client *c)
+monitor_flush(struct vsw_ctl *ctl, struct client *c, bool may_close)
 {
     size_t had = c->mlen;
 
@@ -91,8 +98,13 @@ monitor_flush(struct vsw_ctl *ctl, struct client *c)
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 break;
             }
-            ctl->stats.peer_gone++;
-            ctl_client_close(ctl, c);
+            if (may_close) {
+                ctl->stats.peer_gone++;
+                ctl_client_close(ctl, c);
+            } else {
+                c->mgone = true;
+                c->mlen = 0;
+            }
             return false;
         }
         c->mhead = (c->mhead + (size_t) w) % VSW_CTL_MONITOR_BUF;
@@ -128,7 +140,7 @@ ctl_monitor_start(struct vsw_ctl *ctl, struct client *c)
     ctl_put_le32(hdr + 4, VSW_CTL_STREAM);
     ring_put(c, hdr, sizeof hdr);
     monitor_watch(ctl, c);
-    monitor_flush(ctl, c);
+    monitor_flush(ctl, c, true);   /* Its own event: dispatch() is done with it. */
 }
 
 void
@@ -152,8 +164,13 @@ ctl_monitor_event(struct vsw_ctl *ctl, struct client *c, uint32_t events)
             return;
         }
     }
+    if (c->mgone) {
+        ctl->stats.peer_gone++;
+        ctl_client_close(ctl, c);
+        return;
+    }
     if (events & EPOLLOUT) {
-        monitor_flush(ctl, c);
+        monitor_flush(ctl, c, true);
     }
 }
 
@@ -162,17 +179,17 @@ vsw_ctl_publish(struct vsw_ctl *ctl, const char *text, size_t len)
 {
     struct client *c = ctl->monitors.head;
 
-    while (c) {
-        struct client *next = c->next;   /* monitor_flush() may free 'c'. */
-
+    for (; c; c = c->next) {
+        if (c->mgone) {
+            continue;
+        }
         if (VSW_CTL_MONITOR_BUF - c->mlen < len) {
             c->mdrops++;
             ctl->stats.monitor_drops++;
         } else {
             ring_put(c, text, len);
             ctl->stats.monitor_records++;
-            monitor_flush(ctl, c);
+            monitor_flush(ctl, c, false);
         }
-        c = next;
     }
 }

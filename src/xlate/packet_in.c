@@ -304,8 +304,11 @@ take_token(void)
     if (!pin.rate) {
         return true;
     }
-    /* Refill: rate tokens a second, in thousandths. */
-    uint64_t add = (now - pin.last_ns) * pin.rate / 1000000;
+    /* Refill: rate tokens a second, in thousandths.  (Past 100 s the
+     * bucket is full anyway; the cap keeps the product in 64 bits.) */
+    uint64_t elapsed = now - pin.last_ns < 100000000000ull ? now - pin.last_ns
+                                                           : 100000000000ull;
+    uint64_t add = elapsed * pin.rate / 1000000;
     if (add) {
         pin.last_ns = now;
         pin.tokens_milli += add;
