@@ -24,7 +24,14 @@
  * a rule change returns (an RCU grace period later) every packet follows the
  * new rules.  No locks (except a device's shared tx queue), no malloc, no
  * atomics on this path, and no syscalls except one write(2) to wake the
- * handler when an upcall finds it asleep (upcall.c).
+ * handler when an upcall finds it asleep (upcall.c), or the control thread
+ * when a packet-in finds it asleep (pin_kick()).
+ *
+ * Packet-ins (the controller action's USERSPACE entries) go to this PMD's
+ * packet-in queue (pin_queue.h) during execution; a packet-out from the
+ * control thread is taken from 'pout_req' once per iteration and executed
+ * here like any packet (serve_packet_out()), so the tx queues keep one
+ * writer.
  */
 
 #include <unistd.h>
