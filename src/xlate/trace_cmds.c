@@ -37,28 +37,6 @@
 #include "vsw/ofp_parse.h"
 #include "xlate/xlate.h"
 
-/* Parses 'hex' (spaces and colons allowed between bytes) into 'buf'. */
-static int
-parse_hex(const char *hex, uint8_t *buf, size_t size, size_t *len)
-{
-    size_t n = 0;
-
-    for (const char *p = hex; *p;) {
-        if (isspace((unsigned char) *p) || *p == ':') {
-            p++;
-            continue;
-        }
-        if (!isxdigit((unsigned char) p[0]) || !isxdigit((unsigned char) p[1]) || n == size) {
-            return EINVAL;
-        }
-        char byte[3] = { p[0], p[1], 0 };
-        buf[n++] = (uint8_t) strtoul(byte, NULL, 16);
-        p += 2;
-    }
-    *len = n;
-    return 0;
-}
-
 /* The flow to trace, from the command's arguments. */
 static int
 trace_flow(int argc, char **argv, struct vsw_flow *flow, struct vsw_buf *out)
@@ -86,7 +64,7 @@ trace_flow(int argc, char **argv, struct vsw_flow *flow, struct vsw_buf *out)
         vsw_buf_printf(out, "\"%s\" is not a port number", argv[1]);
         return EINVAL;
     }
-    if (parse_hex(argv[2], frame, sizeof frame, &len) || len < 14) {
+    if (vsw_parse_hex(argv[2], frame, sizeof frame, &len) || len < 14) {
         vsw_buf_printf(out, "the packet must be an Ethernet frame in hex "
                        "(at least 14 bytes, at most %zu)", sizeof frame);
         return EINVAL;
