@@ -113,6 +113,19 @@ vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls)
     vsw_cls_free(old);
 }
 
+/* The port's link state now (a device that cannot tell counts as up). */
+static bool
+port_link_up(const struct vsw_port *port)
+{
+    struct rte_eth_link link;
+
+    memset(&link, 0, sizeof link);
+    if (rte_eth_link_get_nowait(port->port_id, &link)) {
+        return true;
+    }
+    return link.link_status == RTE_ETH_LINK_UP;
+}
+
 static void
 publish_ports(struct vsw_dp *dp, struct vsw_ports_snap *snap)
 {
@@ -123,6 +136,7 @@ publish_ports(struct vsw_dp *dp, struct vsw_ports_snap *snap)
     for (unsigned i = 0; i < snap->n; i++) {
         snap->ofports[i] = snap->ports[i]->ofport;
         snap->vlans[i] = snap->ports[i]->vlan;
+        snap->live[i] = port_link_up(snap->ports[i]);
         if (snap->ofports[i] < VSW_OFPORT_MAP) {
             snap->idx_of[snap->ofports[i]] = (int8_t) i;
         }

@@ -34,6 +34,7 @@
 #include "classifier/cls.h"
 #include "classifier/dpcls.h"
 #include "classifier/rule.h"
+#include "group/group.h"
 #include "l2/vlan.h"
 #include "vsw/odp.h"
 
@@ -112,6 +113,9 @@ struct vsw_ports_snap {
     struct vsw_port *ports[VSW_MAX_PORTS];   /**< The ports. */
     uint32_t ofports[VSW_MAX_PORTS];         /**< ports[i]->ofport, for "all". */
     struct vsw_port_vlan vlans[VSW_MAX_PORTS]; /**< ports[i]->vlan, for NORMAL. */
+    uint8_t live[VSW_MAX_PORTS];             /**< ports[i]'s link was up when the
+                                              *   set was published (fast_failover
+                                              *   watch_port). */
     int8_t idx_of[VSW_OFPORT_MAP];           /**< ofport -> index, -1 if none. */
     uint64_t gen;                            /**< Bumped by every change of the set:
                                               *   translations that expanded "all"
@@ -296,6 +300,8 @@ struct vsw_dp {
     struct rte_rcu_qsbr *qsbr;           /**< RCU state, one reader per PMD. */
     struct vsw_ports_snap *ports;        /**< Published port set (RCU). */
     struct vsw_cls *cls;                 /**< Published rule classifier (RCU). */
+    struct vsw_groups *groups;           /**< Published group table (RCU; NULL:
+                                          *   none; group/group.h). */
     struct vsw_pmd pmds[VSW_MAX_PMDS];   /**< PMD threads. */
     unsigned n_pmds;                     /**< Number of PMDs. */
     volatile bool quit;                  /**< Set by the signal handler. */
@@ -342,14 +348,15 @@ vsw_vhost_txq(const struct vsw_port *port, unsigned idx)
 
 /**
  * The generation of everything a cached translation depends on: the rule
- * set and the port set.  Both only grow, so their sum changes whenever
+ * set, the port set and the group table.  All only grow, so their sum changes whenever
  * either does.  A PMD whose caches were built from another generation
  * flushes them; an upcall translated under another is translated again.
  */
 static inline uint64_t
-vsw_dp_cache_gen(const struct vsw_cls *cls, const struct vsw_ports_snap *ps)
+vsw_dp_cache_gen(const struct vsw_cls *cls, const struct vsw_ports_snap *ps,
+                 const struct vsw_groups *gs)
 {
-    return vsw_cls_gen(cls) + ps->gen;
+    return vsw_cls_gen(cls) + ps->gen + (gs ? gs->gen : 0);
 }
 
 /** Loads a published pointer for PMD use. */

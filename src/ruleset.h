@@ -28,6 +28,12 @@ struct vsw_ruleset {
     uint64_t next_seq;         /**< Next insertion sequence number. */
     uint64_t committed_seq;    /**< next_seq at the last commit: rules with a
                                 *   higher 'seq' are new in the next one. */
+    /* A check of new rules' actions beyond their syntax, set by a module
+     * the actions refer to (the group table: group:N must exist).  Returns
+     * 0 or a positive errno with a message in 'err'.  NULL: none. */
+    int (*check_actions)(const void *aux, const struct vsw_actions *acts,
+                         char *err, size_t err_size);
+    const void *check_aux;
 };
 
 /**
@@ -49,6 +55,11 @@ int vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs,
 int vsw_ruleset_delete(struct vsw_dp *dp, struct vsw_ruleset *rs,
                        const struct vsw_flow_mod *fm, bool strict, size_t *n_deleted,
                        char *err, size_t err_size);
+
+/** Deletes the rules for which 'pred' is true ('*n_deleted' says how many). */
+int vsw_ruleset_delete_if(struct vsw_dp *dp, struct vsw_ruleset *rs,
+                          bool (*pred)(const struct vsw_rule *r, const void *aux),
+                          const void *aux, size_t *n_deleted, char *err, size_t err_size);
 
 /** Makes the rule set exactly 'fms'; unchanged rules keep their counters. */
 int vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs,

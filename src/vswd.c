@@ -391,6 +391,7 @@ main(int argc, char **argv)
         return 1;
     }
 
+    vsw_group_attach(d.dp, &d.rules);
     if (!flows_path) {
         /* An OVS bridge with fail-mode=standalone: a learning switch. */
         struct vsw_flow_mod *fms;
@@ -454,6 +455,7 @@ main(int argc, char **argv)
     vsw_xlate_register_cmds();
     vsw_revalidate_register_cmds();
     vsw_fdb_register_cmds();
+    vsw_group_register_cmds();
     if (vsw_ctl_cmd_missing()) {
         fprintf(stderr, "vswd: control command \"%s\" has no handler\n",
                 vsw_ctl_cmd_missing());
@@ -515,6 +517,7 @@ main(int argc, char **argv)
     vsw_dp_stop(d.dp);
     vsw_l2_destroy(d.dp);
     vsw_ruleset_destroy(&d.rules);
+    vsw_group_destroy(d.dp);
     rte_eal_cleanup();
     return 0;
 }

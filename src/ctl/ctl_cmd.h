@@ -58,6 +58,11 @@ void vsw_pmd_register_cmds(void);         /* pmd/pmd_cmds.c */
 void vsw_ctl_register_cmds(void);         /* ctl/ctl_server_cmds.c */
 void vsw_xlate_register_cmds(void);       /* xlate/trace_cmds.c */
 void vsw_revalidate_register_cmds(void);  /* xlate/revalidate_cmds.c */
+void vsw_group_register_cmds(void);       /* group/group_cmds.c */
+/* group/group_cmds.c: makes the rule set check group:N against 'dp''s
+ * groups; frees the group table (after vsw_dp_stop()). */
+void vsw_group_attach(struct vsw_dp *dp, struct vsw_ruleset *rs);
+void vsw_group_destroy(struct vsw_dp *dp);
 void vsw_fdb_register_cmds(void);         /* l2/fdb_cmds.c */
 
 #endif /* VSW_CTL_CMD_H */

@@ -545,7 +545,10 @@ xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
             xlate_move(x, a);
             break;
         case VSW_ACT_GROUP:
-            xlate_group(x, a->group);
+            if (xlate_group(x, a->group)) {
+                trace_done(x, ev, len0, &v0, XLATE_NO_EFFECT);
+                return;
+            }
             break;
         case VSW_ACT_CONTROLLER:
             xlate_controller(x, a, acts);

@@ -152,8 +152,9 @@ void xlate_move(struct xctx *x, const struct vsw_action *a);
 
 /* ---- Groups (xlate_group.c). ---- */
 
-/** The group:ID action. */
-void xlate_group(struct xctx *x, uint32_t group_id);
+/** The group:ID action.  True if the group does not exist: as OVS, the
+ *  rest of the current action list is then skipped. */
+bool xlate_group(struct xctx *x, uint32_t group_id);
 
 /* ---- The controller (xlate_controller.c). ---- */
 
