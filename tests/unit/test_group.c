@@ -6,10 +6,10 @@
  * follows link state; select picks a bucket per flow, stable, spread by
  * weight (chi-square over 100 000 flows).
  *
- * With GROUP_CHOICES=FILE in the environment, it also writes for each of
- * 2 000 TCP flows the port select group 1 (4 buckets, default method)
- * sends it to, for the differential check against OVS
- * (tests/diff/group_select.py).
+ * With GROUP_CHOICES=FILE in the environment, it writes instead, for each
+ * of 2 000 TCP flows, the port select group 1 (GROUP_SPEC, or 4 buckets
+ * with OVS's default method) sends it to, for the differential check
+ * against OVS (tests/diff/group_select.py).
  */
 
 #include <setjmp.h>
@@ -362,9 +362,10 @@ test_select_default_and_hash(void **state)
 static void
 write_choices(const char *path)
 {
+    const char *spec = getenv("GROUP_SPEC");
     struct vsw_group *g[1] = {
-        group("group_id=1,type=select,bucket=output:1,bucket=output:2,bucket=output:3,"
-              "bucket=weight:2,output:4"),
+        group(spec ? spec : "group_id=1,type=select,bucket=output:1,bucket=output:2,"
+              "bucket=output:3,bucket=weight:2,output:4"),
     };
     struct vsw_groups *gs = table(g, 1);
     FILE *fp = fopen(path, "w");
