@@ -155,60 +155,108 @@ vsw_group_attach(struct vsw_dp *dp, struct vsw_ruleset *rs)
 
 /* ---- Commands. ---- */
 
+/* add-group ('add') or mod-group of the parsed group 'g' (taken). */
 static int
-cmd_add_mod(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
+install(struct vsw_dp *dp, struct vsw_group *g, bool add, char *err, size_t err_size)
 {
-    struct vsw_dp *dp = d->dp;
     const struct vsw_groups *old = dp->groups;
-    bool add = !strcmp(argv[0], "add-group");
-    struct vsw_group *g, *prev = NULL;
+    struct vsw_group *prev;
     struct vsw_groups *gs;
-    char err[512];
-    size_t j = 0;
-    int error;
+    size_t j = 0, pos = 0;
 
-    (void) argc;
-    error = vsw_group_parse(argv[1], &g, err, sizeof err);
-    if (error) {
-        vsw_buf_printf(out, "%s", err);
-        return error;
-    }
     prev = (struct vsw_group *) (uintptr_t) vsw_groups_find(old, g->group_id);
     if (add && prev) {
-        vsw_buf_printf(out, "OFPGMFC_GROUP_EXISTS");
+        snprintf(err, err_size, "OFPGMFC_GROUP_EXISTS");
         vsw_group_free(g);
         return EEXIST;
     }
     if (!add && !prev) {
-        vsw_buf_printf(out, "OFPGMFC_UNKNOWN_GROUP");
+        snprintf(err, err_size, "OFPGMFC_UNKNOWN_GROUP");
         vsw_group_free(g);
         return ENOENT;
     }
     gs = snap_new(old, (old ? old->n : 0) + 1);
     if (!gs) {
         vsw_group_free(g);
-        vsw_buf_printf(out, "out of memory");
+        snprintf(err, err_size, "out of memory");
         return ENOMEM;
     }
     g->created_tsc = prev ? prev->created_tsc : rte_rdtsc();
     for (size_t i = 0; old && i < old->n; i++) {
-        if (old->g[i] == prev) {
-            continue;
+        if (old->g[i] != prev) {
+            gs->g[j++] = old->g[i];
         }
-        gs->g[j++] = old->g[i];
     }
-    /* Insert in order. */
-    {
-        size_t pos = 0;
-        while (pos < j && gs->g[pos]->group_id < g->group_id) {
-            pos++;
-        }
-        memmove(&gs->g[pos + 1], &gs->g[pos], (j - pos) * sizeof gs->g[0]);
-        gs->g[pos] = g;
-        gs->n = j + 1;
+    while (pos < j && gs->g[pos]->group_id < g->group_id) {
+        pos++;
     }
+    memmove(&gs->g[pos + 1], &gs->g[pos], (j - pos) * sizeof gs->g[0]);
+    gs->g[pos] = g;
+    gs->n = j + 1;
     publish(dp, gs, prev ? &prev : NULL, prev ? 1 : 0,
             referenced_by_group(gs, g->group_id));
+    return 0;
+}
+
+static int
+cmd_add_mod(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
+{
+    struct vsw_group *g;
+    char err[512];
+    int error;
+
+    (void) argc;
+    error = vsw_group_parse(argv[1], &g, err, sizeof err);
+    if (!error) {
+        error = install(d->dp, g, !strcmp(argv[0], "add-group"), err, sizeof err);
+    }
+    if (error) {
+        vsw_buf_printf(out, "%s", err);
+    }
+    return error;
+}
+
+int
+vsw_group_load_text(struct vsw_dp *dp, const char *text, char *err, size_t err_size)
+{
+    const char *p = text;
+    unsigned line_no = 0;
+
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t) (eol - p) : strlen(p);
+        char *line = strndup(p, len), *s, *e, msg[512];
+        struct vsw_group *g;
+        int error = 0;
+
+        p += len + (eol ? 1 : 0);
+        line_no++;
+        if (!line) {
+            snprintf(err, err_size, "out of memory");
+            return ENOMEM;
+        }
+        if ((e = strchr(line, '#')) != NULL) {
+            *e = '\0';
+        }
+        for (s = line; *s == ' ' || *s == '\t'; s++) {
+        }
+        for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r');) {
+            *--e = '\0';
+        }
+        if (*s) {
+            error = vsw_group_parse(s, &g, msg, sizeof msg);
+            if (!error) {
+                error = install(dp, g, true, msg, sizeof msg);
+            }
+            if (error) {
+                snprintf(err, err_size, "line %u: %s", line_no, msg);
+            }
+        }
+        free(line);
+        if (error) {
+            return error;
+        }
+    }
     return 0;
 }
 

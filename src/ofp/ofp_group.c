@@ -260,7 +260,18 @@ parse_bucket(struct vsw_group *g, char *s, struct vsw_bucket *b, char *err, size
                     "fast failover bucket requires watch_port or watch_group");
     }
     acts[alen - 1] = '\0';
-    return vsw_actions_parse_unchecked(acts, &b->actions, err, err_size);
+    error = vsw_actions_parse_unchecked(acts, &b->actions, err, err_size);
+    for (uint32_t i = 0; !error && i < b->actions->n; i++) {
+        uint8_t t = b->actions->a[i].type;
+        if (t == VSW_ACT_GOTO_TABLE || t == VSW_ACT_WRITE_METADATA) {
+            /* Instructions, not actions (ovs-ofctl's words). */
+            error = fail(err, err_size, EINVAL, "%s instruction not allowed here",
+                         t == VSW_ACT_GOTO_TABLE ? "goto_table" : "write_metadata");
+            vsw_actions_free(b->actions);
+            b->actions = NULL;
+        }
+    }
+    return error;
 }
 
 static struct vsw_bucket *

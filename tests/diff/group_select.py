@@ -91,6 +91,7 @@ def main():
             for ip in bad[:5]:
                 print("  src %08x: vsw %s, ovs %s" % (ip, want[ip], got.get(ip)))
             failures += len(bad) > 0
+    print("%d passed, %d failed" % (len(SPECS) - failures, failures))
     return 1 if failures else 0
 
 
