@@ -924,6 +924,25 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
     return 0;
 }
 
+bool
+vsw_dp_check_links(struct vsw_dp *dp)
+{
+    const struct vsw_ports_snap *ps = dp->ports;
+    struct vsw_ports_snap *snap;
+    bool changed = false;
+
+    for (unsigned i = 0; i < ps->n && !changed; i++) {
+        changed = port_link_up(ps->ports[i]) != (ps->live[i] != 0);
+    }
+    if (!changed || !(snap = malloc(sizeof *snap))) {
+        return false;
+    }
+    *snap = *ps;
+    publish_ports(dp, snap);   /* New generation: every PMD flushes its caches. */
+    VSW_LOG(VSW_LOG_INFO, "port link state changed");
+    return true;
+}
+
 int
 vsw_dp_del_port(struct vsw_dp *dp, const char *name, char *err, size_t err_size)
 {

@@ -436,6 +436,13 @@ vsw_mtu_fits_std(unsigned mtu)
     return mtu + VSW_FRAME_OVERHEAD <= RTE_MBUF_DEFAULT_DATAROOM;
 }
 
+/**
+ * Republishes the port set if a port's link went up or down since it was
+ * published (ports_snap.live, what fast_failover groups watch): every
+ * cached translation then goes, as for any port change.  True if so.
+ */
+bool vsw_dp_check_links(struct vsw_dp *dp);
+
 /** Removes the port called 'name'. */
 int vsw_dp_del_port(struct vsw_dp *dp, const char *name, char *err, size_t err_size);
 

@@ -534,6 +534,7 @@ main(int argc, char **argv)
             if (n) {
                 VSW_LOG(VSW_LOG_DBG, "%zu rule(s) expired", n);
             }
+            vsw_dp_check_links(d.dp);
             next_expire = rte_rdtsc() + hz / 10;
         }
     }
