@@ -1,11 +1,103 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Group objects and the published table; see group.h. */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "group/group.h"
 #include "vsw/ofp_actions.h"
+
+/* Where an action goes in an action set (OVS action_set_classify()). */
+enum set_class {
+    SC_POP_VLAN, SC_PUSH_VLAN, SC_DEC_TTL, SC_N_SLOTS,
+    SC_FINAL_RESUBMIT = SC_N_SLOTS, SC_FINAL_OUTPUT, SC_FINAL_GROUP,
+    SC_SET_OR_MOVE, SC_INVALID
+};
+
+static enum set_class
+classify(const struct vsw_action *a)
+{
+    switch ((enum vsw_action_type) a->type) {
+    case VSW_ACT_POP_VLAN:
+        return SC_POP_VLAN;
+    case VSW_ACT_PUSH_VLAN:
+        return SC_PUSH_VLAN;
+    case VSW_ACT_DEC_TTL:
+        return SC_DEC_TTL;
+    case VSW_ACT_RESUBMIT:
+        return SC_FINAL_RESUBMIT;
+    case VSW_ACT_OUTPUT:
+    case VSW_ACT_IN_PORT:
+    case VSW_ACT_ALL:
+    case VSW_ACT_FLOOD:
+    case VSW_ACT_NORMAL:
+        return SC_FINAL_OUTPUT;
+    case VSW_ACT_GROUP:
+        return SC_FINAL_GROUP;
+    case VSW_ACT_SET_ETH_SRC:
+    case VSW_ACT_SET_ETH_DST:
+    case VSW_ACT_SET_IPV4_SRC:
+    case VSW_ACT_SET_IPV4_DST:
+    case VSW_ACT_SET_IP_DSCP:
+    case VSW_ACT_SET_IP_ECN:
+    case VSW_ACT_SET_IP_TTL:
+    case VSW_ACT_SET_L4_SRC:
+    case VSW_ACT_SET_L4_DST:
+    case VSW_ACT_SET_VLAN_VID:
+    case VSW_ACT_SET_VLAN_PCP:
+    case VSW_ACT_SET_IPV6_SRC:
+    case VSW_ACT_SET_IPV6_DST:
+    case VSW_ACT_SET_IPV6_LABEL:
+    case VSW_ACT_LOAD:
+    case VSW_ACT_MOVE:
+        return SC_SET_OR_MOVE;
+    default:
+        return SC_INVALID;
+    }
+}
+
+int
+vsw_bucket_build_set(struct vsw_bucket *b)
+{
+    const struct vsw_actions *acts = b->actions;
+    const struct vsw_action *slots[SC_N_SLOTS] = { NULL, NULL, NULL };
+    const struct vsw_action *final = NULL;
+    int final_class = 0;
+    struct vsw_actions *set;
+    uint32_t n = 0;
+
+    set = calloc(1, vsw_actions_size((acts ? acts->n : 0) + 1));
+    if (!set) {
+        return ENOMEM;
+    }
+    for (uint32_t i = 0; acts && i < acts->n; i++) {
+        int c = classify(&acts->a[i]);
+        if (c < SC_N_SLOTS) {
+            slots[c] = &acts->a[i];
+        } else if (c < SC_SET_OR_MOVE && c >= final_class) {
+            final = &acts->a[i];
+            final_class = c;
+        }
+    }
+    if (final) {
+        for (int k = 0; k < SC_N_SLOTS; k++) {
+            if (slots[k]) {
+                set->a[n++] = *slots[k];
+            }
+        }
+        for (uint32_t i = 0; i < acts->n; i++) {
+            if (classify(&acts->a[i]) == SC_SET_OR_MOVE) {
+                set->a[n++] = acts->a[i];
+            }
+        }
+        set->a[n++] = *final;
+    }
+    set->n = n;
+    vsw_actions_free(b->set);
+    b->set = set;
+    return 0;
+}
 
 void
 vsw_group_free(struct vsw_group *g)
@@ -14,6 +106,7 @@ vsw_group_free(struct vsw_group *g)
         return;
     }
     for (unsigned i = 0; i < g->n_buckets; i++) {
+        vsw_actions_free(g->buckets[i]->set);
         vsw_actions_free(g->buckets[i]->actions);
         free(g->buckets[i]);
     }

@@ -75,7 +75,9 @@ struct vsw_bucket {
     uint16_t weight;
     uint32_t watch_port;              /* VSW_OFPP_NONE: none. */
     uint32_t watch_group;             /* VSW_OFPG_ANY: none. */
-    struct vsw_actions *actions;      /* Owned. */
+    struct vsw_actions *actions;      /* Owned: as given (dump-groups). */
+    struct vsw_actions *set;          /* Owned: what runs, the action set as
+                                       * an action list (vsw_bucket_build_set()). */
 };
 
 /* A field of selection_method=hash: its id and the mask (network order,
@@ -116,6 +118,15 @@ struct vsw_groups {
  *  into a new group (created_tsc 0, not published).  Errors as ovs-ofctl
  *  words them, in 'err'. */
 int vsw_group_parse(const char *s, struct vsw_group **out, char *err, size_t err_size);
+
+/**
+ * Makes b->set from b->actions: an OpenFlow action set executed as OVS's
+ * ofpacts_execute_action_set() does: the last pop_vlan, push_vlan and
+ * dec_ttl in that order, the set-field/load/move actions in order, and the
+ * last "final" action (a group over an output over a resubmit); nothing at
+ * all without a final action; other actions dropped.  0 or ENOMEM.
+ */
+int vsw_bucket_build_set(struct vsw_bucket *b);
 
 /** Frees 'g' and its buckets. */
 void vsw_group_free(struct vsw_group *g);

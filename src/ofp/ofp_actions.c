@@ -658,6 +658,7 @@ parse_actions(const char *s, const struct vsw_match *match, bool unchecked,
     }
     acts->n = b.n;
     acts->n_outputs = 0;
+    acts->blob_len = 0;   /* Was left unset (garbage read by trace's format_action). */
     for (uint32_t i = 0; i < b.n; i++) {
         acts->a[i] = b.a[i];
         if (b.a[i].type == VSW_ACT_OUTPUT || b.a[i].type == VSW_ACT_IN_PORT

@@ -479,6 +479,12 @@ vsw_group_parse(const char *s_, struct vsw_group **out, char *err, size_t err_si
     if (error) {
         goto out;
     }
+    for (unsigned i = 0; i < g->n_buckets; i++) {
+        if (vsw_bucket_build_set(g->buckets[i])) {
+            error = fail(err, err_size, ENOMEM, "out of memory");
+            goto out;
+        }
+    }
     vsw_group_setup_selection(g);
 
 out:

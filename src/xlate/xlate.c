@@ -120,6 +120,9 @@ xlate_commit(struct xctx *x)
     struct xview *v = &x->v;
     const struct vsw_flow *f = x->flow;
 
+    if (x->wc_pending_any) {
+        xlate_group_commit_wc(x);
+    }
     if (v->src_dirty || v->dst_dirty) {
         struct vsw_odp_eth *a = vsw_odp_put(x->out, VSW_ODP_SET_ETH, sizeof *a);
         if (a) {

@@ -524,85 +524,6 @@ pick_select(struct xctx *x, const struct vsw_group *g)
 
 /* ---- Buckets. ---- */
 
-/* Where an action goes in an action set (OVS action_set_classify()). */
-enum set_class { SC_POP_VLAN, SC_PUSH_VLAN, SC_DEC_TTL, SC_N_SLOTS = 3,
-                 SC_FINAL_RESUBMIT = SC_N_SLOTS, SC_FINAL_OUTPUT, SC_FINAL_GROUP,
-                 SC_SET_OR_MOVE, SC_INVALID };
-
-static enum set_class
-classify(const struct vsw_action *a)
-{
-    switch ((enum vsw_action_type) a->type) {
-    case VSW_ACT_POP_VLAN: return SC_POP_VLAN;
-    case VSW_ACT_PUSH_VLAN: return SC_PUSH_VLAN;
-    case VSW_ACT_DEC_TTL: return SC_DEC_TTL;
-    case VSW_ACT_RESUBMIT: return SC_FINAL_RESUBMIT;
-    case VSW_ACT_OUTPUT: case VSW_ACT_IN_PORT: case VSW_ACT_ALL: case VSW_ACT_FLOOD:
-    case VSW_ACT_NORMAL:
-        return SC_FINAL_OUTPUT;
-    case VSW_ACT_GROUP: return SC_FINAL_GROUP;
-    case VSW_ACT_SET_ETH_SRC: case VSW_ACT_SET_ETH_DST: case VSW_ACT_SET_IPV4_SRC:
-    case VSW_ACT_SET_IPV4_DST: case VSW_ACT_SET_IP_DSCP: case VSW_ACT_SET_IP_ECN:
-    case VSW_ACT_SET_IP_TTL: case VSW_ACT_SET_L4_SRC: case VSW_ACT_SET_L4_DST:
-    case VSW_ACT_SET_VLAN_VID: case VSW_ACT_SET_VLAN_PCP: case VSW_ACT_SET_IPV6_SRC:
-    case VSW_ACT_SET_IPV6_DST: case VSW_ACT_SET_IPV6_LABEL: case VSW_ACT_LOAD:
-    case VSW_ACT_MOVE:
-        return SC_SET_OR_MOVE;
-    default:
-        return SC_INVALID;
-    }
-}
-
-#define SET_MAX 64
-
-/* Runs bucket 'b''s action set (OVS ofpacts_execute_action_set()). */
-static void
-run_action_set(struct xctx *x, const struct vsw_actions *acts)
-{
-    union {
-        struct vsw_actions h;
-        uint8_t room[sizeof(struct vsw_actions) + SET_MAX * sizeof(struct vsw_action)];
-    } u;
-    const struct vsw_action *slots[SC_N_SLOTS] = { NULL, NULL, NULL };
-    const struct vsw_action *final = NULL;
-    int final_class = 0;
-    struct vsw_actions *list = &u.h;
-    uint32_t n = 0;
-
-    if (!acts) {
-        return;
-    }
-    for (uint32_t i = 0; i < acts->n; i++) {
-        int c = classify(&acts->a[i]);
-        if (c < SC_N_SLOTS) {
-            slots[c] = &acts->a[i];
-        } else if (c < SC_SET_OR_MOVE) {
-            if (c >= final_class) {
-                final = &acts->a[i];
-                final_class = c;
-            }
-        }
-    }
-    if (!final) {
-        return;
-    }
-    memset(list, 0, sizeof *list);
-    for (int s = 0; s < SC_N_SLOTS; s++) {
-        if (slots[s]) {
-            list->a[n++] = *slots[s];
-        }
-    }
-    for (uint32_t i = 0; i < acts->n && n < SET_MAX - 1; i++) {
-        if (classify(&acts->a[i]) == SC_SET_OR_MOVE) {
-            list->a[n++] = acts->a[i];
-        }
-    }
-    list->a[n++] = *final;
-    list->n = n;
-    list->blob_len = 0;
-    xlate_do_actions(x, list);
-}
-
 /* After a bucket: the view is back to 'v0' (the packet before it), and
  * every header the bucket changed is marked to be committed back, from
  * what the view knows or, where it only has the packet's own value, from
@@ -615,6 +536,9 @@ restore_view(struct xctx *x, const struct xview *v0, const struct xview *v1, boo
     struct xview *v = &x->v;
 
     *v = *v0;
+    if (!committed) {
+        return;   /* The datapath packet is as before the bucket: so is the view. */
+    }
     /* A field the bucket committed and left as it was is clean now. */
 #define BACK(FIELD, DIRTY, SET, FLOWF, WCF, SIZE)                                   \
     if (committed && !v1->DIRTY && !memcmp(&v1->FIELD, &v0->FIELD, SIZE)) {         \
@@ -623,7 +547,8 @@ restore_view(struct xctx *x, const struct xview *v0, const struct xview *v1, boo
         v->DIRTY = true;                                                            \
         if (!v0->SET) {                                                             \
             memcpy(&v->FIELD, &f->FLOWF, SIZE);                                     \
-            memset(&x->wc->WCF, 0xff, SIZE);                                        \
+            memset(&x->wc_pending.WCF, 0xff, SIZE);                                 \
+            x->wc_pending_any = true;                                               \
         }                                                                           \
     }
     BACK(dl_src, src_dirty, src_set, dl_src, dl_src, 6)
@@ -642,7 +567,8 @@ restore_view(struct xctx *x, const struct xview *v0, const struct xview *v1, boo
         if (bits) {
             v->tos_dirty |= bits;
             v->tos = (uint8_t) ((v->tos & ~from_pkt) | (f->nw_tos & from_pkt));
-            x->wc->nw_tos |= from_pkt;
+            x->wc_pending.nw_tos |= from_pkt;
+            x->wc_pending_any |= from_pkt != 0;
         }
     }
     if (v1->ttl_dirty || v1->ttl_known != v0->ttl_known || v1->ttl != v0->ttl
@@ -660,6 +586,34 @@ restore_view(struct xctx *x, const struct xview *v0, const struct xview *v1, boo
     }
 }
 
+void
+xlate_group_commit_wc(struct xctx *x)
+{
+    const struct xview *v = &x->v;
+    const struct vsw_flow *p = &x->wc_pending;
+    struct vsw_flow *wc = x->wc;
+
+#define PENDING(DIRTY, SET, WCF, SIZE)                                              \
+    if (v->DIRTY && !v->SET) {                                                      \
+        for (size_t i = 0; i < (SIZE); i++) {                                       \
+            ((uint8_t *) &wc->WCF)[i] |= ((const uint8_t *) &p->WCF)[i];            \
+        }                                                                           \
+    }
+    PENDING(src_dirty, src_set, dl_src, 6)
+    PENDING(dst_dirty, dst_set, dl_dst, 6)
+    PENDING(nw_src_dirty, nw_src_set, nw_src, 4)
+    PENDING(nw_dst_dirty, nw_dst_set, nw_dst, 4)
+    PENDING(ipv6_src_dirty, ipv6_src_set, ipv6_src, 16)
+    PENDING(ipv6_dst_dirty, ipv6_dst_set, ipv6_dst, 16)
+    PENDING(label_dirty, label_set, ipv6_label, 4)
+    PENDING(tp_src_dirty, tp_src_set, tp_src, 2)
+    PENDING(tp_dst_dirty, tp_dst_set, tp_dst, 2)
+#undef PENDING
+    wc->nw_tos |= (uint8_t) (p->nw_tos & v->tos_dirty & ~v->tos_set);
+    memset(&x->wc_pending, 0, sizeof x->wc_pending);
+    x->wc_pending_any = false;
+}
+
 static void
 run_bucket(struct xctx *x, const struct vsw_bucket *b)
 {
@@ -669,7 +623,7 @@ run_bucket(struct xctx *x, const struct vsw_bucket *b)
 
     xlate_trace_add(x, XEV_BUCKET, b->bucket_id, 0, b);
     x->depth++;
-    run_action_set(x, b->actions);
+    xlate_do_actions(x, b->set);
     x->depth--;
     v1 = x->v;
     restore_view(x, &v0, &v1, x->out->len != len0);

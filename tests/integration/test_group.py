@@ -106,6 +106,10 @@ def counters_test(vswd, vswctl):
                 " group_id=2,type=all,bucket=bucket_id:0,actions=output:2,"
                 "bucket=bucket_id:1,actions=set_field:8->ip_dscp,output:3\n")
         check("dump-groups prints as ovs-ofctl -O OpenFlow15", rc == 0 and out == want, out)
+        rc, out = v.ctl("trace", "in_port=1,tcp,nw_src=10.2.0.1,tp_src=1000,tp_dst=443")
+        check("trace shows the all group's two buckets and both outputs",
+              rc == 0 and "-> group 2" in out and "bucket 1" in out
+              and "Datapath actions: 2,set(ipv4(tos=0x20/0xfc)),3" in out, out)
         rc, out = v.ctl("dump-group-stats", "group_id=2")
         check("dump-group-stats group_id=2 shows only group 2",
               rc == 0 and out.count("group_id=") == 1 and "group_id=2," in out

@@ -185,7 +185,7 @@ test_all_indirect(void **state)
         group("group_id=2,type=indirect,bucket=output:4"),
     };
     struct vsw_groups *gs = table(g, 2);
-    struct vsw_flow f;
+    struct vsw_flow f, wc;
     char out[512];
 
     (void) state;
@@ -197,14 +197,46 @@ test_all_indirect(void **state)
     run("group:2", &f, gs, NULL, out, sizeof out, NULL);
     assert_string_equal(out, "4");
     /* Nor the actions after the group. */
-    run("group:1,output:4", &f, gs, NULL, out, sizeof out, NULL);
+    run("group:1,output:4", &f, gs, NULL, out, sizeof out, &wc);
     assert_string_equal(out, "set(eth(src=00:00:00:00:00:aa)),2,set(eth(src=50:00:00:00:00:01)),3,4");
+    /* Writing the source MAC back uses the packet's: the megaflow matches
+     * it, but only when something is written back. */
+    assert_true(wc.dl_src[0] == 0xff && wc.dl_src[5] == 0xff);
+    run("group:1", &f, gs, NULL, out, sizeof out, &wc);
+    assert_true(wc.dl_src[0] == 0xff);   /* Bucket 2's output wrote it back. */
+    run("output:3,group:2", &f, gs, NULL, out, sizeof out, &wc);
+    assert_true(wc.dl_src[0] == 0);
     /* A group that does not exist ends the action list (OVS). */
     run("group:7,output:4", &f, gs, NULL, out, sizeof out, NULL);
     assert_string_equal(out, "drop");
     free(gs);
     vsw_group_free(g[0]);
     vsw_group_free(g[1]);
+}
+
+/* Rollback between buckets: each bucket sees the packet as it was before
+ * the group, pipeline fields included; a rewrite the last bucket made and
+ * did not output is gone. */
+static void
+test_rollback(void **state)
+{
+    struct vsw_group *g[1] = {
+        group("group_id=1,type=all,bucket=mod_nw_src:1.1.1.1,mod_tp_dst:99,output:2,"
+              "bucket=mod_nw_dst:2.2.2.2,output:3,bucket=mod_nw_src:3.3.3.3,group:9"),
+    };
+    struct vsw_groups *gs = table(g, 1);
+    struct vsw_flow f, wc;
+    char out[512];
+
+    (void) state;
+    tcp_flow(&f, 0x0a000001, 0x0a000002, 1000, 80);
+    run("mod_dl_dst:00:00:00:00:00:bb,group:1,output:4", &f, gs, NULL, out, sizeof out, &wc);
+    assert_string_equal(out,
+                        "set(eth(dst=00:00:00:00:00:bb)),set(ipv4(src=1.1.1.1)),set(tcp(dst=99)),2,"
+                        "set(ipv4(src=10.0.0.1,dst=2.2.2.2)),set(tcp(dst=80)),3,"
+                        "set(ipv4(dst=10.0.0.2)),4");
+    free(gs);
+    vsw_group_free(g[0]);
 }
 
 static void
@@ -393,6 +425,7 @@ main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_all_indirect),
         cmocka_unit_test(test_action_set),
+        cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_fast_failover),
         cmocka_unit_test(test_select_spread),
         cmocka_unit_test(test_select_default_and_hash),
