@@ -115,12 +115,42 @@ parse_field_mask(const struct vsw_field *f, const char *name, const char *val,
     }
 }
 
+/* Where OVS's field ids (meta-flow.h) put field 'id': selection fields are
+ * kept, printed and hashed in that order. */
+static int
+ovs_rank(uint8_t id)
+{
+    static const uint8_t headers[] = {
+        VSW_F_ETH_SRC, VSW_F_ETH_DST, VSW_F_ETH_TYPE, VSW_F_VLAN_TCI, VSW_F_DL_VLAN,
+        VSW_F_VLAN_VID, VSW_F_VLAN_PCP, VSW_F_IPV4_SRC, VSW_F_IPV4_DST, VSW_F_IPV6_SRC,
+        VSW_F_IPV6_DST, VSW_F_IPV6_LABEL, VSW_F_IP_PROTO, VSW_F_NW_TOS, VSW_F_IP_DSCP,
+        VSW_F_IP_ECN, VSW_F_NW_TTL, VSW_F_IP_FRAG, VSW_F_ARP_OP, VSW_F_ARP_SPA,
+        VSW_F_ARP_TPA, VSW_F_ARP_SHA, VSW_F_ARP_THA, VSW_F_TCP_SRC, VSW_F_TCP_DST,
+        VSW_F_TCP_FLAGS, VSW_F_UDP_SRC, VSW_F_UDP_DST, VSW_F_SCTP_SRC, VSW_F_SCTP_DST,
+        VSW_F_ICMP_TYPE, VSW_F_ICMP_CODE, VSW_F_ND_TARGET, VSW_F_ND_SLL, VSW_F_ND_TLL,
+    };
+
+    if (id == VSW_F_METADATA) {
+        return 0;
+    } else if (id == VSW_F_IN_PORT) {
+        return 1;
+    } else if (id >= VSW_F_REG0 && id < VSW_F_N) {
+        return 2 + (id - VSW_F_REG0);   /* reg0-15, then xreg0-7. */
+    }
+    for (size_t i = 0; i < sizeof headers; i++) {
+        if (headers[i] == id) {
+            return 100 + (int) i;
+        }
+    }
+    return 200 + id;
+}
+
 static int
 field_cmp(const void *a_, const void *b_)
 {
     const struct vsw_group_field *a = a_, *b = b_;
 
-    return (int) a->id - (int) b->id;
+    return ovs_rank(a->id) - ovs_rank(b->id);
 }
 
 /* fields(...) or fields=NAME. */
@@ -135,7 +165,7 @@ parse_fields(struct vsw_group *g, char *s, char *err, size_t err_size)
         struct vsw_group_field *gf;
         int error;
 
-        if (!fn || vsw_field_get(fn->id)->pipe || fn->id == VSW_F_IN_PORT) {
+        if (!fn) {
             return fail(err, err_size, EINVAL, "%s: unknown field %s", s, key);
         }
         f = vsw_field_get(fn->id);

@@ -502,7 +502,12 @@ pick_select(struct xctx *x, const struct vsw_group *g)
             for (unsigned k = 0; k < f->width; k++) {
                 v[k] &= g->fields[i].mask[k];
             }
-            basis = hash_bytes(v, f->width, basis);
+            if (f->id == VSW_F_IN_PORT) {
+                /* OVS's in_port is a 16-bit OpenFlow 1.0 port number. */
+                basis = hash_bytes(v + 2, 2, basis);
+            } else {
+                basis = hash_bytes(v, f->width, basis);
+            }
             wc_field_masked(x, f, g->fields[i].mask, &set);
         }
         return best_live_bucket(x, g, basis);

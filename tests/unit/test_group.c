@@ -9,7 +9,8 @@
  * With GROUP_CHOICES=FILE in the environment, it writes instead, for each
  * of 2 000 TCP flows, the port select group 1 (GROUP_SPEC, or 4 buckets
  * with OVS's default method) sends it to, for the differential check
- * against OVS (tests/diff/group_select.py).
+ * against OVS (tests/diff/group_select.py); with GROUP_FORMAT=LINE, it
+ * prints that group line as dump-groups would (or "error: ...").
  */
 
 #include <setjmp.h>
@@ -431,7 +432,23 @@ main(void)
         cmocka_unit_test(test_select_default_and_hash),
     };
     const char *choices = getenv("GROUP_CHOICES");
+    const char *format = getenv("GROUP_FORMAT");
 
+    if (format) {
+        /* One group line: print it as dump-groups does, or the error. */
+        struct vsw_group *g;
+        struct vsw_buf b = { 0 };
+        char err[256];
+        if (vsw_group_parse(format, &g, err, sizeof err)) {
+            printf("error: %s\n", err);
+            return 0;
+        }
+        vsw_group_format(g, &b);
+        printf("%s\n", vsw_buf_cstr(&b));
+        vsw_buf_free(&b);
+        vsw_group_free(g);
+        return 0;
+    }
     if (choices) {
         write_choices(choices);
         return 0;
