@@ -534,7 +534,7 @@ main(int argc, char **argv)
             if (n) {
                 VSW_LOG(VSW_LOG_DBG, "%zu rule(s) expired", n);
             }
-            vsw_dp_check_links(d.dp);
+            vsw_group_run(d.dp);
             next_expire = rte_rdtsc() + hz / 10;
         }
     }

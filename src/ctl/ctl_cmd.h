@@ -63,6 +63,9 @@ void vsw_group_register_cmds(void);       /* group/group_cmds.c */
  * groups; frees the group table (after vsw_dp_stop()). */
 void vsw_group_attach(struct vsw_dp *dp, struct vsw_ruleset *rs);
 void vsw_group_destroy(struct vsw_dp *dp);
+/* group/group_cmds.c: periodic work (10 Hz): while a fast_failover group
+ * exists, republishes the port set when a link went up or down. */
+void vsw_group_run(struct vsw_dp *dp);
 /* group/group_cmds.c: adds the groups of 'text' (one ovs-ofctl group a
  * line, '#' comments), for vswd --groups; "line N: ..." in 'err'. */
 int vsw_group_load_text(struct vsw_dp *dp, const char *text, char *err, size_t err_size);

@@ -182,6 +182,9 @@ install(struct vsw_dp *dp, struct vsw_group *g, bool add, char *err, size_t err_
         return ENOMEM;
     }
     g->created_tsc = prev ? prev->created_tsc : rte_rdtsc();
+    if (g->type == VSW_GT_FF) {
+        vsw_dp_check_links(dp);   /* Link state is polled only while ff groups exist. */
+    }
     for (size_t i = 0; old && i < old->n; i++) {
         if (old->g[i] != prev) {
             gs->g[j++] = old->g[i];
@@ -407,6 +410,19 @@ cmd_dump_group_stats(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_bu
         vsw_buf_printf(out, "\n");
     }
     return 0;
+}
+
+void
+vsw_group_run(struct vsw_dp *dp)
+{
+    const struct vsw_groups *gs = dp->groups;
+
+    for (size_t i = 0; gs && i < gs->n; i++) {
+        if (gs->g[i]->type == VSW_GT_FF) {
+            vsw_dp_check_links(dp);
+            return;
+        }
+    }
 }
 
 void
