@@ -941,7 +941,7 @@ vsw_dp_check_links(struct vsw_dp *dp)
         return false;
     }
     *snap = *ps;
-    publish_ports(dp, snap);   /* New generation: every PMD flushes its caches. */
+    publish_ports(dp, snap);   /* The caller revalidates (vsw_revalidate_port()). */
     VSW_LOG(VSW_LOG_INFO, "port link state changed");
     return true;
 }

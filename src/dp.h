@@ -469,8 +469,9 @@ vsw_mtu_fits_std(unsigned mtu)
 
 /**
  * Republishes the port set if a port's link went up or down since it was
- * published (ports_snap.live, what fast_failover groups watch): every
- * cached translation then goes, as for any port change.  True if so.
+ * published (ports_snap.live, what fast_failover groups watch).  True if
+ * so: the caller then revalidates the megaflows that read link state
+ * (vsw_revalidate_port()).
  */
 bool vsw_dp_check_links(struct vsw_dp *dp);
 

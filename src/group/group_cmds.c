@@ -36,6 +36,19 @@
 
 /* ---- Publishing. ---- */
 
+/* Publishes a link-state change, if any, and revalidates the megaflows
+ * whose translation read link state (fast_failover's watch_port); the
+ * others stay cached. */
+static void
+links_check(struct vsw_dp *dp)
+{
+    struct vsw_reval_stats st;
+
+    if (vsw_dp_check_links(dp)) {
+        vsw_revalidate_port(dp, VSW_OFPP_NONE, &st);
+    }
+}
+
 static struct vsw_groups *
 snap_new(const struct vsw_groups *old, size_t cap)
 {
@@ -183,7 +196,7 @@ install(struct vsw_dp *dp, struct vsw_group *g, bool add, char *err, size_t err_
     }
     g->created_tsc = prev ? prev->created_tsc : rte_rdtsc();
     if (g->type == VSW_GT_FF) {
-        vsw_dp_check_links(dp);   /* Link state is polled only while ff groups exist. */
+        links_check(dp);   /* Link state is polled only while ff groups exist. */
     }
     for (size_t i = 0; old && i < old->n; i++) {
         if (old->g[i] != prev) {
@@ -419,7 +432,7 @@ vsw_group_run(struct vsw_dp *dp)
 
     for (size_t i = 0; gs && i < gs->n; i++) {
         if (gs->g[i]->type == VSW_GT_FF) {
-            vsw_dp_check_links(dp);
+            links_check(dp);
             return;
         }
     }

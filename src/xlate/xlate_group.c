@@ -322,6 +322,8 @@ port_alive(const struct xctx *x, uint32_t port)
 {
     const struct xlate_bridge *br = x->br;
 
+    /* A link change revalidates the megaflows that read link state. */
+    x->out->xflags |= VSW_XLATE_READ_PORTS;
     for (unsigned i = 0; br && i < br->n_ports; i++) {
         if (br->ofports[i] == port) {
             return !br->live || br->live[i];

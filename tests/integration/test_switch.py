@@ -475,7 +475,9 @@ def control_checks(dm):
                 and out2.count("actions=") == 2, out2)
 
     # The pipeline syntax through the control socket: dump-flows prints it
-    # as ovs-ofctl dump-flows does (send_flow_rem after the timeouts).
+    # as ovs-ofctl dump-flows does (send_flow_rem after the timeouts).  The
+    # group it uses must exist (OVS refuses the rule otherwise).
+    dm.ctl_cmd("add-group", "group_id=7,type=all,bucket=output:2")
     rc, out, err = dm.ctl_cmd(
         "add-flow", "table=1,priority=5,hard_timeout=600,send_flow_rem,reg0=1,metadata=0x2/0xff,"
         "actions=set_field:0x5/0xff->reg1,move:NXM_NX_REG0[]->NXM_NX_REG2[],resubmit(,3),"
