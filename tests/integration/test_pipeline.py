@@ -20,12 +20,18 @@ resubmit, metadata and registers, a group and NORMAL in one rule set).
    pmd-stats, the switch goes on forwarding other traffic, and trace says
    why.
 
+3. A fast_failover group watching a tap port: `ip link set down` on the
+   tap moves the traffic to the backup bucket, `up` moves it back, and
+   each change re-translates only the megaflow that read link state (a
+   second cached flow stays).  Needs root (tap devices).
+
 Prints "N passed, M failed"; exit status 0 iff all passed.
 """
 
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -200,6 +206,63 @@ def loop_test(vswd, vswctl):
         v.stop()
 
 
+def ff_link_test(vswd, vswctl):
+    if os.geteuid() != 0:
+        print("SKIP fast_failover link test: needs root (tap devices)")
+        return
+    v = LiveVswd(vswd, vswctl, "pipeff", ctl_timeout=30)
+    iface = "vswff%d" % (os.getpid() % 100000)
+    with open(v.path("groups"), "w") as f:
+        f.write("group_id=1,type=fast_failover,bucket=watch_port:2,output:2,"
+                "bucket=watch_port:3,output:3\n")
+    with open(v.path("rules"), "w") as f:
+        f.write("priority=10,udp,tp_dst=53,actions=group:1\n"
+                "priority=10,udp,tp_dst=99,actions=output:4\n")
+    frames = [udp4(sport=1000 + i, dport=53 if i % 2 else 99) for i in range(16)]
+    write_pcap(v.path("in.pcap"), frames)
+    v.start(["--groups", v.path("groups"), "--flows", v.path("rules"),
+             "--port", "p1,net_pcap0,rx_pcap=%s,infinite_rx=1,ofport=1" % v.path("in.pcap"),
+             "--port", "p2,net_tap0,iface=%s,ofport=2" % iface,
+             "--port", "p3,net_null0,no-rx=1,ofport=3", "--port", "p4,net_null1,no-rx=1,ofport=4"])
+
+    def grows(port):
+        a = v.tx(port)
+        time.sleep(0.3)
+        return v.tx(port) > a
+
+    def link(state):
+        subprocess.run(["ip", "link", "set", "dev", iface, state], check=True)
+
+    def reval():
+        _, out = v.ctl("reval-stats")
+        m = re.search(r"candidates translated again: (\d+)", out)
+        return int(m.group(1)) if m else -1
+
+    try:
+        link("up")
+        deadline = time.time() + 10
+        while time.time() < deadline and not grows(2):
+            time.sleep(0.1)
+        check("fast_failover: the watched port is up, its bucket takes the traffic",
+              grows(2) and not grows(3) and grows(4))
+        r0 = reval()
+        link("down")
+        deadline = time.time() + 5
+        while time.time() < deadline and not grows(3):
+            time.sleep(0.05)
+        check("link down: traffic moves to the backup bucket", grows(3) and not grows(2))
+        r1 = reval()
+        check("the change re-translated only the megaflow that read link state "
+              "(%d)" % (r1 - r0), r1 - r0 == 1 and grows(4))
+        link("up")
+        deadline = time.time() + 5
+        while time.time() < deadline and not grows(2):
+            time.sleep(0.05)
+        check("link up again: traffic is back on the first bucket", grows(2) and not grows(3))
+    finally:
+        v.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -208,6 +271,7 @@ def main():
     vswctl = os.path.abspath(os.path.join(args.build, "vswctl"))
     counters_test(vswd, vswctl)
     loop_test(vswd, vswctl)
+    ff_link_test(vswd, vswctl)
     n_fail = results.count(False)
     print("%d passed, %d failed" % (len(results) - n_fail, n_fail))
     return 1 if n_fail else 0
