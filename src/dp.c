@@ -900,7 +900,7 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
         *snap = *dp->ports;
         port->vlan_cfg = vc;
         port->vlan = vlan;
-        publish_ports(dp, snap);   /* New generation: every PMD flushes its caches. */
+        publish_ports(dp, snap);   /* The caller revalidates (vsw_revalidate_port()). */
         port_flush_macs(dp, port);
         VSW_LOG(VSW_LOG_INFO, "port %s: VLAN mode %s", port->name,
                 vsw_vlan_mode_name((enum vsw_vlan_mode) vlan.mode));

@@ -223,6 +223,10 @@ enum vsw_mf_scan_select {
                              *   translation read the MAC table about a MAC of
                              *   'macs' (their dl_src or dl_dst) or about a
                              *   rewritten MAC (VSW_XLATE_READ_FDB_ANY). */
+    VSW_SCAN_PORT,          /**< Those a change of port 'port' may affect:
+                             *   their translation read the ports (FLOOD, ALL,
+                             *   NORMAL, a group's watch_port) or they come
+                             *   in on that port. */
 };
 
 /** What a scan selects. */
@@ -232,6 +236,7 @@ struct vsw_mf_scan_spec {
     size_t n_regions;
     const uint64_t *macs;                     /**< VSW_SCAN_MACS: sorted, as */
     size_t n_macs;                            /**< vsw_mac_to_u64() gives them. */
+    uint32_t port;                            /**< VSW_SCAN_PORT: OpenFlow port. */
 };
 
 /**
@@ -273,9 +278,6 @@ struct vsw_pmd {
     struct dpcls *dpcls;           /**< PMD-owned megaflow classifier. */
     struct upcall_queue *upq;      /**< Upcall slots and rings. */
     uint64_t mf_gen;               /**< vsw_dp_cache_gen() of its upcalls' answers. */
-    uint64_t ports_gen;            /**< Port-set generation its caches were built
-                                    *   from (a change flushes them; a rule change
-                                    *   is revalidated megaflow by megaflow). */
     struct vsw_pmd_stats stats;    /**< PMD-written. */
     /* Requests: the control thread stores one, the PMD takes it (atomic
      * exchange to NULL) between two iterations and sets its 'done'. */

@@ -15,6 +15,20 @@
 #include "dp.h"
 #include "ruleset.h"
 #include "util.h"
+#include "xlate/revalidate.h"
+
+/* After a port change returns, the next packet follows the new ports: the
+ * megaflows that read the ports or come in on this one are checked now
+ * (the others cannot have changed). */
+static void
+port_changed(struct vsw_ctl_ctx *d, const struct vsw_port *port)
+{
+    struct vsw_reval_stats st;
+
+    if (port) {
+        vsw_revalidate_port(d->dp, port->ofport, &st);
+    }
+}
 
 static int
 cmd_add_port(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
@@ -37,6 +51,8 @@ cmd_add_port(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     error = vsw_dp_add_port(d->dp, argv[1], vsw_buf_cstr(&spec), err, sizeof err);
     if (error) {
         vsw_buf_printf(out, "%s", err);
+    } else {
+        port_changed(d, vsw_dp_find_port(d->dp, argv[1]));
     }
     vsw_buf_free(&spec);
     return error;
@@ -52,9 +68,15 @@ cmd_del_port(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
         vsw_buf_printf(out, "usage: del-port NAME");
         return EINVAL;
     }
+    struct vsw_port *port = vsw_dp_find_port(d->dp, argv[1]);
+    uint32_t ofport = port ? port->ofport : 0;
+
     error = vsw_dp_del_port(d->dp, argv[1], err, sizeof err);
     if (error) {
         vsw_buf_printf(out, "%s", err);
+    } else {
+        struct vsw_reval_stats st;
+        vsw_revalidate_port(d->dp, ofport, &st);
     }
     return error;
 }
@@ -73,6 +95,8 @@ cmd_set_port(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     error = vsw_dp_set_port(d->dp, argv[1], argv + 2, argc - 2, err, sizeof err);
     if (error) {
         vsw_buf_printf(out, "%s", err);
+    } else {
+        port_changed(d, vsw_dp_find_port(d->dp, argv[1]));
     }
     return error;
 }

@@ -196,6 +196,8 @@ vsw_ruleset_destroy(struct vsw_ruleset *rs)
     free(rs->rules);
     rs->rules = NULL;
     rs->n = 0;
+    free(rs->table_miss);
+    rs->table_miss = NULL;
 }
 
 /* Makes 'rules' the rule set: publishes a snapshot, then frees 'dead'.  On
@@ -237,6 +239,7 @@ revalidate_change(struct vsw_dp *dp, const struct vsw_ruleset *rs,
         }
         regions[n_regions].key = r->match.key;
         regions[n_regions].mask = r->match.mask;
+        regions[n_regions].table = r->table_id;
         n_regions++;
     }
     if (all) {
@@ -257,12 +260,26 @@ static int
 commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
              struct rule_vec *dead, char *err, size_t err_size)
 {
-    struct vsw_cls *cls = vsw_cls_build(rules->v, rules->n);
+    struct vsw_cls *cls;
 
+    if (!rs->table_miss) {
+        rs->table_miss = aligned_alloc(RTE_CACHE_LINE_SIZE,
+                                       sizeof *rs->table_miss * VSW_N_TABLES);
+        if (!rs->table_miss) {
+            snprintf(err, err_size, "out of memory");
+            return ENOMEM;
+        }
+        memset(rs->table_miss, 0, sizeof *rs->table_miss * VSW_N_TABLES);
+        for (unsigned t = 0; t < VSW_N_TABLES; t++) {
+            rs->table_miss[t].kind = VSW_COUNTED_TABLE_MISS;
+        }
+    }
+    cls = vsw_cls_build(rules->v, rules->n);
     if (!cls) {
         snprintf(err, err_size, "out of memory building the classifier");
         return ENOMEM;
     }
+    vsw_cls_set_miss_counters(cls, rs->table_miss);
     /* A new generation makes upcalls translated with the old rules stale
      * (pmd.c translates them again); the cached megaflows that the change
      * may affect are revalidated one by one, before the rules that left are
@@ -271,6 +288,11 @@ commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
     vsw_dp_publish_cls(dp, cls);   /* Returns after an RCU grace period. */
     revalidate_change(dp, rs, rules, dead);
     for (size_t i = 0; i < dead->n; i++) {
+        /* Its own hits stay in its table's count (a replacement carries
+         * them in base_packets, which the table count does not read). */
+        uint64_t p, b, u;
+        vsw_counted_get(&dead->v[i]->c, &p, &b, &u);
+        rs->table_matched_base[dead->v[i]->table_id] += p;
         rule_free(dead->v[i]);
     }
     free(rs->rules);
@@ -635,4 +657,74 @@ vsw_ruleset_dump(const struct vsw_ruleset *rs, const struct vsw_flow_mod *filter
     }
     free(acts_s);
     free(v);
+}
+
+/* ---- dump-tables. ---- */
+
+struct table_row {
+    uint64_t active, lookup, matched;
+};
+
+void
+vsw_ruleset_dump_tables(struct vsw_dp *dp, const struct vsw_ruleset *rs, struct vsw_buf *out)
+{
+    struct table_row *rows = calloc(VSW_N_TABLES, sizeof *rows);
+    uint64_t missed0 = 0;
+
+    if (!rows) {
+        vsw_buf_printf(out, "out of memory");
+        return;
+    }
+    vsw_dp_sync_stats(dp);   /* Counters exact as of now. */
+    for (unsigned t = 0; t < VSW_N_TABLES; t++) {
+        rows[t].matched = rs->table_matched_base[t];
+        if (rs->table_miss) {
+            uint64_t p, b, u;
+            vsw_counted_get(&rs->table_miss[t], &p, &b, &u);
+            rows[t].lookup = p;
+        }
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct vsw_rule *r = rs->rules[i];
+        uint64_t p, b, u;
+        vsw_counted_get(&r->c, &p, &b, &u);
+        rows[r->table_id].active++;
+        rows[r->table_id].matched += p;
+    }
+    for (unsigned i = 0; i < dp->n_pmds; i++) {
+        missed0 += dp->pmds[i].stats.missed;
+    }
+    rows[0].lookup += missed0;
+    for (unsigned t = 0; t < VSW_N_TABLES; t++) {
+        rows[t].lookup += rows[t].matched;
+    }
+
+    /* As ovs-ofctl prints OFPST_TABLE: a table like the one before it is
+     * "ditto", a run of such tables one line; table 254 is not shown (OVS
+     * keeps it for itself, vsw shows what OVS shows). */
+    vsw_buf_printf(out, "OFPST_TABLE reply (OF1.3) (xid=0x2):\n");
+    const unsigned last = VSW_N_TABLES - 2;
+    for (unsigned t = 0; t <= last;) {
+        if (t) {
+            vsw_buf_printf(out, "\n");   /* A blank line between entries. */
+        }
+        if (t && !memcmp(&rows[t], &rows[t - 1], sizeof rows[t])) {
+            unsigned end = t;
+            while (end < last && !memcmp(&rows[end + 1], &rows[t], sizeof rows[t])) {
+                end++;
+            }
+            if (end == t) {
+                vsw_buf_printf(out, "  table %u: ditto\n", t);
+            } else {
+                vsw_buf_printf(out, "  tables %u...%u: ditto\n", t, end);
+            }
+            t = end + 1;
+            continue;
+        }
+        vsw_buf_printf(out, "  table %u:\n    active=%" PRIu64 ", lookup=%" PRIu64
+                       ", matched=%" PRIu64 "\n", t, rows[t].active, rows[t].lookup,
+                       rows[t].matched);
+        t++;
+    }
+    free(rows);
 }

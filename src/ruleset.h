@@ -28,7 +28,17 @@ struct vsw_ruleset {
     uint64_t next_seq;         /**< Next insertion sequence number. */
     uint64_t committed_seq;    /**< next_seq at the last commit: rules with a
                                 *   higher 'seq' are new in the next one. */
+    struct vsw_counted *table_miss;     /**< Per table: lookups after the
+                                         *   first that found no rule (the
+                                         *   megaflows credit them). */
+    uint64_t table_matched_base[VSW_N_TABLES]; /**< Per table: hits of rules
+                                         *   that are gone. */
 };
+
+/** Prints `ovs-ofctl dump-tables`' answer: per table the active rules, the
+ *  lookups and the matches. */
+void vsw_ruleset_dump_tables(struct vsw_dp *dp, const struct vsw_ruleset *rs,
+                             struct vsw_buf *out);
 
 /**
  * Parses 'text' (a rule file: one flow per line, '#' comments and blank lines

@@ -138,6 +138,15 @@ cmd_dump_flows(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out
     return 0;
 }
 
+static int
+cmd_dump_tables(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
+{
+    (void) argc;
+    (void) argv;
+    vsw_ruleset_dump_tables(d->dp, d->rules, out);
+    return 0;
+}
+
 void
 vsw_ruleset_register_cmds(void)
 {
@@ -147,6 +156,7 @@ vsw_ruleset_register_cmds(void)
         { "replace-flows", cmd_add_flows },
         { "del-flows", cmd_del_flows },
         { "dump-flows", cmd_dump_flows },
+        { "dump-tables", cmd_dump_tables },
     };
 
     vsw_ctl_cmd_register(cmds, sizeof cmds / sizeof cmds[0]);

@@ -144,6 +144,9 @@ struct vsw_odp_vlan {
                                        *   flow's own dl_src and dl_dst, */
 #define VSW_XLATE_READ_FDB_ANY 0x02   /**< ... or about a MAC an earlier action
                                        *   wrote (not in the megaflow's key). */
+#define VSW_XLATE_READ_PORTS 0x04     /**< The port list, their VLAN setting or
+                                       *   link state (FLOOD, ALL, NORMAL,
+                                       *   fast_failover's watch_port). */
 
 struct vsw_odp_buf {
     uint16_t len;                 /**< Bytes used. */

@@ -246,6 +246,38 @@ def rules_storm():
     ]
 
 
+# Scenario pipeline: a 4-table pipeline as a controller programs one (OVN and
+# Neutron's agent look like this): table 0 classifies by in_port into
+# metadata, table 1 is an ACL on it, table 2 routes by destination prefix
+# (dec_ttl, next-hop MAC, the next hop's number into reg0), table 3 outputs
+# by reg0.  Every flow of flows_pcap() is permitted and routed; the deny
+# rules and the defaults see no traffic but are probed.
+PIPELINE_HOPS = 4
+
+
+def rules_pipeline():
+    r = ["table=0,priority=100,in_port=1,actions=write_metadata:0x1/0xffffffff,goto_table:1",
+         "table=0,priority=0,actions=drop",
+         "table=1,priority=300,udp,metadata=0x1/0xffffffff,nw_src=172.16.255.0/24,tp_dst=53,"
+         "actions=drop",
+         "table=1,priority=290,ip,metadata=0x1/0xffffffff,nw_dst=10.0.4.0/24,actions=drop"]
+    for port in PORTS:
+        r.append("table=1,priority=200,udp,metadata=0x1/0xffffffff,nw_src=172.16.0.0/16,"
+                 "tp_dst=%d,actions=goto_table:2" % port)
+    r.append("table=1,priority=100,udp,metadata=0x1/0xffffffff,nw_src=172.16.0.0/16,"
+             "actions=goto_table:2")
+    r.append("table=1,priority=0,actions=drop")
+    for hop in range(PIPELINE_HOPS):
+        r.append("table=2,priority=24,ip,nw_dst=10.0.%d.0/24,actions=dec_ttl,"
+                 "mod_dl_dst:02:00:00:00:01:%02x,load:%d->NXM_NX_REG0[],goto_table:3"
+                 % (hop, hop + 1, hop + 1))
+    r.append("table=2,priority=0,actions=drop")
+    for hop in range(PIPELINE_HOPS):
+        r.append("table=3,priority=10,reg0=%d,actions=output:2" % (hop + 1))
+    r.append("table=3,priority=0,actions=drop")
+    return r
+
+
 def write_rules(path, rules):
     tmp = path + ".tmp%d" % os.getpid()
     with open(tmp, "w") as f:

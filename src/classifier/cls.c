@@ -173,6 +173,7 @@ trie_walk(const struct trie *tr, uint32_t value, unsigned width, unsigned *n_bit
 
 struct vsw_cls {
     uint64_t gen;                          /* Rule-set generation (vsw_cls_set_gen). */
+    struct vsw_counted *misses;            /* Per-table miss counters, or NULL. */
     struct vsw_rule **rules;               /* All rules, sorted by build order. */
     size_t n_rules;
     struct cls_table tables[VSW_N_TABLES];
@@ -509,6 +510,18 @@ vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t table, const struct vsw_ofk
         }
     }
     return best;
+}
+
+void
+vsw_cls_set_miss_counters(struct vsw_cls *cls, struct vsw_counted *misses)
+{
+    cls->misses = misses;
+}
+
+struct vsw_counted *
+vsw_cls_miss_counter(const struct vsw_cls *cls, uint8_t table)
+{
+    return cls->misses ? &cls->misses[table] : NULL;
 }
 
 void

@@ -64,6 +64,11 @@ const struct vsw_rule *vsw_cls_lookup_wc(const struct vsw_cls *cls, uint8_t tabl
 void vsw_cls_set_gen(struct vsw_cls *cls, uint64_t gen);
 uint64_t vsw_cls_gen(const struct vsw_cls *cls);
 
+/** Lets lookups that miss credit 'misses[table]' (VSW_N_TABLES counters
+ *  that outlive the snapshot); NULL: not counted. */
+void vsw_cls_set_miss_counters(struct vsw_cls *cls, struct vsw_counted *misses);
+struct vsw_counted *vsw_cls_miss_counter(const struct vsw_cls *cls, uint8_t table);
+
 /** Number of rules in 'table' (dump-tables' "active"). */
 unsigned vsw_cls_n_rules(const struct vsw_cls *cls, uint8_t table);
 

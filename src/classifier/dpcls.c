@@ -434,6 +434,7 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     for (unsigned i = 0; i < n_deps; i++) {
         mf->deps[i] = deps[i];
     }
+    memset(mf->tables, 0, sizeof mf->tables);
     mf->acts_len = acts->len;
     mf->xflags = acts->xflags;
     memcpy(mf->acts, acts->data, acts->len);

@@ -86,6 +86,8 @@ struct megaflow {
         __attribute__((aligned(8)));
     /* Cold: only the stats push and revalidation read these. */
     uint64_t pushed_bytes;             /* Of 'bytes', already credited to 'deps'. */
+    uint64_t tables[4];                /* Tables its translation looked up after
+                                        * the first lookup (resubmit, goto). */
     struct vsw_counted *deps[VSW_MAX_DEPS];  /* Rules the translation passed. */
     /* The MAC index (VSW_XLATE_READ_FDB megaflows): see dpcls_forget_mac(). */
     uint64_t fdb_macs[2];              /* dl_src, dl_dst (vsw_mac_to_u64()). */
@@ -99,7 +101,8 @@ _Static_assert(offsetof(struct megaflow, kw) == 64, "the header fills exactly on
 static inline const struct vsw_rule *
 dpcls_mf_rule(const struct megaflow *mf)
 {
-    return mf->n_deps ? vsw_rule_from_counted(mf->deps[0]) : NULL;
+    return mf->n_deps && mf->deps[0]->kind == VSW_COUNTED_RULE
+           ? vsw_rule_from_counted(mf->deps[0]) : NULL;
 }
 
 /* Signature match cache: flow hash -> megaflow, in front of the subtables.
@@ -217,14 +220,28 @@ dpcls_push_stats(const struct dpcls *cls, struct megaflow *mf)
 /** A set of flows: those that agree with 'key' on the bits of 'mask'
  *  ('key' is masked).  A rule's match, or a MAC that was learned. */
 struct vsw_reval_region {
-    struct vsw_flow key, mask;
+    struct vsw_flow key, mask;   /* The headers part of the new rule's match. */
+    uint8_t table;               /* Its table. */
 };
 
-/** True if some packet could match both 'mf' and region 'r'. */
+/**
+ * True if a new rule with match region 'r' could change 'mf': the region
+ * is in table 0 and some packet could match both (the first lookup is on
+ * the packet as it arrived), or the megaflow's translation looked up the
+ * region's table again later (after rewrites, with pipeline fields: the key
+ * says nothing about what that lookup saw, so assume the worst).
+ */
 static inline bool
 dpcls_mf_intersects(const struct megaflow *mf, const struct vsw_reval_region *r)
 {
     const struct dpcls_subtable *st = mf->st;
+
+    if (mf->tables[r->table / 64] & (UINT64_C(1) << (r->table % 64))) {
+        return true;
+    }
+    if (r->table != 0) {
+        return false;
+    }
     const vsw_flow_word *sm = vsw_flow_cwords(&st->mask);
     const vsw_flow_word *rk = vsw_flow_cwords(&r->key), *rm = vsw_flow_cwords(&r->mask);
 

@@ -49,7 +49,12 @@ struct vsw_rule_stats {
  * 'dead' (it left the published state) makes the megaflow a revalidation
  * candidate.  Same threading as struct vsw_rule's counters.
  */
-enum vsw_counted_kind { VSW_COUNTED_RULE, VSW_COUNTED_GROUP, VSW_COUNTED_BUCKET };
+enum vsw_counted_kind {
+    VSW_COUNTED_RULE, VSW_COUNTED_GROUP, VSW_COUNTED_BUCKET,
+    VSW_COUNTED_TABLE_MISS,        /* A lookup in a table (not the first one,
+                                    * table 0's, which the PMDs count as
+                                    * "missed") that found no rule. */
+};
 struct vsw_counted {
     struct vsw_rule_stats stats[VSW_MAX_PMDS];
     bool dead;                     /**< Left the published state. */

@@ -15,6 +15,7 @@ static const struct vsw_ctl_cmd_info infos[] = {
     { "del-flows", 0, 2, false, "del-flows [--strict] [MATCH]  delete matching rules (all if no MATCH)" },
     { "replace-flows", 1, 1, true, "replace-flows FILE    make the rule set exactly FILE's" },
     { "dump-flows", 0, 2, false, "dump-flows [--strict] [MATCH]  print rules with counters" },
+    { "dump-tables", 0, 0, false, "dump-tables  per table: active rules, lookups, matches" },
     { "add-port", 2, 8, false, "add-port NAME DEVARGS[,ofport=N][,n_rxq=N][,mtu_request=N]\n"
       "                      [,tag=N][,trunks=N,...][,vlan_mode=MODE]  attach a DPDK device" },
     { "set-port", 2, 8, false, "set-port NAME KEY=VALUE...  change a port (mtu_request=N, tag=N,\n"

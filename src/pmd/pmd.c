@@ -404,6 +404,7 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
         }
     }
     if (mf) {
+        memcpy(mf->tables, up->tables, sizeof mf->tables);
         mf->packets++;
         mf->bytes += rte_pktmbuf_pkt_len(up->m);
         dpcls_smc_insert(c->pmd->dpcls, up->hash, mf);
@@ -782,14 +783,13 @@ vsw_pmd_main(void *arg)
         uint64_t start = rte_rdtsc();
         bool busy = false;
 
-        /* The ports changed ("all" expands to them), or we were asked to:
-         * nothing cached may be used any more.  A rule change only makes the
-         * upcalls in flight stale (mf_gen); the control thread revalidates
-         * the megaflows one by one (src/xlate/revalidate.c). */
-        if (unlikely(ps->gen != pmd->ports_gen || pmd->flush_req)) {
+        /* We were asked to: nothing cached may be used any more.  A rule
+         * or port change only makes the upcalls in flight stale (mf_gen);
+         * the control thread revalidates the megaflows it may affect one by
+         * one (src/xlate/revalidate.c). */
+        if (unlikely(pmd->flush_req)) {
             dpcls_flush(pmd->dpcls);
             emc_flush(pmd->emc);
-            pmd->ports_gen = ps->gen;
             pmd->flush_req = false;
         }
         if (unlikely(!rte_ring_empty(pmd->upq->fdb_changes)

@@ -202,6 +202,14 @@ scan_selects(const struct vsw_mf_scan_spec *spec, const struct megaflow *mf)
         return mf->xflags & VSW_XLATE_READ_FDB;
     case VSW_SCAN_MACS:
         return mac_affects(spec, mf);
+    case VSW_SCAN_PORT:
+        if (mf->xflags & (VSW_XLATE_READ_PORTS | VSW_XLATE_READ_FDB)) {
+            return true;
+        } else {
+            struct vsw_flow key;
+            dpcls_megaflow_key(mf, &key);
+            return key.in_port == spec->port;
+        }
     }
     return true;
 }

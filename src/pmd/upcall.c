@@ -33,6 +33,7 @@ translate(const struct vsw_cls *cls, const struct xlate_bridge *br, struct upcal
     up->xerror = (uint8_t) r.error;
     up->n_deps = (uint8_t) (deps.overflow ? 0 : deps.n);
     memcpy(up->deps, deps.d, up->n_deps * sizeof deps.d[0]);
+    memcpy(up->tables, deps.tables, sizeof up->tables);
 }
 
 void

@@ -47,6 +47,7 @@ struct upcall {
     struct vsw_counted *deps[VSW_MAX_DEPS]; /* Rules the translation passed */
     uint8_t n_deps;                 /* through; 0: none matched (drop). */
     uint8_t xerror;                 /* enum xlate_error of the translation. */
+    uint64_t tables[4];             /* xlate_deps.tables. */
     struct vsw_flow mask;           /* Megaflow mask. */
     uint64_t gen;                   /* vsw_dp_cache_gen() used. */
     uint64_t fdb_gen;               /* vsw_fdb_gen() the translation saw (with

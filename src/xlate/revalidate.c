@@ -104,6 +104,13 @@ vsw_revalidate_regions(struct vsw_dp *dp, const struct vsw_reval_region *regions
     revalidate(dp, &spec, st);
 }
 
+void
+vsw_revalidate_port(struct vsw_dp *dp, uint32_t ofport, struct vsw_reval_stats *st)
+{
+    struct vsw_mf_scan_spec spec = { .select = VSW_SCAN_PORT, .port = ofport };
+    revalidate(dp, &spec, st);
+}
+
 static int
 cmp_u64(const void *a_, const void *b_)
 {

@@ -67,6 +67,11 @@ void vsw_revalidate(struct vsw_dp *dp, struct vsw_reval_stats *st);
 
 /** Revalidates the megaflows of every PMD that depend on a rule marked dead
  *  or intersect one of the 'n' 'regions'. */
+/** After a change of port 'ofport' (added, deleted, VLAN setting, link
+ *  state): checks the megaflows whose translation read the ports or that
+ *  come in on that port; the others cannot have changed. */
+void vsw_revalidate_port(struct vsw_dp *dp, uint32_t ofport, struct vsw_reval_stats *st);
+
 void vsw_revalidate_regions(struct vsw_dp *dp, const struct vsw_reval_region *regions,
                             size_t n, struct vsw_reval_stats *st);
 

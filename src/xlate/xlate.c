@@ -240,6 +240,7 @@ view_push_vlan(struct xctx *x, uint16_t tpid)
     struct xview *v = &x->v;
 
     x->wc->vlan_tci |= BE16(VSW_VLAN_CFI);
+    v->vlan_changed = true;
     v->vlans[1] = v->vlans[0];
     memset(&v->vlans[0], 0, sizeof v->vlans[0]);
     v->vlans[0].present = true;
@@ -253,6 +254,8 @@ view_pop_vlan(struct xctx *x)
 {
     struct xview *v = &x->v;
     int n = (xlate_outer_tagged(x), count_tags(v->vlans));
+
+    v->vlan_changed = true;
 
     if (n > 1) {
         v->vlans[0] = v->vlans[1];
@@ -268,6 +271,7 @@ view_set_vid(struct xctx *x, uint16_t vid)
     struct xtag *t = &x->v.vlans[0];
     uint16_t bits = BE16(VSW_VLAN_VID_MASK | VSW_VLAN_CFI);
 
+    x->v.vlan_changed = true;
     if (!xlate_outer_tagged(x)) {
         /* No tag to set: as the executor always did, the VID makes one
          * (with no TPID; the parser puts a push_vlan first wherever the
@@ -288,6 +292,7 @@ view_set_pcp(struct xctx *x, uint8_t pcp)
     struct xtag *t = &x->v.vlans[0];
     uint16_t bits = BE16(VSW_VLAN_PCP_MASK | VSW_VLAN_CFI);
 
+    x->v.vlan_changed = true;
     if (xlate_outer_tagged(x)) {
         t->tci = (uint16_t) ((t->tci & ~bits)
                              | BE16((uint16_t) (((pcp & 7) << VSW_VLAN_PCP_SHIFT) | VSW_VLAN_CFI)));
@@ -583,8 +588,10 @@ xlate_view_flow(struct xctx *x, struct vsw_flow *f, struct vsw_flow *set)
         memcpy(f->dl_dst, v->dl_dst, 6);
         memset(set->dl_dst, 0xff, 6);
     }
-    if (!t->present) {
-        /* No tag (never one, or popped: the pop read the tag's presence). */
+    if (!v->vlan_changed) {
+        /* The packet's own tag (or none): read from the packet. */
+    } else if (!t->present) {
+        /* No tag left (popped: the pop read the tag's presence). */
         f->vlan_tci = 0;
         set->vlan_tci = 0xffff;
     } else if (!t->from_pkt) {
@@ -659,6 +666,7 @@ xctx_init(struct xctx *x, const struct vsw_cls *cls, const struct xlate_bridge *
     if (deps) {
         deps->n = 0;
         deps->overflow = false;
+        memset(deps->tables, 0, sizeof deps->tables);
     }
     if (trace) {
         trace->n = 0;

@@ -129,6 +129,9 @@ const char *xlate_error_name(enum xlate_error e);
 struct xlate_deps {
     unsigned n;
     bool overflow;                          /* More than VSW_MAX_DEPS. */
+    uint64_t tables[4];                     /* Tables looked up after the first
+                                             * lookup (a bitmap), for
+                                             * revalidation (dpcls.h). */
     struct vsw_counted *d[VSW_MAX_DEPS];
 };
 

@@ -58,6 +58,8 @@ struct xview {
     bool src_set, dst_set, nw_src_set, nw_dst_set, ipv6_src_set, ipv6_dst_set;
     bool label_set, tp_src_set, tp_dst_set;
     uint8_t tos_set;                /* Bits. */
+    bool vlan_changed;              /* A VLAN action ran (else the tags are
+                                     * the packet's own, all of them). */
     uint8_t ttl_total_dec;          /* Decrements of an unknown TTL, in all. */
 };
 

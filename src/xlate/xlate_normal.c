@@ -69,6 +69,7 @@ port_index(const struct xlate_bridge *br, uint32_t ofport)
 void
 xlate_flood(struct xctx *x)
 {
+    x->out->xflags |= VSW_XLATE_READ_PORTS;
     for (unsigned p = 0; p < x->br->n_ports; p++) {
         if (x->br->ofports[p] != x->flow->in_port) {
             xlate_output(x, x->br->ofports[p]);
@@ -207,8 +208,8 @@ eth_is_reserved(const uint8_t m[6])
 
 /* ---- NORMAL. ---- */
 
-void
-xlate_normal(struct xctx *x)
+static void
+normal__(struct xctx *x)
 {
     const struct vsw_flow *f = x->flow;
     const struct xlate_bridge *br = x->br;
@@ -274,7 +275,7 @@ xlate_normal(struct xctx *x)
     /* From here the result depends on the MAC table: say so, and whether
      * about the megaflow's own addresses (revalidation after a MAC change
      * looks at those) or, if an action rewrote one, about any. */
-    x->out->xflags |= VSW_XLATE_READ_FDB;
+    x->out->xflags |= VSW_XLATE_READ_FDB | VSW_XLATE_READ_PORTS;
     if (memcmp(src, f->dl_src, 6) || memcmp(dst, f->dl_dst, 6)) {
         x->out->xflags |= VSW_XLATE_READ_FDB_ANY;
     }
@@ -310,13 +311,36 @@ xlate_normal(struct xctx *x)
     if (known) {
         int o = port_index(br, out_port);
         if (out_port != f->in_port && o >= 0) {
+            xlate_trace_add(x, XEV_NORMAL, out_port, XNORMAL_LEARNED, NULL);
             output_normal(x, (unsigned) o, xv);
+        } else {
+            xlate_trace_add(x, XEV_NORMAL, out_port,
+                            out_port == f->in_port ? XNORMAL_SAME_PORT : XNORMAL_DROP, NULL);
         }
         return;
     }
+    xlate_trace_add(x, XEV_NORMAL, 0, XNORMAL_FLOOD, NULL);
     for (unsigned p = 0; p < br->n_ports; p++) {
         if (br->ofports[p] != f->in_port && port_includes(x, port_vlan(br, p), xv)) {
             output_normal(x, p, xv);
         }
+    }
+}
+
+void
+xlate_normal(struct xctx *x)
+{
+    unsigned n0 = x->trace ? x->trace->n : 0;
+
+    normal__(x);
+    if (x->trace) {
+        for (unsigned i = n0; i < x->trace->n; i++) {
+            if (x->trace->ev[i].kind == XEV_NORMAL) {
+                return;
+            }
+        }
+        /* Returned early: a frame NORMAL does not forward (reserved
+         * multicast, a VLAN the port does not carry, no such port). */
+        xlate_trace_add(x, XEV_NORMAL, 0, XNORMAL_DROP, NULL);
     }
 }

@@ -88,12 +88,22 @@ xlate_lookup(struct xctx *x, uint32_t in_port, uint8_t table, enum xlate_lookup_
 
         wc_read(x, &lwc, &set);
     }
+    if (why != XLOOKUP_START && x->deps) {
+        x->deps->tables[table / 64] |= UINT64_C(1) << (table % 64);
+    }
     ev = xlate_trace_add(x, XEV_TABLE, table, why, rule);
     if (ev) {
         ev->table = table;
     }
     if (rule) {
         xlate_add_dep(x, (struct vsw_counted *) &rule->c);
+    } else if (why != XLOOKUP_START && x->cls) {
+        /* Table 0's misses are the PMDs' "missed" drops; the others are
+         * counted here, for dump-tables. */
+        struct vsw_counted *miss = vsw_cls_miss_counter(x->cls, table);
+        if (miss) {
+            xlate_add_dep(x, miss);
+        }
     }
     return rule;
 }
@@ -157,19 +167,21 @@ pipe_write(struct xctx *x, const struct vsw_field *f, uint64_t bits, uint64_t ma
 void
 xlate_set_header_field(struct xctx *x, const struct vsw_field *f, const uint8_t *value)
 {
-    struct vsw_actions *one;
-    uint8_t room[sizeof(struct vsw_actions) + sizeof(struct vsw_action)]
-        __attribute__((aligned(8)));
+    /* A one-action list; the union gives the flexible array its room
+     * without reading a byte array through another type. */
+    union {
+        struct vsw_actions list;
+        uint8_t room[sizeof(struct vsw_actions) + sizeof(struct vsw_action)];
+    } one;
     struct vsw_action *a;
     uint32_t v32 = 0;
 
     if (f->set_action == VSW_FIELD_NO_SET || f->pipe) {
         return;
     }
-    memset(room, 0, sizeof room);
-    one = (struct vsw_actions *) (void *) room;
-    one->n = 1;
-    a = &one->a[0];
+    memset(&one, 0, sizeof one);
+    one.list.n = 1;
+    a = &one.list.a[0];
     a->type = f->set_action;
     a->flags = (uint8_t) (f->set_flags | VSW_ACTF_SET_FIELD);
     for (unsigned i = 0; i < f->width && i < 4; i++) {
@@ -210,7 +222,7 @@ xlate_set_header_field(struct xctx *x, const struct vsw_field *f, const uint8_t 
     }
     /* One action through the dispatcher: the same prerequisites (no such
      * header, no effect) and the same view updates as a set_field. */
-    xlate_do_actions(x, one);
+    xlate_do_actions(x, &one.list);
 }
 
 void

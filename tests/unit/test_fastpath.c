@@ -555,6 +555,7 @@ test_revalidation_random(void **state)
         for (size_t i = 0; i < n_add; i++) {
             regions[i].key = added[i]->match.key;
             regions[i].mask = added[i]->match.mask;
+            regions[i].table = added[i]->table_id;
         }
         struct dpcls *dc = dpcls_create(FLOWS, 0, SOCKET_ID_ANY);
         assert_non_null(dc);
