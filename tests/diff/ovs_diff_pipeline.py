@@ -145,6 +145,70 @@ def make_sequence(rng, gen, pools, targets, npkts, toggle):
     return pkts, events
 
 
+def load_replay(d, gen):
+    """The rules, groups and packet sequence of a kept work directory (or
+    hand-edited copies: a minimal reproduction)."""
+    from pipeline_rules import PRule, Group
+    from pktgen import Packet
+    rules = []
+    with open(os.path.join(d, "rules.flows")) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            r = Raw(line)
+            r.index = len(rules)
+            rules.append(r)
+    groups = []
+    gp = os.path.join(d, "groups.txt")
+    if os.path.exists(gp):
+        with open(gp) as f:
+            for line in f:
+                if line.strip():
+                    m = re.search(r"group_id=(\d+)", line)
+                    groups.append(RawGroup(int(m.group(1)), line.strip()))
+    pkts, events = [], []
+    with open(os.path.join(d, "sequence.txt")) as f:
+        for line in f:
+            parts = line.split()
+            if not parts:
+                continue
+            if parts[0] == "link":
+                events.append(Event(port=int(parts[1][1:]),
+                                    up=parts[2] == "up"))
+                continue
+            p = Packet(int(parts[0]), int(parts[1].split("=")[1]),
+                       bytes.fromhex(parts[-1]), True, " ".join(parts[2:-1]))
+            pkts.append(p)
+            events.append(Event(pkt=p))
+    gen.tables = sorted({r.table for r in rules})
+    return rules, groups, pkts, events
+
+
+class Raw:
+    """A rule read back from a rules file."""
+
+    def __init__(self, text):
+        self._text = text
+        m = re.search(r"(?:^|,)table=(\d+)", text)
+        self.table = int(m.group(1)) if m else 0
+        m = re.search(r"(?:^|,)priority=(\d+)", text)
+        self.prio = int(m.group(1)) if m else 32768
+
+    def text(self):
+        return self._text
+
+
+class RawGroup:
+    def __init__(self, gid, text):
+        self.gid, self._text = gid, text
+        m = re.search(r"type=(\w+)", text)
+        self.type = m.group(1) if m else "?"
+
+    def text(self):
+        return self._text
+
+
 # ------------------------------------------------------------ OVS side
 
 def run_ovs(workdir, rules_path, groups_path, events, ctrl):
@@ -487,10 +551,14 @@ def run_round(args, r, seed, totals):
         pools = Pools(rng)
         gen = PipelineGen(rng, pools, NPORTS, groups=not args.no_groups,
                           controller=ctrl)
-        rules, groups = validate(rng, gen, workdir, totals)
-        targets = gen.targets()
-        pkts, events = make_sequence(rng, gen, pools, targets, args.packets,
-                                     not args.no_link_toggle)
+        if args.replay:
+            rules, groups, pkts, events = load_replay(args.replay, gen)
+        else:
+            rules, groups = validate(rng, gen, workdir, totals)
+            targets = gen.targets()
+            pkts, events = make_sequence(rng, gen, pools, targets,
+                                         args.packets,
+                                         not args.no_link_toggle)
         rules_path = os.path.join(workdir, "rules.flows")
         with open(rules_path, "w") as f:
             f.write("# vsw pipeline differential test, seed %d\n" % seed)
@@ -601,10 +669,16 @@ def main():
                     help="vswctl arguments that change a port's link state, "
                     "e.g. 'set-port {name} link={state}' (default: found in "
                     "vswctl --help)")
+    ap.add_argument("--replay", metavar="DIR",
+                    help="run the rules.flows, groups.txt and sequence.txt of "
+                    "DIR (a kept work directory, or a hand-minimized copy) "
+                    "instead of generating a round")
     ap.add_argument("--max-report", type=int, default=5)
     ap.add_argument("--tmpdir", default="/tmp")
     args = ap.parse_args()
     args.rounds = args.rounds or (40 if args.long else 6)
+    if args.replay:
+        args.rounds = 1
     args.packets = args.packets or (400 if args.long else 200)
 
     if os.geteuid() != 0:
