@@ -661,7 +661,7 @@ xctx_init(struct xctx *x, const struct vsw_cls *cls, const struct xlate_bridge *
     out->overflow = false;
     out->xflags = 0;
     if (learn) {
-        learn->valid = false;
+        learn->n = 0;
     }
     if (deps) {
         deps->n = 0;
@@ -733,11 +733,14 @@ xlate_megaflow_valid(const struct vsw_cls *cls, const struct xlate_bridge *br,
         || now.len != len || (len && memcmp(now.data, acts, len))) {
         return false;
     }
-    if (learn.valid && br->fdb
-        && vsw_fdb_would_move(br->fdb, learn.mac, learn.vlan, learn.port)) {
-        /* Its packets would now teach the MAC table something (the source
-         * MAC moved away or aged out): they must reach the handler. */
-        return false;
+    for (unsigned i = 0; br->fdb && i < learn.n; i++) {
+        const struct xlate_learn_entry *e = &learn.e[i];
+        if (vsw_fdb_would_move(br->fdb, e->mac, e->vlan, e->port)) {
+            /* Its packets would now teach the MAC table something (the
+             * source MAC moved away or aged out): they must reach the
+             * handler. */
+            return false;
+        }
     }
     m = vsw_flow_cwords(&now_mask);
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {
