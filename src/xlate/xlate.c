@@ -387,8 +387,8 @@ xlate_add_dep(struct xctx *x, struct vsw_counted *c)
 
 /* ---- The action loop. ---- */
 
-void
-xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
+static void
+do_actions(struct xctx *x, const struct vsw_actions *acts)
 {
     const struct vsw_flow *flow = x->flow;
     struct vsw_flow *wc = x->wc;
@@ -470,6 +470,20 @@ xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
                     wc->nw_ttl = 0xff;
                     v->ttl = flow->nw_ttl;
                     v->ttl_known = true;
+                }
+                if (!v->ttl_known && x->lists > 1) {
+                    /* In a nested list (a resubmit's, goto_table's, a
+                     * bucket's) a TTL that runs out ends only this list
+                     * and the caller goes on, as in OVS: decide now, on
+                     * the packet's TTL less the decrements so far (the
+                     * megaflow matches it, as OVS's always does).  If an
+                     * earlier decrement ran out, the check it left drops
+                     * the packet at the next commit anyway. */
+                    wc->nw_ttl = 0xff;
+                    if (flow->nw_ttl <= v->ttl_total_dec + 1u) {
+                        trace_done(x, ev, len0, &v0, XLATE_STOPPED);
+                        return;
+                    }
                 }
                 if (v->ttl_known) {
                     if (v->ttl <= 1) {
@@ -560,6 +574,14 @@ xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
         }
         trace_done(x, ev, len0, &v0, XLATE_NO_EFFECT);
     }
+}
+
+void
+xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
+{
+    x->lists++;
+    do_actions(x, acts);
+    x->lists--;
 }
 
 /* ---- The headers as the actions left them. ---- */
