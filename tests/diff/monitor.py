@@ -46,8 +46,11 @@ class PacketIn:
         self.text = text          # the header line as printed
 
     def key(self, with_data=True):
-        return (tuple(sorted(self.fields.items())), self.summary,
-                self.data if with_data else None)
+        """What is compared: the header line's fields, and the packet: its
+        bytes when both monitors print them (the flow summary is then only
+        each tool's rendering of the same bytes), else the flow summary."""
+        return (tuple(sorted(self.fields.items())),
+                self.data if with_data else self.summary)
 
     def tag(self):
         return P.find_tag(self.data) if self.data else None

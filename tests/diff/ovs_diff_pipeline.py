@@ -360,6 +360,7 @@ def run_vsw(args, workdir, rules_path, groups_path, events, ctrl, expect):
             return n
 
         cur = None
+        windows = []              # (packet index, first monitor record)
         for ev in events:
             if ev.pkt is None:
                 state = "up" if ev.up else "down"
@@ -370,17 +371,23 @@ def run_vsw(args, workdir, rules_path, groups_path, events, ctrl, expect):
                 continue
             p = ev.pkt
             cur = p.index
+            start = mon.count() if mon else 0
+            windows.append((p.index, start))
             sw.send(p.port, p.data)
             if ctrl:
                 sw.send(p.port, marker_frame(p.index, p.port))
-            want_frames = expect.get(p.index, (0, 0))[0]
+            want_frames, want_pins = expect.get(p.index, (0, 0))
             deadline = time.time() + 2.0
             while True:
                 collect(0.001)
                 have = len(frames.get(p.index, []))
                 done = have >= want_frames
                 if ctrl:
-                    done = done and mon.wait_marker(p.index, timeout=0)
+                    # The packet's packet-ins may come after its marker's
+                    # (a marker that hits a cached flow overtakes a packet
+                    # the handler translates): wait for both.
+                    done = (done and mon.wait_marker(p.index, timeout=0)
+                            and pins_in(mon.records()[start:]) >= want_pins)
                 elif not want_frames:
                     done = time.time() > deadline - 1.97
                 if done or time.time() > deadline:
@@ -390,7 +397,7 @@ def run_vsw(args, workdir, rules_path, groups_path, events, ctrl, expect):
             sw.send(1, marker_frame(0xFFFFFFF0, 1))
             mon.wait_marker(0xFFFFFFF0, timeout=5)
         collect(0.05)
-        pins = mon.records()[npre:] if ctrl else []
+        pins = split_windows(mon.records(), windows) if ctrl else {}
         if sw.proc.poll() is not None:
             raise HarnessError("vswd died: see %s/vswd.log" % workdir)
         return frames, pins, stray
@@ -412,9 +419,9 @@ def by_packet_frames(outs):
 
 
 def split_pins(recs):
-    """{packet index: [PacketIn]} from a monitor's records in arrival
-    order: the packet-ins before marker K are packet K's (each switch
-    handles a packet and then its marker, in order).  Packet-ins after the
+    """{packet index: [PacketIn]} from OVS's monitor records: by the
+    packet's tag in the hex dump, else the packet-ins before marker K are
+    packet K's (OVS handles a packet and then its marker, in order).  Packet-ins after the
     last marker, or before a marker that is not a packet's, go under None
     (there should be none)."""
     res = {}
@@ -422,7 +429,11 @@ def split_pins(recs):
     for rec in recs:
         mk = rec.marker()
         if mk is None:
-            pending.append(rec)
+            tag = rec.tag()
+            if tag is not None:
+                res.setdefault(tag, []).append(rec)
+            else:
+                pending.append(rec)
             continue
         owner = mk if mk < 0xFFFF0000 else None
         if pending:
@@ -430,6 +441,22 @@ def split_pins(recs):
         pending = []
     if pending:
         res.setdefault(None, []).extend(pending)
+    return res
+
+
+def pins_in(recs):
+    return sum(1 for r in recs if r.marker() is None)
+
+
+def split_windows(recs, windows):
+    """{packet index: [PacketIn]}: the packet-ins (not markers) that came
+    while each packet was the one in flight; later ones go under None."""
+    res = {}
+    bounds = windows + [(None, len(recs))]
+    for (idx, a), (_, b) in zip(bounds, bounds[1:]):
+        got = [r for r in recs[a:b] if r.marker() is None]
+        if got:
+            res[idx] = got
     return res
 
 
@@ -495,7 +522,7 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
                   vsw_pins, stray, ovs, rules, groups):
     of = by_packet_frames(ovs_outs)
     op = split_pins(ovs_pins)
-    vp = split_pins(vsw_pins)
+    vp = vsw_pins
     down = {}
     state = set()
     for ev in events:
