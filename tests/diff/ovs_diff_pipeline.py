@@ -531,6 +531,7 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
         else:
             down[ev.pkt.index] = sorted(state)
     passed = failed = reported = 0
+    vlan_summary = 0
     for p in pkts:
         k = p.index
         a, b = of.get(k, []), vsw_frames.get(k, [])
@@ -545,6 +546,12 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
             passed += 1
             continue
         failed += 1
+        if (not wd and per_port(a) == per_port(b) and len(pa) == len(pb)
+                and all(x.fields == y.fields for x, y in zip(pa, pb))
+                and any("dl_vlan=" in x.summary for x in pa)):
+            # Diagnosis only (still a failure): the packet-ins agree but
+            # for the flow summary of a VLAN-tagged packet.
+            vlan_summary += 1
         if reported < args.max_report:
             reported += 1
             report(args, k, p, ovs, rules, groups, a, b, pa, pb, down[k])
@@ -563,6 +570,10 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
             "was in flight): %s" % (port, cur, f.hex()))
     if stray:
         failed += 1
+    if vlan_summary:
+        log("  %d of the failed packets are VLAN-tagged and differ only in the "
+            "flow summary of their packet-ins (vswctl monitor renders one tag, "
+            "ovs-ofctl -m monitor two and vlan_tci1)" % vlan_summary)
     return passed, failed
 
 
