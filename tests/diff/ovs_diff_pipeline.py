@@ -251,6 +251,11 @@ def run_ovs(workdir, rules_path, groups_path, events, ctrl):
         ovs.wait_idle({p: ovs.port_stats().get(p, (0, 0))[0]
                        for p in range(1, NPORTS + 1)})
         outs = ovs.outputs()
+        ovs.group_packets = 0
+        if groups_path:
+            text = ovs.ofctl("dump-group-stats", ovs.mgmt).stdout
+            ovs.group_packets = sum(int(n) for n in re.findall(
+                r"group_id=\d+,.*?packet_count=(\d+)", text))
         pins = []
         if ctrl:
             mon.stop()
@@ -637,6 +642,8 @@ def run_round(args, r, seed, totals):
             nf = sum(len(v) for v in ovs_outs.values())
             nfw = sum(1 for p in pkts if of.get(p.index))
             npi = sum(1 for p in pkts if op.get(p.index))
+            if groups:
+                head += ", %d group executions" % ovs.group_packets
             head += (", OVS: %d frames, %d packet-ins; packets forwarded %d, "
                      "to the controller %d, dropped %d" % (
                          nf, sum(len(v) for v in op.values()), nfw, npi,

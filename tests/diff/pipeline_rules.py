@@ -258,7 +258,7 @@ class PipelineGen:
         kinds = ["output", "output", "output2", "in_port", "normal", "flood",
                  "reg_out"]
         if self.use_groups and self.groups and allow_group:
-            kinds += ["group", "group", "group"]
+            kinds += ["group"] * 6
         if self.use_controller:
             kinds += ["controller", "controller_out"]
         k = r.choice(kinds)
@@ -468,6 +468,16 @@ class PipelineGen:
     def _l2(self, t):
         r = self.rng
         out = []
+        flood = [g for g in self.groups if g.type == "all"]
+        if flood and self._chance(0.8):
+            # Broadcast to the datapath's flood group (Faucet, OVN).
+            rule = PRule(t)
+            rule.role = "l2"
+            rule.add("dl_dst", 0xFFFFFFFFFFFF, (1 << 48) - 1,
+                     "dl_dst=ff:ff:ff:ff:ff:ff")
+            self._md_match(rule)
+            rule.actions.append("group:%d" % r.choice(flood).gid)
+            out.append(rule)
         for _ in range(r.randint(2, 10)):
             rule = PRule(t)
             rule.role = "l2"
