@@ -21,6 +21,7 @@
 #include "classifier/dpcls.h"
 #include "classifier/emc.h"
 #include "dp.h"
+#include "pmd/pin_queue.h"
 #include "l2/fdb.h"
 #include "pmd/upcall_queue.h"
 #include "util.h"
@@ -52,6 +53,7 @@ vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
     dp->megaflow_idle_ms = 10000;
     dp->emc_enabled = true;
     dp->upcall_overflow_inline = true;
+    dp->pin_efd = -1;
     emc_sig_match_best(&dp->emc_impl);
     for (unsigned i = 0; i < n_pmds; i++) {
         struct vsw_pmd *pmd = &dp->pmds[i];
@@ -63,7 +65,8 @@ vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
         pmd->emc = rte_zmalloc_socket("emc", sizeof *pmd->emc, RTE_CACHE_LINE_SIZE, socket);
         pmd->dpcls = dpcls_create(flow_limit, i, socket);
         pmd->upq = upcall_queue_create(i, socket);
-        if (!pmd->emc || !pmd->dpcls || !pmd->upq) {
+        pmd->pinq = pin_queue_create(i, socket);
+        if (!pmd->emc || !pmd->dpcls || !pmd->upq || !pmd->pinq) {
             snprintf(err, err_size, "cannot allocate the caches of PMD %u (flow limit %u): "
                      "not enough DPDK memory", i, flow_limit);
             free(dp);

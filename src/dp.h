@@ -161,6 +161,9 @@ struct vsw_ports_snap {
     X(fdb_lost, VSW_PC_COUNT, "caches flushed, learned MACs came too fast", "")              \
     X(normal_inline, VSW_PC_COUNT, "dropped, NORMAL with the upcall queue full",              \
       " (only the handler reads the MAC table)")                                             \
+    X(pins, VSW_PC_COUNT, "packet-ins queued to the slow path", "")                        \
+    X(pin_queue_full, VSW_PC_COUNT, "packet-ins dropped, queue to the slow path full", "")   \
+    X(packet_outs, VSW_PC_COUNT, "packet-outs executed", "")                                 \
     X(iterations, VSW_PC_HIDDEN, "loop iterations", "")                                      \
     X(busy_iterations, VSW_PC_CUSTOM, "busy iterations", "")                                 \
     X(upcall_waits_timed_out, VSW_PC_HIDDEN, "waits for in-flight upcalls cut short", "")    \
@@ -195,6 +198,27 @@ struct vsw_pmd_stats {
 struct dpcls;
 struct emc;
 struct upcall_queue;
+struct pin_queue;
+
+/**
+ * Control -> PMD: execute one packet-out (src/xlate/packet_out_cmds.c).  The
+ * control thread stores it in 'pout_req' and waits; the PMD takes it (atomic
+ * exchange to NULL) at the end of an iteration, runs 'acts' on 'm' with its
+ * own tx queues and packet-in queue, flushes, and sets 'done'.  One at a
+ * time: the command waits for its packet, so a deeper queue would never
+ * fill.
+ */
+struct vsw_pout_req {
+    struct rte_mbuf *m;             /**< The packet (the PMD's once taken). */
+    struct vsw_layout lay;          /**< Its header offsets. */
+    uint16_t acts_len;              /**< Datapath actions, */
+    uint8_t acts[VSW_ODP_MAX]       /**< aligned as their entries need. */
+        __attribute__((aligned(8)));
+    unsigned n_sent;                /**< Written by the PMD: copies handed to ports, */
+    unsigned n_pins;                /**< packet-ins queued, */
+    unsigned n_dropped;             /**< copies dropped (no port, no memory). */
+    volatile bool done;             /**< Set by the PMD when complete. */
+};
 
 /** A megaflow copied out of a PMD on request. */
 struct vsw_mf_dump {
@@ -277,6 +301,8 @@ struct vsw_pmd {
     struct emc *emc;               /**< PMD-owned exact-match cache. */
     struct dpcls *dpcls;           /**< PMD-owned megaflow classifier. */
     struct upcall_queue *upq;      /**< Upcall slots and rings. */
+    struct pin_queue *pinq;        /**< Packet-ins towards the control thread. */
+    struct vsw_pout_req *pout_req; /**< Control -> PMD: a packet-out to execute. */
     uint64_t mf_gen;               /**< vsw_dp_cache_gen() of its upcalls' answers. */
     struct vsw_pmd_stats stats;    /**< PMD-written. */
     /* Requests: the control thread stores one, the PMD takes it (atomic
@@ -315,6 +341,9 @@ struct vsw_dp {
     int handler_efd;                     /**< Doorbell (eventfd) of a sleeping handler. */
     uint32_t handler_asleep;             /**< 1 while the handler blocks on it. */
     uint16_t nb_rxd, nb_txd;             /**< Ring sizes for new ports. */
+    int pin_efd;                         /**< Doorbell (eventfd) of the control thread,
+                                          *   rung by a PMD that queued packet-ins */
+    uint32_t ctl_asleep;                 /**< while this is 1 (it may block in epoll). */
     struct vsw_fdb *fdb;                 /**< The MAC table (l2/fdb.h): the handler
                                           *   and the control thread, under its
                                           *   lock; never a PMD. */

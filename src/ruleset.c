@@ -258,7 +258,7 @@ revalidate_change(struct vsw_dp *dp, const struct vsw_ruleset *rs,
 
 static int
 commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
-             struct rule_vec *dead, char *err, size_t err_size)
+             struct rule_vec *dead, const uint8_t *reasons, char *err, size_t err_size)
 {
     struct vsw_cls *cls;
 
@@ -293,6 +293,10 @@ commit_rules(struct vsw_dp *dp, struct vsw_ruleset *rs, struct rule_vec *rules,
         uint64_t p, b, u;
         vsw_counted_get(&dead->v[i]->c, &p, &b, &u);
         rs->table_matched_base[dead->v[i]->table_id] += p;
+        /* Deleted or expired (not replaced): whoever asked is told. */
+        if (reasons && rs->removed && (dead->v[i]->flags & VSW_FF_SEND_FLOW_REM)) {
+            rs->removed(rs->removed_aux, dead->v[i], (enum vsw_rule_removed) reasons[i]);
+        }
         rule_free(dead->v[i]);
     }
     free(rs->rules);
@@ -321,6 +325,7 @@ rule_from_fm(struct vsw_ruleset *rs, struct vsw_flow_mod *fm, uint64_t now)
     r->idle_timeout = fm->idle_timeout;
     r->hard_timeout = fm->hard_timeout;
     r->cookie = fm->cookie;
+    r->flags = fm->flags;
     r->seq = rs->next_seq++;
     r->created_tsc = now;
     r->actions = fm->actions;
@@ -378,7 +383,7 @@ vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_mod *
             fresh.v[i] = NULL;
         }
     }
-    error = commit_rules(dp, rs, &rules, &dead, err, err_size);
+    error = commit_rules(dp, rs, &rules, &dead, NULL, err, err_size);
     goto out;
 
 nomem:
@@ -425,7 +430,12 @@ vsw_ruleset_delete(struct vsw_dp *dp, struct vsw_ruleset *rs, const struct vsw_f
     }
     *n_deleted = dead.n;
     if (!error && dead.n) {
-        error = commit_rules(dp, rs, &keep, &dead, err, err_size);
+        uint8_t *reasons = malloc(dead.n);
+        if (reasons) {
+            memset(reasons, VSW_RR_DELETE, dead.n);
+        }
+        error = commit_rules(dp, rs, &keep, &dead, reasons, err, err_size);
+        free(reasons);
     } else if (error) {
         snprintf(err, err_size, "out of memory");
     }
@@ -437,7 +447,9 @@ vsw_ruleset_delete(struct vsw_dp *dp, struct vsw_ruleset *rs, const struct vsw_f
 static bool
 actions_equal(const struct vsw_actions *a, const struct vsw_actions *b)
 {
-    return a->n == b->n && !memcmp(a->a, b->a, a->n * sizeof a->a[0]);
+    return a->n == b->n && a->blob_len == b->blob_len
+           && !memcmp(a->a, b->a, a->n * sizeof a->a[0])
+           && !memcmp(vsw_actions_blob(a), vsw_actions_blob(b), a->blob_len);
 }
 
 int
@@ -477,6 +489,7 @@ vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_m
             if (!kept[*slot - 1] && old->cookie == fm->cookie
                 && old->idle_timeout == fm->idle_timeout
                 && old->hard_timeout == fm->hard_timeout
+                && old->flags == fm->flags
                 && actions_equal(old->actions, fm->actions)) {
                 r = old;
                 kept[*slot - 1] = true;
@@ -522,7 +535,7 @@ vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_m
     }
     free(kept);
     free(nix.slots);
-    error = commit_rules(dp, rs, &rules, &dead, err, err_size);
+    error = commit_rules(dp, rs, &rules, &dead, NULL, err, err_size);
 
 out:
     if (error == ENOMEM) {
@@ -555,6 +568,7 @@ vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs)
     uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
     char err[128];
     bool synced = false;
+    uint8_t *reasons = rs->n ? malloc(rs->n) : NULL;   /* Per dead rule (best effort). */
 
     for (size_t i = 0; i < rs->n; i++) {
         struct vsw_rule *r = rs->rules[i];
@@ -569,21 +583,27 @@ vsw_ruleset_expire(struct vsw_dp *dp, struct vsw_ruleset *rs)
             vsw_dp_sync_stats(dp);
             synced = true;
         }
+        uint8_t reason = expired ? VSW_RR_HARD_TIMEOUT : VSW_RR_IDLE_TIMEOUT;
         if (r->idle_timeout && rule_idle(r, now, hz)) {
             expired = true;
+        }
+        if (expired && reasons) {
+            reasons[dead.n] = reason;
         }
         if (vec_push(expired ? &dead : &keep, r)) {
             free(keep.v);
             free(dead.v);
+            free(reasons);
             return 0;
         }
     }
     size_t n = dead.n;
-    if (n && commit_rules(dp, rs, &keep, &dead, err, sizeof err)) {
+    if (n && commit_rules(dp, rs, &keep, &dead, reasons, err, sizeof err)) {
         n = 0;
     }
     free(keep.v);
     free(dead.v);
+    free(reasons);
     return n;
 }
 
@@ -639,6 +659,9 @@ vsw_ruleset_dump(const struct vsw_ruleset *rs, const struct vsw_flow_mod *filter
         }
         if (r->hard_timeout) {
             vsw_buf_printf(out, "hard_timeout=%u, ", r->hard_timeout);
+        }
+        if (r->flags & VSW_FF_SEND_FLOW_REM) {
+            vsw_buf_printf(out, "send_flow_rem ");
         }
         vsw_buf_printf(out, "idle_age=%" PRIu64 ", ", idle / hz);
         vsw_match_format(&r->match, (int) r->priority, match_s, sizeof match_s);

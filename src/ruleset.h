@@ -22,7 +22,21 @@
 #include "util.h"
 #include "vsw/ofp_parse.h"
 
+/* Why a rule left the set (OpenFlow's flow-removed reasons). */
+enum vsw_rule_removed {
+    VSW_RR_IDLE_TIMEOUT = 0,
+    VSW_RR_HARD_TIMEOUT = 1,
+    VSW_RR_DELETE = 2,
+};
+
+/** Told about each rule with VSW_FF_SEND_FLOW_REM that expired or was
+ *  deleted, after the change was published and before the rule is freed. */
+typedef void vsw_rule_removed_fn(void *aux, const struct vsw_rule *r,
+                                 enum vsw_rule_removed reason);
+
 struct vsw_ruleset {
+    vsw_rule_removed_fn *removed; /**< Or NULL. */
+    void *removed_aux;         /**< Its argument. */
     struct vsw_rule **rules;   /**< Current rules (the published snapshot's). */
     size_t n;                  /**< Number of rules. */
     uint64_t next_seq;         /**< Next insertion sequence number. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,4 +101,25 @@ vsw_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+}
+
+int
+vsw_parse_hex(const char *hex, uint8_t *buf, size_t size, size_t *len)
+{
+    size_t n = 0;
+
+    for (const char *p = hex; *p;) {
+        if (isspace((unsigned char) *p) || *p == ':') {
+            p++;
+            continue;
+        }
+        if (!isxdigit((unsigned char) p[0]) || !isxdigit((unsigned char) p[1]) || n == size) {
+            return EINVAL;
+        }
+        char byte[3] = { p[0], p[1], 0 };
+        buf[n++] = (uint8_t) strtoul(byte, NULL, 16);
+        p += 2;
+    }
+    *len = n;
+    return 0;
 }

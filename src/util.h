@@ -77,4 +77,9 @@ vsw_all_digits(const char *s)
     return true;
 }
 
+/** Parses the hex bytes 'hex' (spaces and colons allowed between bytes)
+ *  into 'buf' of 'size' bytes; '*len' gets the count.  0 or EINVAL (not
+ *  hex, odd digit count, or more than 'size' bytes). */
+int vsw_parse_hex(const char *hex, uint8_t *buf, size_t size, size_t *len);
+
 #endif /* VSW_UTIL_H */

@@ -32,6 +32,7 @@
 #include "pmd/pmd.h"
 #include "ruleset.h"
 #include "util.h"
+#include "xlate/packet_in.h"
 
 #define DEFAULT_MBUFS 32768
 #define DEFAULT_FLOW_LIMIT 131072
@@ -101,6 +102,11 @@ usage(void)
            "                         S seconds of connecting, and must take some of its\n"
            "                         reply at least every S seconds, or it is disconnected\n"
            "                         (default %u; fractions allowed)\n"
+           "  --controller-rate PPS  packet-ins delivered to monitors per second at most\n"
+           "                         (token bucket, as OVS's controller_rate_limit;\n"
+           "                         default %u, 0: no limit)\n"
+           "  --controller-burst N   packet-ins allowed in a burst (default rate/4, at\n"
+           "                         least %u)\n"
            "  --verbose              log debug messages\n"
            "  --help                 this text\n"
            "\n"
@@ -111,7 +117,8 @@ usage(void)
            VSW_MTU_MIN, VSW_MTU_MAX, VSW_MTU_DEFAULT, VSW_FDB_IDLE_MIN, VSW_FDB_IDLE_MAX,
            VSW_FDB_DEFAULT_IDLE, VSW_FDB_MAX_MAX, VSW_FDB_DEFAULT_MAX, DEFAULT_MBUFS,
            DEFAULT_FLOW_LIMIT,
-           VSW_CTL_DEFAULT_MAX_CLIENTS, FD_RESERVE, VSW_CTL_DEFAULT_IDLE_MS / 1000);
+           VSW_CTL_DEFAULT_MAX_CLIENTS, FD_RESERVE, VSW_CTL_DEFAULT_IDLE_MS / 1000,
+           VSW_PIN_DEFAULT_RATE, VSW_PIN_MIN_BURST);
 }
 
 /* ---- Start-up. ---- */
@@ -220,6 +227,8 @@ main(int argc, char **argv)
         { "ctl-idle-timeout", required_argument, NULL, 'T' },
         { "mac-aging", required_argument, NULL, 'A' },
         { "mac-table-size", required_argument, NULL, 'S' },
+        { "controller-rate", required_argument, NULL, 'R' },
+        { "controller-burst", required_argument, NULL, 'B' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -231,6 +240,7 @@ main(int argc, char **argv)
     unsigned long flow_limit = DEFAULT_FLOW_LIMIT, idle_ms = 10000;
     unsigned long mac_aging = VSW_FDB_DEFAULT_IDLE, mac_max = VSW_FDB_DEFAULT_MAX;
     bool emc_on = true, overflow_inline = true;
+    unsigned long pin_rate = VSW_PIN_DEFAULT_RATE, pin_burst = 0;
     struct vsw_ctl_config ctl_cfg = {
         .max_clients = VSW_CTL_DEFAULT_MAX_CLIENTS,
         .idle_ms = VSW_CTL_DEFAULT_IDLE_MS,
@@ -351,6 +361,19 @@ main(int argc, char **argv)
             *(c == 'A' ? &mac_aging : &mac_max) = v;
             break;
         }
+        case 'R':
+        case 'B': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            unsigned long lo = c == 'R' ? 0 : 1;
+            if (*end || !optarg[0] || v < lo || v > 10000000) {
+                fprintf(stderr, "vswd: --%s: \"%s\" is not in %lu..10000000\n",
+                        c == 'R' ? "controller-rate" : "controller-burst", optarg, lo);
+                return 1;
+            }
+            *(c == 'R' ? &pin_rate : &pin_burst) = v;
+            break;
+        }
         case 'v':
             vsw_log_set_level(VSW_LOG_DBG);
             break;
@@ -386,6 +409,10 @@ main(int argc, char **argv)
     d.dp->emc_enabled = emc_on;
     d.dp->upcall_overflow_inline = overflow_inline;
     signal_dp = d.dp;
+    if (vsw_pin_setup(d.dp, (uint32_t) pin_rate, (uint32_t) pin_burst, err, sizeof err)) {
+        fprintf(stderr, "vswd: %s\n", err);
+        return 1;
+    }
     if (vsw_l2_setup(d.dp, (unsigned) mac_max, (unsigned) mac_aging, err, sizeof err)) {
         fprintf(stderr, "vswd: %s\n", err);
         return 1;
@@ -454,6 +481,8 @@ main(int argc, char **argv)
     vsw_xlate_register_cmds();
     vsw_revalidate_register_cmds();
     vsw_fdb_register_cmds();
+    vsw_pin_register_cmds();
+    vsw_pout_register_cmds();
     if (vsw_ctl_cmd_missing()) {
         fprintf(stderr, "vswd: control command \"%s\" has no handler\n",
                 vsw_ctl_cmd_missing());
@@ -474,8 +503,11 @@ main(int argc, char **argv)
     }
     d.ctl = ctl;
     ctx.ctl = ctl;
-    if (vsw_ctl_watch_eventfd(ctl, vsw_l2_eventfd())) {
-        fprintf(stderr, "vswd: cannot watch the MAC table's doorbell\n");
+    d.rules.removed = vsw_flow_removed_publish;
+    d.rules.removed_aux = ctl;
+    if (vsw_ctl_watch_eventfd(ctl, vsw_l2_eventfd())
+        || vsw_ctl_watch_eventfd(ctl, vsw_pin_eventfd())) {
+        fprintf(stderr, "vswd: cannot watch the MAC table's or the packet-ins' doorbell\n");
         vsw_ctl_destroy(ctl);
         vsw_dp_stop(d.dp);
         vsw_ruleset_destroy(&d.rules);
@@ -498,7 +530,8 @@ main(int argc, char **argv)
 
     uint64_t hz = rte_get_tsc_hz(), next_expire = rte_rdtsc() + hz / 10;
     while (!__atomic_load_n(&d.dp->quit, __ATOMIC_ACQUIRE)) {
-        vsw_ctl_poll(ctl, 100);
+        vsw_ctl_poll(ctl, vsw_pin_prepare_wait(d.dp, 100));
+        vsw_pin_run(d.dp, ctl);
         vsw_l2_run(d.dp);
         if (rte_rdtsc() >= next_expire) {
             size_t n = vsw_ruleset_expire(d.dp, &d.rules);
@@ -510,9 +543,11 @@ main(int argc, char **argv)
     }
 
     VSW_LOG(VSW_LOG_INFO, "stopping");
+    d.rules.removed = NULL;
     vsw_ctl_destroy(ctl);
     vsw_threads_stop(d.dp);
     vsw_dp_stop(d.dp);
+    vsw_pin_destroy(d.dp);
     vsw_l2_destroy(d.dp);
     vsw_ruleset_destroy(&d.rules);
     rte_eal_cleanup();

@@ -117,7 +117,9 @@ struct vsw_action {
             uint8_t table;   /**< 255: the current table. */
         } resubmit;          /**< RESUBMIT, GOTO_TABLE (only 'table'). */
         struct {
-            uint64_t value;  /**< Host order, already under 'mask'. */
+            uint64_t value;  /**< Host order, as written: bits outside
+                              *   'mask' are kept (OVS prints them) and
+                              *   ignored by the translation. */
             uint64_t mask;
         } md;                /**< WRITE_METADATA. */
         struct {

@@ -31,9 +31,9 @@
  * Sets are masked: a rewrite only names the fields an action wrote, so a
  * megaflow need not match on the old values.
  *
- * Room for what comes next (userspace/controller, meter, recirculation,
- * tunnel push/pop, conntrack): the types are reserved below and refused by
- * the executor until they are built.
+ * Room for what comes next (meter, recirculation, tunnel push/pop,
+ * conntrack): the types are reserved below and refused by the executor
+ * until they are built.
  *
  * Thread safety: plain data.  A megaflow's list is written once by its PMD
  * when the megaflow is installed and read only by that PMD.
@@ -54,8 +54,8 @@ enum vsw_odp_type {
     VSW_ODP_POP_VLAN,      /**< No payload. */
     VSW_ODP_SET_VLAN,      /**< struct vsw_odp_vlan: rewrite the outer tag's TCI
                             *   under 'mask', keeping its TPID. */
+    VSW_ODP_USERSPACE,     /**< struct vsw_odp_userspace: a packet-in. */
     /* Reserved for the features that build on the translation layer. */
-    VSW_ODP_USERSPACE,
     VSW_ODP_METER,
     VSW_ODP_RECIRC,
     VSW_ODP_TNL_PUSH,
@@ -132,6 +132,52 @@ struct vsw_odp_vlan {
                             *   VSW_ODPF_VLAN_ORIG): the TCI bits to write. */
     uint16_t pad;
 } __attribute__((__may_alias__));
+
+/*
+ * VSW_ODP_USERSPACE: a copy of the packet, as the entries before it left
+ * it, goes to the slow path as a packet-in (the controller action,
+ * src/xlate/xlate_controller.c; the PMD's queue, src/pmd/pin_queue.h).  The
+ * entry carries everything the packet-in reports that is not in the packet
+ * itself, so the PMD copies the entry with the packet and the megaflow may
+ * go away meanwhile.  Variable part, in this order: the metadata (8 bytes,
+ * host order) if VSW_ODPF_PIN_METADATA, then one host-order uint32 per bit
+ * of 'reg_map' (the non-zero registers, lowest first), then 'userdata_len'
+ * bytes of userdata.  All of it is read with memcpy (no alignment).
+ */
+#define VSW_ODPF_PIN_METADATA 0x01   /* The metadata is non-zero (present). */
+
+struct vsw_odp_userspace {
+    struct vsw_odp_hdr h;
+    uint32_t in_port;      /**< OpenFlow ingress port (or VSW_OFPP_*). */
+    uint32_t cookie_hi;    /**< The rule's cookie, host order, high half; */
+    uint32_t cookie_lo;    /**< all ones: no rule (a packet-out's actions). */
+    uint16_t max_len;      /**< The action's max_len. */
+    uint16_t controller_id;
+    uint8_t reason;        /**< enum vsw_pin_reason, as reported. */
+    uint8_t table_id;      /**< Table of the rule whose action it was. */
+    uint8_t userdata_len;
+    uint8_t pad;
+    uint16_t reg_map;      /**< Bit i: reg i is non-zero and follows. */
+    uint16_t pad2;
+} __attribute__((__may_alias__));
+
+/** Most bytes of a USERSPACE entry (header, metadata, 16 registers, userdata). */
+#define VSW_ODP_USERSPACE_MAX (sizeof(struct vsw_odp_userspace) + 8 + 16 * 4 + 64)
+
+/** A USERSPACE entry decoded. */
+struct vsw_odp_pin {
+    uint32_t in_port;
+    uint64_t cookie;              /**< UINT64_MAX: none. */
+    uint64_t metadata;            /**< Host order. */
+    uint32_t regs[16];            /**< Host order. */
+    uint16_t max_len, controller_id;
+    uint8_t reason, table_id;
+    uint8_t userdata_len;
+    uint8_t userdata[64];
+};
+
+/** Decodes the USERSPACE entry 'h'; false if it is malformed. */
+bool vsw_odp_userspace_decode(const struct vsw_odp_hdr *h, struct vsw_odp_pin *pin);
 
 /** Most bytes a translation may produce (a megaflow stores its list inline). */
 #define VSW_ODP_MAX 256

@@ -15,8 +15,8 @@
  * Thread safety: pure functions; the control thread calls them.
  *
  * Implemented in src/ofp/: ofp_flow_mod.c (flow lines), ofp_match.c (the
- * match part), ofp_match_format.c (printing), ofp_actions.c (actions) and
- * ofp_lex.c (the lexical helpers in vsw/ofp_lex.h).
+ * match part), ofp_match_format.c (printing), ofp_actions.c,
+ * ofp_actions_pipe.c and ofp_actions_field.c (actions) and ofp_lex.c (the lexical helpers in vsw/ofp_lex.h).
  */
 
 #include <stdbool.h>
@@ -29,6 +29,9 @@
 #include "vsw/ofp_lex.h"
 
 #define VSW_DEFAULT_PRIORITY 32768
+
+/* Flow-mod flags (vsw_flow_mod.flags, vsw_rule.flags), OpenFlow's values. */
+#define VSW_FF_SEND_FLOW_REM 0x0001  /**< Report the rule's removal. */
 
 /** What a flow line is for: the parser accepts different keys for each. */
 enum vsw_fm_command {
@@ -47,6 +50,7 @@ struct vsw_flow_mod {
     uint64_t cookie_mask;        /**< For delete: the M of "cookie=V/M"; add: 0. */
     uint16_t idle_timeout;       /**< Seconds, 0 = none. */
     uint16_t hard_timeout;       /**< Seconds, 0 = none. */
+    uint16_t flags;              /**< VSW_FF_* ("send_flow_rem"). */
     struct vsw_actions *actions; /**< Owned; NULL for deletes. */
 };
 

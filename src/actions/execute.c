@@ -9,6 +9,7 @@
 
 #include "actions/execute.h"
 #include "bytes.h"
+#include "pmd/pin_queue.h"
 
 /* Per-packet execution state. */
 struct xctx {
@@ -484,6 +485,36 @@ emit(struct xctx *x, uint32_t port, bool last, const struct vsw_exec_env *env,
     (*n_outs)++;
 }
 
+/* A USERSPACE entry: the packet as it is now, with the entry, to the
+ * packet-in queue (the packet itself if nothing comes after). */
+static void
+emit_pin(struct xctx *x, const struct vsw_odp_hdr *h, bool last,
+         const struct vsw_exec_env *env, struct vsw_exec_stats *stats)
+{
+    struct rte_mbuf *m;
+
+    if (last) {
+        m = x->m;
+        x->m = NULL;
+    } else {
+        struct rte_mempool *mp = env->mp;
+        if (unlikely(rte_pktmbuf_pkt_len(x->m) > RTE_MBUF_DEFAULT_DATAROOM) && env->mp_jumbo) {
+            mp = env->mp_jumbo;
+        }
+        m = rte_pktmbuf_copy(x->m, mp, 0, UINT32_MAX);
+        if (!m) {
+            stats->copy_failed++;
+            return;
+        }
+    }
+    if (env->pinq && pin_queue_put(env->pinq, m, h)) {
+        stats->pins++;
+    } else {
+        stats->pin_full++;
+        rte_pktmbuf_free(m);
+    }
+}
+
 void
 vsw_odp_execute(const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
                 const struct vsw_layout *layout, const struct vsw_exec_env *env,
@@ -508,7 +539,7 @@ vsw_odp_execute(const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
         return;
     }
     VSW_ODP_FOR_EACH (h, acts, len) {
-        if (h->type == VSW_ODP_OUTPUT) {
+        if (h->type == VSW_ODP_OUTPUT || h->type == VSW_ODP_USERSPACE) {
             last_out = h;
         }
     }
@@ -568,6 +599,11 @@ vsw_odp_execute(const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
             break;
         }
         case VSW_ODP_USERSPACE:
+            if (!skip_output) {
+                emit_pin(&x, h, h == last_out, env, stats);
+            }
+            skip_output = false;
+            break;
         case VSW_ODP_METER:
         case VSW_ODP_RECIRC:
         case VSW_ODP_TNL_PUSH:

@@ -15,6 +15,8 @@
  * checksum.  A field that already holds the new value is not written (and
  * no checksum touched).  A push needs headroom; without it that copy of the
  * packet is dropped and counted.  Every output but the last sends a copy.
+ * A USERSPACE entry (the controller action) is an output too: a copy of the
+ * packet as it is then goes to the packet-in queue with the entry.
  *
  * Thread safety: reentrant; runs on PMD threads.  Allocates mbufs from the
  * given mempool only for the copies that several outputs need.
@@ -33,10 +35,14 @@ struct vsw_exec_out {
     struct rte_mbuf *m;       /**< Packet (owned by the receiver). */
 };
 
+struct pin_queue;
+
 /** What the executor needs from its caller. */
 struct vsw_exec_env {
     struct rte_mempool *mp;   /**< Pool for copies when a packet has several outputs, */
     struct rte_mempool *mp_jumbo; /**< ... and for those too long for 'mp' (may be NULL). */
+    struct pin_queue *pinq;   /**< Where packet-ins go (pmd/pin_queue.h); NULL:
+                               *   they are dropped, counted as queue full. */
 };
 
 /** Counters of things the executor had to drop. */
@@ -44,6 +50,8 @@ struct vsw_exec_stats {
     uint64_t copy_failed;     /**< A copy for a non-final output could not be allocated. */
     uint64_t no_headroom;     /**< A VLAN push found no headroom. */
     uint64_t outs_overflow;   /**< More outputs than the caller's array holds. */
+    uint64_t pins;            /**< Packet-ins queued to the slow path. */
+    uint64_t pin_full;        /**< Packet-ins dropped: the queue was full. */
 };
 
 /**

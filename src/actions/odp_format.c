@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 
@@ -79,6 +80,74 @@ fmt_ttl(struct vsw_buf *b, const char *name, uint16_t flags, uint8_t v, uint8_t 
     if (flags & VSW_ODPF_TTL_CHECK) {
         vsw_buf_printf(b, ",%s_min=%u", name, check + 1u);
     }
+}
+
+bool
+vsw_odp_userspace_decode(const struct vsw_odp_hdr *h, struct vsw_odp_pin *pin)
+{
+    const struct vsw_odp_userspace *u = (const struct vsw_odp_userspace *) h;
+    const uint8_t *p = (const uint8_t *) (u + 1);
+    size_t need = sizeof *u;
+
+    if (h->type != VSW_ODP_USERSPACE || h->len < sizeof *u) {
+        return false;
+    }
+    need += (u->h.flags & VSW_ODPF_PIN_METADATA ? 8 : 0)
+            + 4 * (size_t) __builtin_popcount(u->reg_map) + u->userdata_len;
+    if (need > h->len || u->userdata_len > sizeof pin->userdata) {
+        return false;
+    }
+    memset(pin, 0, sizeof *pin);
+    pin->in_port = u->in_port;
+    pin->cookie = (uint64_t) u->cookie_hi << 32 | u->cookie_lo;
+    pin->max_len = u->max_len;
+    pin->controller_id = u->controller_id;
+    pin->reason = u->reason;
+    pin->table_id = u->table_id;
+    if (u->h.flags & VSW_ODPF_PIN_METADATA) {
+        memcpy(&pin->metadata, p, 8);
+        p += 8;
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        if (u->reg_map & (1u << i)) {
+            memcpy(&pin->regs[i], p, 4);
+            p += 4;
+        }
+    }
+    pin->userdata_len = u->userdata_len;
+    memcpy(pin->userdata, p, u->userdata_len);
+    return true;
+}
+
+/* As OVS prints its controller userspace action, with what vsw's entry
+ * holds: "userspace(controller(reason=1,...))". */
+static void
+fmt_userspace(struct vsw_buf *b, const struct vsw_odp_hdr *h)
+{
+    struct vsw_odp_pin pin;
+
+    if (!vsw_odp_userspace_decode(h, &pin)) {
+        vsw_buf_printf(b, "userspace(?)");
+        return;
+    }
+    vsw_buf_printf(b, "userspace(controller(reason=%u,table_id=%u,rule_cookie=0x%" PRIx64
+                   ",controller_id=%u,max_len=%u", pin.reason, pin.table_id,
+                   pin.cookie, pin.controller_id, pin.max_len);
+    if (pin.metadata) {
+        vsw_buf_printf(b, ",metadata=0x%" PRIx64, pin.metadata);
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        if (pin.regs[i]) {
+            vsw_buf_printf(b, ",reg%u=0x%" PRIx32, i, pin.regs[i]);
+        }
+    }
+    if (pin.userdata_len) {
+        vsw_buf_printf(b, ",userdata=");
+        for (unsigned i = 0; i < pin.userdata_len; i++) {
+            vsw_buf_printf(b, "%s%02x", i ? "." : "", pin.userdata[i]);
+        }
+    }
+    vsw_buf_printf(b, "))");
 }
 
 void
@@ -199,6 +268,8 @@ vsw_odp_format(const uint8_t *data, uint16_t len, struct vsw_buf *b)
             break;
         }
         case VSW_ODP_USERSPACE:
+            fmt_userspace(b, h);
+            break;
         case VSW_ODP_METER:
         case VSW_ODP_RECIRC:
         case VSW_ODP_TNL_PUSH:

@@ -86,6 +86,7 @@ struct vsw_rule {
     uint8_t table_id;              /**< OpenFlow table. */
     uint16_t idle_timeout;         /**< Seconds, 0 = never. */
     uint16_t hard_timeout;         /**< Seconds, 0 = never. */
+    uint16_t flags;                /**< VSW_FF_* (vsw/ofp_parse.h). */
     uint64_t cookie;               /**< Opaque to us. */
     uint64_t seq;                  /**< Insertion sequence number (stable order). */
     uint64_t created_tsc;          /**< When it was added (TSC). */

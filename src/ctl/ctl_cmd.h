@@ -59,5 +59,7 @@ void vsw_ctl_register_cmds(void);         /* ctl/ctl_server_cmds.c */
 void vsw_xlate_register_cmds(void);       /* xlate/trace_cmds.c */
 void vsw_revalidate_register_cmds(void);  /* xlate/revalidate_cmds.c */
 void vsw_fdb_register_cmds(void);         /* l2/fdb_cmds.c */
+void vsw_pin_register_cmds(void);         /* xlate/packet_in.c */
+void vsw_pout_register_cmds(void);        /* xlate/packet_out_cmds.c */
 
 #endif /* VSW_CTL_CMD_H */

@@ -35,6 +35,12 @@ static const struct vsw_ctl_cmd_info infos[] = {
     { "fdb-flush", 0, 1, false, "fdb-flush [PORT]      forget the learned MACs (of PORT only)" },
     { "fdb-add", 3, 3, false, "fdb-add PORT VLAN MAC  add a static MAC table entry" },
     { "fdb-del", 2, 2, false, "fdb-del VLAN MAC      delete a static MAC table entry" },
+    { "monitor", 0, 0, false, "monitor               print packet-ins and flow removals as `ovs-ofctl -O OpenFlow13\n"
+      "                      monitor br0 65534` does, as they happen, until interrupted" },
+    { "packet-out", 3, 3, false, "packet-out IN_PORT ACTIONS HEXPACKET\n"
+      "                      run ACTIONS (ovs-ofctl syntax) on the frame as a controller's\n"
+      "                      packet-out; IN_PORT a number, none, controller or local" },
+    { "controller-stats", 0, 0, false, "controller-stats      packet-ins queued, delivered, dropped (no monitor, rate limit, queue full)" },
     { "trace", 1, 2, false, "trace FLOW | trace IN_PORT HEXPACKET\n"
       "                      the rule, each action's effect, the datapath actions and\n"
       "                      the megaflow a packet would get, and whether it is cached" },

@@ -20,65 +20,19 @@
 
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
+#include "ctl/ctl_server_int.h"
 #include "ctl/proto.h"
 
-#define ACCEPTS_PER_POLL 64   /* Then serve the clients we have before more. */
-#define REPLY_HDR 8
-
-enum client_state {
-    CLIENT_READING,           /* Receiving the request. */
-    CLIENT_WRITING,           /* Sending the reply. */
-};
-
-struct client {
-    int fd;                   /* The connection. */
-    enum client_state state;  /* Which list it is on and what epoll waits for. */
-    struct client *prev;      /* Neighbours in ctl->reading or ctl->writing, */
-    struct client *next;      /* oldest deadline first. */
-    uint64_t since_ns;        /* READING: accept time; WRITING: last byte taken. */
-    uint8_t hdr[4];           /* Request length prefix being read. */
-    size_t hdr_got;           /* Bytes of 'hdr' received. */
-    uint32_t len;             /* Request payload length, once known. */
-    char *buf;                /* Request payload. */
-    size_t got;               /* Bytes of 'buf' received. */
-    uint8_t reply_hdr[REPLY_HDR]; /* Status and length, little-endian. */
-    char *reply;              /* Reply text (owned). */
-    size_t reply_len;         /* Its length. */
-    size_t sent;              /* Bytes of header + text written. */
-    size_t charged;           /* Bytes counted in ctl->stats.out_bytes. */
-    int outq;                 /* SIOCOUTQ at 'since_ns': unread bytes in the socket. */
-};
-
-struct client_list {
-    struct client *head;      /* Earliest deadline. */
-    struct client *tail;      /* Latest deadline. */
-};
-
-struct vsw_ctl {
-    int listen_fd;            /* The unix socket clients connect to. */
-    int epfd;                 /* Listen socket (data NULL) and every client. */
-    int spare_fd;             /* Released to answer a client when out of fds. */
-    char *path;               /* Socket path, unlinked at destroy. */
-    vsw_ctl_handler *handler; /* Runs each request. */
-    void *aux;                /* Its argument. */
-    struct vsw_ctl_config cfg; /* Limits. */
-    struct client_list reading; /* Clients sending a request, by accept time. */
-    struct client_list writing; /* Clients receiving a reply, by last progress. */
-    struct vsw_ctl_stats stats; /* Counters and current state. */
-    int wake_fd;              /* A watched eventfd (vsw_ctl_watch_eventfd), or -1; */
-    char wake_tag;            /* its epoll data points here. */
-};
-
-static void
-list_remove(struct client_list *l, struct client *c)
+void
+ctl_list_remove(struct client_list *l, struct client *c)
 {
     *(c->prev ? &c->prev->next : &l->head) = c->next;
     *(c->next ? &c->next->prev : &l->tail) = c->prev;
     c->prev = c->next = NULL;
 }
 
-static void
-list_push_tail(struct client_list *l, struct client *c)
+void
+ctl_list_push_tail(struct client_list *l, struct client *c)
 {
     c->next = NULL;
     c->prev = l->tail;
@@ -89,24 +43,29 @@ list_push_tail(struct client_list *l, struct client *c)
 static struct client_list *
 client_list(struct vsw_ctl *ctl, struct client *c)
 {
-    return c->state == CLIENT_READING ? &ctl->reading : &ctl->writing;
+    return c->state == CLIENT_READING ? &ctl->reading
+           : c->state == CLIENT_WRITING ? &ctl->writing : &ctl->monitors;
 }
 
-static void
-client_close(struct vsw_ctl *ctl, struct client *c)
+void
+ctl_client_close(struct vsw_ctl *ctl, struct client *c)
 {
-    list_remove(client_list(ctl, c), c);
+    ctl_list_remove(client_list(ctl, c), c);
     epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     ctl->stats.out_bytes -= c->charged;
     ctl->stats.n_clients--;
+    if (c->state == CLIENT_MONITOR) {
+        ctl->stats.monitors--;
+    }
     free(c->buf);
     free(c->reply);
+    free(c->mbuf);
     free(c);
 }
 
-static void
-put_le32(uint8_t *p, uint32_t v)
+void
+ctl_put_le32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t) v;
     p[1] = (uint8_t) (v >> 8);
@@ -127,8 +86,8 @@ send_short_reply(int fd, int status, const char *text)
         len = sizeof msg - REPLY_HDR;
     }
 
-    put_le32(msg, (uint32_t) status);
-    put_le32(msg + 4, (uint32_t) len);
+    ctl_put_le32(msg, (uint32_t) status);
+    ctl_put_le32(msg + 4, (uint32_t) len);
     memcpy(msg + REPLY_HDR, text, len);
     while (send(fd, msg, REPLY_HDR + len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno == EINTR) {
         continue;
@@ -174,7 +133,7 @@ client_flush(struct vsw_ctl *ctl, struct client *c)
                 break;
             }
             ctl->stats.peer_gone++;   /* EPIPE, ECONNRESET: it left. */
-            client_close(ctl, c);
+            ctl_client_close(ctl, c);
             return;
         }
         c->sent += (size_t) w;
@@ -182,14 +141,14 @@ client_flush(struct vsw_ctl *ctl, struct client *c)
     }
     if (c->sent == total) {
         ctl->stats.served++;
-        client_close(ctl, c);
+        ctl_client_close(ctl, c);
         return;
     }
     if (progress) {
         c->since_ns = vsw_now_ns();
         c->outq = unread_bytes(c->fd);
-        list_remove(&ctl->writing, c);
-        list_push_tail(&ctl->writing, c);
+        ctl_list_remove(&ctl->writing, c);
+        ctl_list_push_tail(&ctl->writing, c);
     }
 }
 
@@ -222,17 +181,17 @@ client_reply(struct vsw_ctl *ctl, struct client *c, int status, struct vsw_buf *
     c->reply = text->s;
     c->reply_len = text->len;
     *text = (struct vsw_buf) { 0 };
-    put_le32(c->reply_hdr, (uint32_t) status);
-    put_le32(c->reply_hdr + 4, (uint32_t) c->reply_len);
+    ctl_put_le32(c->reply_hdr, (uint32_t) status);
+    ctl_put_le32(c->reply_hdr + 4, (uint32_t) c->reply_len);
     c->charged = REPLY_HDR + c->reply_len;
     ctl->stats.out_bytes += c->charged;
     free(c->buf);
     c->buf = NULL;
 
-    list_remove(&ctl->reading, c);
+    ctl_list_remove(&ctl->reading, c);
     c->state = CLIENT_WRITING;
     c->since_ns = vsw_now_ns();
-    list_push_tail(&ctl->writing, c);
+    ctl_list_push_tail(&ctl->writing, c);
     /* Only EPOLLOUT from now on: one request per connection, so anything
      * more the client sends is ignored. */
     struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
@@ -258,10 +217,17 @@ dispatch(struct vsw_ctl *ctl, struct client *c)
     int status;
 
     status = vsw_ctl_split_args(c->buf, c->len, argv, &argc, &out);
+    ctl->subscribe = false;
     if (status) {
         ctl->stats.bad_requests++;
     } else {
         status = ctl->handler(ctl->aux, argc, argv, &out);
+    }
+    if (!status && ctl->subscribe) {
+        ctl->subscribe = false;
+        vsw_buf_free(&out);
+        ctl_monitor_start(ctl, c);
+        return;
     }
     client_reply(ctl, c, status, &out);
 }
@@ -287,7 +253,7 @@ client_read(struct vsw_ctl *ctl, struct client *c)
         if (n <= 0) {
             /* Gone before finishing its request: nothing happened. */
             ctl->stats.peer_gone++;
-            client_close(ctl, c);
+            ctl_client_close(ctl, c);
             return;
         }
         if (c->hdr_got < 4) {
@@ -339,13 +305,13 @@ client_accept(struct vsw_ctl *ctl, int fd)
     c->fd = fd;
     c->state = CLIENT_READING;
     c->since_ns = vsw_now_ns();
-    list_push_tail(&ctl->reading, c);
+    ctl_list_push_tail(&ctl->reading, c);
     ctl->stats.n_clients++;
     struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
     if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev)) {
         send_short_reply(fd, EBUSY, "vswd cannot watch the connection; try again");
         ctl->stats.refused_busy++;
-        client_close(ctl, c);
+        ctl_client_close(ctl, c);
     }
 }
 
@@ -397,7 +363,7 @@ expire_clients(struct vsw_ctl *ctl)
                  (double) ctl->cfg.idle_ms / 1000.0);
         send_short_reply(c->fd, ETIMEDOUT, msg);
         ctl->stats.idle_timeouts++;
-        client_close(ctl, c);
+        ctl_client_close(ctl, c);
     }
     while ((c = ctl->writing.head) && now - c->since_ns >= idle_ns) {
         /* epoll reports the socket writable only once the reader has
@@ -407,15 +373,15 @@ expire_clients(struct vsw_ctl *ctl)
         if (q < c->outq) {
             c->outq = q;
             c->since_ns = now;
-            list_remove(&ctl->writing, c);
-            list_push_tail(&ctl->writing, c);
+            ctl_list_remove(&ctl->writing, c);
+            ctl_list_push_tail(&ctl->writing, c);
             continue;
         }
         VSW_LOG(VSW_LOG_DBG, "control client took none of its reply for %.1f s "
                 "(%zu of %zu bytes sent): disconnected", (double) ctl->cfg.idle_ms / 1000.0,
                 c->sent, REPLY_HDR + c->reply_len);
         ctl->stats.write_stalls++;
-        client_close(ctl, c);
+        ctl_client_close(ctl, c);
     }
     if (ctl->reading.head) {
         next = ctl->reading.head->since_ns + idle_ns;
@@ -500,11 +466,22 @@ vsw_ctl_create(const char *path, const struct vsw_ctl_config *cfg, vsw_ctl_handl
         free(ctl);
         return NULL;
     }
-    ctl->wake_fd = -1;
     ctl->path = strdup(path);
     ctl->handler = handler;
     ctl->aux = aux;
     return ctl;
+}
+
+/* Which watched eventfd epoll data 'p' stands for, or -1. */
+static int
+wake_index(const struct vsw_ctl *ctl, const void *p)
+{
+    for (unsigned i = 0; i < ctl->n_wake; i++) {
+        if (p == &ctl->wake_tag[i]) {
+            return (int) i;
+        }
+    }
+    return -1;
 }
 
 void
@@ -519,14 +496,17 @@ vsw_ctl_poll(struct vsw_ctl *ctl, int timeout_ms)
 
         /* Each client has at most one event in the batch and only its own
          * handling can free it, so 'c' is valid here. */
-        if (evs[i].data.ptr == &ctl->wake_tag) {
+        int wake = wake_index(ctl, evs[i].data.ptr);
+        if (wake >= 0) {
             uint64_t v;
-            ssize_t r = read(ctl->wake_fd, &v, sizeof v);   /* Non-blocking. */
+            ssize_t r = read(ctl->wake_fd[wake], &v, sizeof v);   /* Non-blocking. */
             (void) r;
         } else if (!c) {
             accept_clients(ctl);
         } else if (c->state == CLIENT_READING) {
             client_read(ctl, c);
+        } else if (c->state == CLIENT_MONITOR) {
+            ctl_monitor_event(ctl, c, evs[i].events);
         } else {
             client_flush(ctl, c);
         }
@@ -537,15 +517,15 @@ vsw_ctl_poll(struct vsw_ctl *ctl, int timeout_ms)
 int
 vsw_ctl_watch_eventfd(struct vsw_ctl *ctl, int fd)
 {
-    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ctl->wake_tag };
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ctl->wake_tag[ctl->n_wake] };
 
-    if (ctl->wake_fd >= 0) {
+    if (ctl->n_wake == CTL_MAX_WAKE) {
         return EBUSY;
     }
     if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev)) {
         return errno;
     }
-    ctl->wake_fd = fd;
+    ctl->wake_fd[ctl->n_wake++] = fd;
     return 0;
 }
 
@@ -568,10 +548,13 @@ vsw_ctl_destroy(struct vsw_ctl *ctl)
         return;
     }
     while (ctl->reading.head) {
-        client_close(ctl, ctl->reading.head);
+        ctl_client_close(ctl, ctl->reading.head);
     }
     while (ctl->writing.head) {
-        client_close(ctl, ctl->writing.head);
+        ctl_client_close(ctl, ctl->writing.head);
+    }
+    while (ctl->monitors.head) {
+        ctl_client_close(ctl, ctl->monitors.head);
     }
     close(ctl->listen_fd);
     close(ctl->epfd);

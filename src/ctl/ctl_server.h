@@ -82,9 +82,38 @@ struct vsw_ctl_stats {
     uint64_t output_full;     /**< Total cap reached: reply replaced by EBUSY. */
     uint64_t bad_requests;    /**< Oversized or malformed requests. */
     uint64_t peer_gone;       /**< Client closed before its reply was written. */
+    uint64_t subscribed;      /**< Monitors ever subscribed (vswctl monitor). */
+    uint64_t monitor_refused; /**< Subscriptions refused: VSW_CTL_MAX_MONITORS. */
+    uint64_t monitor_records; /**< Records queued to monitors (per monitor). */
+    uint64_t monitor_drops;   /**< Records dropped: a monitor's buffer was full. */
+    unsigned monitors;        /**< Monitors connected now. */
     unsigned n_clients;       /**< Connections open now. */
     size_t out_bytes;         /**< Reply bytes held now. */
 };
+
+/*
+ * Subscriptions (monitor.c).  A command handler that calls
+ * vsw_ctl_subscribe() and returns 0 turns its connection into a monitor:
+ * the reply header says "stream" (length VSW_CTL_STREAM) and the
+ * connection stays open; every vsw_ctl_publish() appends a record to each
+ * monitor's buffer.  A monitor never blocks the switch or another client:
+ * its buffer is bounded (VSW_CTL_MONITOR_BUF); a record that does not fit
+ * whole is dropped and counted; the socket is written only when epoll
+ * says it has room.  A disconnect unsubscribes.  At most
+ * VSW_CTL_MAX_MONITORS at once; the next is refused with EBUSY.
+ */
+#define VSW_CTL_MONITOR_BUF ((size_t) 256 << 10)
+#define VSW_CTL_MAX_MONITORS 64u
+
+/** From a command handler: make this request's connection a monitor.
+ *  Returns EBUSY (with nothing changed) if there are too many. */
+int vsw_ctl_subscribe(struct vsw_ctl *ctl);
+
+/** Appends the record 'text' ('len' bytes) to every monitor's buffer. */
+void vsw_ctl_publish(struct vsw_ctl *ctl, const char *text, size_t len);
+
+/** Monitors connected now. */
+unsigned vsw_ctl_n_monitors(const struct vsw_ctl *ctl);
 
 struct vsw_ctl *vsw_ctl_create(const char *path, const struct vsw_ctl_config *cfg,
                                vsw_ctl_handler *handler, void *aux, char *err, size_t err_size);
@@ -95,7 +124,7 @@ void vsw_ctl_poll(struct vsw_ctl *ctl, int timeout_ms);
 
 /** Makes vsw_ctl_poll() also return when eventfd 'fd' is signalled (it
  *  reads the fd to reset it): another thread's doorbell for work the
- *  control thread does after each poll.  0 or an errno. */
+ *  control thread does after each poll.  Up to four; 0 or an errno. */
 int vsw_ctl_watch_eventfd(struct vsw_ctl *ctl, int fd);
 
 void vsw_ctl_get_stats(const struct vsw_ctl *ctl, struct vsw_ctl_stats *stats);

@@ -34,6 +34,11 @@ cmd_ctl_stats(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     vsw_buf_printf(out, "  reply refused, output buffers full: %" PRIu64 "\n", s.output_full);
     vsw_buf_printf(out, "  bad requests: %" PRIu64 "\n", s.bad_requests);
     vsw_buf_printf(out, "  client left early: %" PRIu64 "\n", s.peer_gone);
+    vsw_buf_printf(out, "  monitors: %u now (limit %u, %zu bytes of buffer each), "
+                   "%" PRIu64 " subscribed, %" PRIu64 " refused\n", s.monitors,
+                   VSW_CTL_MAX_MONITORS, VSW_CTL_MONITOR_BUF, s.subscribed, s.monitor_refused);
+    vsw_buf_printf(out, "  monitor records queued: %" PRIu64 ", dropped (buffer full): %" PRIu64
+                   "\n", s.monitor_records, s.monitor_drops);
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vswctl: command-line client of vswd's control socket.  Each invocation
- * sends one request and prints the answer; the exit status is 0 on success,
+ * sends one request and prints the answer (`monitor`: a stream of records,
+ * until vswd closes it or vswctl is interrupted); the exit status is 0 on success,
  * 1 if vswd reported an error, 2 for usage or connection errors.
  */
 
@@ -239,6 +240,25 @@ main(int argc, char **argv)
         goto out;
     }
     uint32_t status = get_le32(resp), text_len = get_le32(resp + 4);
+    if (!status && text_len == VSW_CTL_STREAM) {
+        /* A subscription (monitor): copy the stream until vswd closes it
+         * or we are interrupted. */
+        char chunk[65536];
+        ssize_t r;
+        while ((r = recv(fd, chunk, sizeof chunk, 0)) != 0) {
+            if (r < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                break;
+            }
+            if (fwrite(chunk, 1, (size_t) r, stdout) != (size_t) r || fflush(stdout)) {
+                break;   /* Our reader went away. */
+            }
+        }
+        ret = 0;
+        goto out;
+    }
     text = malloc((size_t) text_len + 1);
     if (!text || recv_all(fd, text, text_len)) {
         fprintf(stderr, "vswctl: truncated answer from vswd\n");

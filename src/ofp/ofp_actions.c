@@ -17,6 +17,13 @@
  *    actions as they go (push_vlan adds a tag, pop_vlan removes one), as
  *    ovs-ofctl does: an action whose prerequisites fail makes OVS refuse the
  *    flow for OpenFlow 1.3, and we refuse it with a message naming the action.
+ *
+ * The pipeline actions (resubmit, goto_table, write_metadata, load, move,
+ * set_field on registers and metadata, group, controller) are parsed and
+ * printed by ofp_actions_pipe.c (and its ofp_actions_field.c for loads,
+ * moves and masked set_field): parse_action() hands it every keyword it
+ * does not know, vsw_actions_format() every type it cannot print; the
+ * builder and the packet state they share are in ofp_actions_int.h.
  */
 
 #include "vsw/ofp_actions.h"
@@ -31,6 +38,7 @@
 #include "vsw/fields.h"
 #include "vsw/match.h"
 #include "vsw/ofp_lex.h"
+#include "ofp/ofp_actions_int.h"
 #include "util.h"
 
 #define MAX_ACTIONS 1024
@@ -38,22 +46,8 @@
 
 #define fail vsw_ofp_fail
 
-/* What the packet looks like at this point of the action list, as far as
- * prerequisites go (OVS's ofpacts_check() tracks the same). */
-struct pkt_state {
-    uint16_t dl_type;   /* 0 if the match does not fix it. */
-    int nw_proto;       /* -1 if the match does not fix it. */
-    bool later_frag;    /* Matches later fragments only. */
-    bool vlan[2];       /* Outer / inner 802.1Q tag present. */
-};
-
-struct builder {
-    struct vsw_action *a;
-    uint32_t n, cap;
-};
-
-static struct vsw_action *
-add_action(struct builder *b, enum vsw_action_type type, uint8_t flags)
+struct vsw_action *
+ofp_act_add(struct ofp_act_builder *b, enum vsw_action_type type, uint8_t flags)
 {
     struct vsw_action *a;
 
@@ -73,8 +67,34 @@ add_action(struct builder *b, enum vsw_action_type type, uint8_t flags)
     return a;
 }
 
+long
+ofp_act_add_blob(struct ofp_act_builder *b, const uint8_t *p, size_t n)
+{
+    long ofs = (long) b->blob_len;
+
+    if (b->blob_len + n > b->blob_cap) {
+        uint32_t cap = b->blob_cap ? 2 * b->blob_cap : 64;
+        uint8_t *q;
+
+        while (cap < b->blob_len + n) {
+            cap *= 2;
+        }
+        q = realloc(b->blob, cap);
+        if (!q) {
+            return -1;
+        }
+        b->blob = q;
+        b->blob_cap = cap;
+    }
+    if (n) {
+        memcpy(b->blob + b->blob_len, p, n);
+    }
+    b->blob_len += (uint32_t) n;
+    return ofs;
+}
+
 static bool
-is_ip_any(const struct pkt_state *st)
+is_ip_any(const struct ofp_pkt_state *st)
 {
     return st->dl_type == VSW_ETH_TYPE_IP || st->dl_type == VSW_ETH_TYPE_IPV6;
 }
@@ -88,9 +108,9 @@ l4_flags(int proto)
 
 /* Checks 'need' for the action named 'what' (e.g. "mod_nw_src" or
  * "set_field: tcp_dst"). */
-static int
-check_need(const struct pkt_state *st, enum vsw_field_prereq need, const char *what,
-           char *err, size_t err_size)
+int
+ofp_act_check_need(const struct ofp_pkt_state *st, enum vsw_field_prereq need,
+                   const char *what, char *err, size_t err_size)
 {
     switch (need) {
     case VSW_FP_NONE:
@@ -176,11 +196,11 @@ parse_num(const char *name, const char *val, uint64_t max, uint64_t *out,
 
 /* Adds an output to port 'port' (a number or a reserved port name). */
 static int
-add_output(struct builder *b, const char *name, const char *port,
+add_output(struct ofp_act_builder *b, const char *name, const char *port,
            char *err, size_t err_size)
 {
     static const char *const unsupported[] = {
-        "local", "controller", "table",
+        "local", "table",
     };
     struct vsw_action *a;
 
@@ -191,18 +211,20 @@ add_output(struct builder *b, const char *name, const char *port,
                         "%s: port %s is out of range (0 to %u)", name, port,
                         MAX_OF_PORT);
         }
-        a = add_action(b, VSW_ACT_OUTPUT, 0);
+        a = ofp_act_add(b, VSW_ACT_OUTPUT, 0);
         if (a) {
             a->port = (uint32_t) n;
         }
     } else if (!strcasecmp(port, "in_port")) {
-        a = add_action(b, VSW_ACT_IN_PORT, 0);
+        a = ofp_act_add(b, VSW_ACT_IN_PORT, 0);
     } else if (!strcasecmp(port, "all")) {
-        a = add_action(b, VSW_ACT_ALL, 0);
+        a = ofp_act_add(b, VSW_ACT_ALL, 0);
     } else if (!strcasecmp(port, "normal")) {
-        a = add_action(b, VSW_ACT_NORMAL, 0);
+        a = ofp_act_add(b, VSW_ACT_NORMAL, 0);
     } else if (!strcasecmp(port, "flood")) {
-        a = add_action(b, VSW_ACT_FLOOD, 0);
+        a = ofp_act_add(b, VSW_ACT_FLOOD, 0);
+    } else if (!strcasecmp(port, "controller")) {
+        return ofp_act_add_controller(b, UINT16_MAX, err, err_size);
     } else {
         for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
             if (!strcasecmp(port, unsupported[i])) {
@@ -218,7 +240,7 @@ add_output(struct builder *b, const char *name, const char *port,
 
 /* Parses "set_field:VALUE->FIELD". */
 static int
-parse_set_field(struct builder *b, struct pkt_state *st, char *arg,
+parse_set_field(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *arg,
                 char *err, size_t err_size)
 {
     const struct vsw_field_name *fn;
@@ -243,19 +265,28 @@ parse_set_field(struct builder *b, struct pkt_state *st, char *arg,
                     "set_field: field \"%s\" is not supported by vsw", field);
     }
     f = vsw_field_get((enum vsw_field_id) fn->id);
+    if (f->pipe) {
+        return ofp_act_parse_set_pipe(b, f, arg, vlen, err, err_size);
+    }
     snprintf(what, sizeof what, "set_field: %s", field);
     if (memchr(arg, '/', vlen)) {
-        return fail(err, err_size, ENOTSUP,
-                    "%s: masked values (\"%.*s\") are not supported", what,
-                    (int) vlen, arg);
+        bool full;
+
+        error = ofp_act_parse_set_masked(b, st, f, what, arg, vlen, &full, err,
+                                         err_size);
+        if (error || !full) {
+            return error;
+        }
+        vlen = (size_t) ((const char *) memchr(arg, '/', vlen) - arg);
     }
-    error = check_need(st, (enum vsw_field_prereq) f->set_prereq, what, err, err_size);
+    error = ofp_act_check_need(st, (enum vsw_field_prereq) f->set_prereq, what, err,
+                               err_size);
     if (error) {
         return error;
     }
 
-    a = add_action(b, (enum vsw_action_type) f->set_action,
-                   VSW_ACTF_SET_FIELD | f->set_flags);
+    a = ofp_act_add(b, (enum vsw_action_type) f->set_action,
+                    VSW_ACTF_SET_FIELD | f->set_flags);
     if (!a) {
         return fail(err, err_size, ENOMEM, "out of memory");
     }
@@ -328,7 +359,7 @@ parse_set_field(struct builder *b, struct pkt_state *st, char *arg,
 /* Adds a VLAN VID or PCP rewrite.  'push' (mod_vlan_*) first pushes a tag if
  * the packet has none at this point, as OVS's OpenFlow 1.3 encoding does. */
 static int
-add_vlan_set(struct builder *b, struct pkt_state *st, const char *name,
+add_vlan_set(struct ofp_act_builder *b, struct ofp_pkt_state *st, const char *name,
              const char *val, bool pcp, bool push, char *err, size_t err_size)
 {
     struct vsw_action *a;
@@ -340,12 +371,12 @@ add_vlan_set(struct builder *b, struct pkt_state *st, const char *name,
         return error;
     }
     if (!push) {
-        error = check_need(st, VSW_FP_VLAN, name, err, err_size);
+        error = ofp_act_check_need(st, VSW_FP_VLAN, name, err, err_size);
         if (error) {
             return error;
         }
     } else if (!st->vlan[0]) {
-        a = add_action(b, VSW_ACT_PUSH_VLAN, 0);
+        a = ofp_act_add(b, VSW_ACT_PUSH_VLAN, 0);
         if (!a) {
             return fail(err, err_size, ENOMEM, "out of memory");
         }
@@ -353,8 +384,8 @@ add_vlan_set(struct builder *b, struct pkt_state *st, const char *name,
         st->vlan[1] = st->vlan[0];
         st->vlan[0] = true;
     }
-    a = add_action(b, pcp ? VSW_ACT_SET_VLAN_PCP : VSW_ACT_SET_VLAN_VID,
-                   VSW_ACTF_SET_FIELD);
+    a = ofp_act_add(b, pcp ? VSW_ACT_SET_VLAN_PCP : VSW_ACT_SET_VLAN_VID,
+                    VSW_ACTF_SET_FIELD);
     if (!a) {
         return fail(err, err_size, ENOMEM, "out of memory");
     }
@@ -380,18 +411,17 @@ name_in(const char *name, const char *const *list, size_t n)
 
 /* Parses one action 'key' with argument 'val'. */
 static int
-parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
+parse_action(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *key, char *val,
              bool *drop, char *err, size_t err_size)
 {
     static const char *const no_arg[] = {
         "drop", "in_port", "all", "normal", "flood", "dec_ttl", "strip_vlan", "pop_vlan",
     };
     static const char *const unsupported[] = {
-        "controller", "enqueue", "group", "resubmit", "learn", "note", "load",
-        "move", "set_tunnel", "set_tunnel64", "set_queue", "pop_queue", "ct",
-        "ct_clear", "nat", "meter", "goto_table", "write_metadata",
-        "clear_actions", "write_actions", "push_mpls", "pop_mpls",
-        "set_mpls_label", "set_mpls_tc", "set_mpls_ttl", "dec_mpls_ttl",
+        "enqueue", "learn", "note", "set_tunnel", "set_tunnel64", "set_queue",
+        "pop_queue", "ct", "ct_clear", "nat", "meter", "clear_actions",
+        "write_actions", "push_mpls", "pop_mpls", "set_mpls_label", "set_mpls_tc",
+        "set_mpls_ttl", "dec_mpls_ttl",
         "output_reg", "output_trunc", "bundle", "bundle_load", "multipath",
         "exit", "sample", "clone", "fin_timeout", "check_pkt_larger",
         "conjunction", "encap", "decap", "push", "pop", "delete_field",
@@ -430,8 +460,8 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
             return fail(err, err_size, EINVAL, "%s: \"%s\" is not an Ethernet address",
                         key, val);
         }
-        a = add_action(b, src ? VSW_ACT_SET_ETH_SRC : VSW_ACT_SET_ETH_DST,
-                       VSW_ACTF_SET_FIELD);
+        a = ofp_act_add(b, src ? VSW_ACT_SET_ETH_SRC : VSW_ACT_SET_ETH_DST,
+                        VSW_ACTF_SET_FIELD);
         if (a) {
             memcpy(a->mac, mac, sizeof mac);
         }
@@ -443,12 +473,12 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
             return fail(err, err_size, EINVAL, "%s: \"%s\" is not an IPv4 address",
                         key, val);
         }
-        error = check_need(st, VSW_FP_IPV4, key, err, err_size);
+        error = ofp_act_check_need(st, VSW_FP_IPV4, key, err, err_size);
         if (error) {
             return error;
         }
-        a = add_action(b, src ? VSW_ACT_SET_IPV4_SRC : VSW_ACT_SET_IPV4_DST,
-                       VSW_ACTF_SET_FIELD);
+        a = ofp_act_add(b, src ? VSW_ACT_SET_IPV4_SRC : VSW_ACT_SET_IPV4_DST,
+                        VSW_ACTF_SET_FIELD);
         if (a) {
             a->be32 = ip;
         }
@@ -462,56 +492,56 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
                         "mod_nw_tos: %s is not a multiple of 4 (it sets the DSCP "
                         "bits; use mod_nw_ecn for ECN)", val);
         }
-        error = check_need(st, VSW_FP_IP_ANY, key, err, err_size);
+        error = ofp_act_check_need(st, VSW_FP_IP_ANY, key, err, err_size);
         if (error) {
             return error;
         }
-        a = add_action(b, VSW_ACT_SET_IP_DSCP, VSW_ACTF_SET_FIELD);
+        a = ofp_act_add(b, VSW_ACT_SET_IP_DSCP, VSW_ACTF_SET_FIELD);
         if (a) {
             a->u8 = (uint8_t) v;
         }
     } else if (!strcasecmp(key, "mod_nw_ecn")) {
         error = parse_num(key, val, VSW_IP_ECN_MASK, &v, err, err_size);
         if (!error) {
-            error = check_need(st, VSW_FP_IP_ANY, key, err, err_size);
+            error = ofp_act_check_need(st, VSW_FP_IP_ANY, key, err, err_size);
         }
         if (error) {
             return error;
         }
-        a = add_action(b, VSW_ACT_SET_IP_ECN, VSW_ACTF_SET_FIELD);
+        a = ofp_act_add(b, VSW_ACT_SET_IP_ECN, VSW_ACTF_SET_FIELD);
         if (a) {
             a->u8 = (uint8_t) v;
         }
     } else if (!strcasecmp(key, "mod_nw_ttl") || !strcasecmp(key, "set_nw_ttl")) {
         error = parse_num(key, val, 0xff, &v, err, err_size);
         if (!error) {
-            error = check_need(st, VSW_FP_IP_ANY, key, err, err_size);
+            error = ofp_act_check_need(st, VSW_FP_IP_ANY, key, err, err_size);
         }
         if (error) {
             return error;
         }
-        a = add_action(b, VSW_ACT_SET_IP_TTL, 0);
+        a = ofp_act_add(b, VSW_ACT_SET_IP_TTL, 0);
         if (a) {
             a->u8 = (uint8_t) v;
         }
     } else if (!strcasecmp(key, "dec_ttl")) {
-        error = check_need(st, VSW_FP_IP_ANY, key, err, err_size);
+        error = ofp_act_check_need(st, VSW_FP_IP_ANY, key, err, err_size);
         if (error) {
             return error;
         }
-        a = add_action(b, VSW_ACT_DEC_TTL, 0);
+        a = ofp_act_add(b, VSW_ACT_DEC_TTL, 0);
     } else if (!strcasecmp(key, "mod_tp_src") || !strcasecmp(key, "mod_tp_dst")) {
         bool src = !strcasecmp(key, "mod_tp_src");
 
         error = parse_num(key, val, 0xffff, &v, err, err_size);
         if (!error) {
-            error = check_need(st, VSW_FP_L4, key, err, err_size);
+            error = ofp_act_check_need(st, VSW_FP_L4, key, err, err_size);
         }
         if (error) {
             return error;
         }
-        a = add_action(b, src ? VSW_ACT_SET_L4_SRC : VSW_ACT_SET_L4_DST,
-                       VSW_ACTF_SET_FIELD | l4_flags(st->nw_proto));
+        a = ofp_act_add(b, src ? VSW_ACT_SET_L4_SRC : VSW_ACT_SET_L4_DST,
+                        VSW_ACTF_SET_FIELD | l4_flags(st->nw_proto));
         if (a) {
             a->be16 = rte_cpu_to_be_16((uint16_t) v);
         }
@@ -529,7 +559,7 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
             return fail(err, err_size, EINVAL,
                         "push_vlan: the packet would have more than 2 VLAN tags");
         }
-        a = add_action(b, VSW_ACT_PUSH_VLAN, 0);
+        a = ofp_act_add(b, VSW_ACT_PUSH_VLAN, 0);
         if (a) {
             a->be16 = rte_cpu_to_be_16((uint16_t) v);
         }
@@ -542,15 +572,17 @@ parse_action(struct builder *b, struct pkt_state *st, char *key, char *val,
         return add_vlan_set(b, st, key, val, true, !strcasecmp(key, "mod_vlan_pcp"),
                             err, err_size);
     } else if (!strcasecmp(key, "strip_vlan") || !strcasecmp(key, "pop_vlan")) {
-        error = check_need(st, VSW_FP_VLAN, key, err, err_size);
+        error = ofp_act_check_need(st, VSW_FP_VLAN, key, err, err_size);
         if (error) {
             return error;
         }
-        a = add_action(b, VSW_ACT_POP_VLAN, 0);
+        a = ofp_act_add(b, VSW_ACT_POP_VLAN, 0);
         st->vlan[0] = st->vlan[1];
         st->vlan[1] = false;
     } else if (!strcasecmp(key, "set_field")) {
         return parse_set_field(b, st, val, err, err_size);
+    } else if ((error = ofp_act_parse_pipe(b, st, key, val, err, err_size)) != ENOENT) {
+        return error;
     } else if (name_in(key, unsupported, sizeof unsupported / sizeof unsupported[0])) {
         return fail(err, err_size, ENOTSUP, "%s: action not supported by vsw", key);
     } else {
@@ -564,8 +596,8 @@ int
 vsw_actions_parse(const char *s, const struct vsw_match *match,
                   struct vsw_actions **out, char *err, size_t err_size)
 {
-    struct builder b = { NULL, 0, 0 };
-    struct pkt_state st;
+    struct ofp_act_builder b = { NULL, 0, 0, NULL, 0, 0 };
+    struct ofp_pkt_state st;
     struct vsw_actions *acts;
     char stackbuf[1024];
     char *buf, *pos, *key, *val;
@@ -618,13 +650,23 @@ vsw_actions_parse(const char *s, const struct vsw_match *match,
         goto out;
     }
 
-    acts = malloc(vsw_actions_size(b.n));
+    error = ofp_act_check_order(&b, err, err_size);
+    if (error) {
+        goto out;
+    }
+
+    acts = malloc(vsw_actions_size2(b.n, b.blob_len));
     if (!acts) {
         error = fail(err, err_size, ENOMEM, "out of memory");
         goto out;
     }
+    memset(acts, 0, sizeof *acts);
     acts->n = b.n;
     acts->n_outputs = 0;
+    acts->blob_len = b.blob_len;
+    if (b.blob_len) {
+        memcpy((uint8_t *) &acts->a[b.n], b.blob, b.blob_len);
+    }
     for (uint32_t i = 0; i < b.n; i++) {
         acts->a[i] = b.a[i];
         if (b.a[i].type == VSW_ACT_OUTPUT || b.a[i].type == VSW_ACT_IN_PORT
@@ -637,6 +679,7 @@ vsw_actions_parse(const char *s, const struct vsw_match *match,
 
 out:
     free(b.a);
+    free(b.blob);
     if (buf != stackbuf) {
         free(buf);
     }
@@ -747,7 +790,9 @@ vsw_actions_format(const struct vsw_actions *acts, char *buf, size_t size)
         }
         case VSW_ACT_N_TYPES:
         default:
-            vsw_ofp_buf_printf(&b, "<unknown action %u>", a->type);
+            if (!ofp_act_format_pipe(&b, acts, a)) {
+                vsw_ofp_buf_printf(&b, "<unknown action %u>", a->type);
+            }
             break;
         }
     }

@@ -20,6 +20,8 @@
 /* Keywords of a flow line that are not part of its match. */
 enum fm_kind {
     FM_PRIORITY, FM_TABLE, FM_COOKIE, FM_IDLE, FM_HARD,
+    FM_SEND_FLOW_REM, /* A flag: no value (any value is ignored, as OVS). */
+    FM_IMPORTANCE,    /* Checked, then dropped: OpenFlow 1.3 has none. */
     FM_IGNORED,      /* Statistics in dump-flows output: accepted, ignored. */
     FM_UNSUPPORTED,  /* Valid for ovs-ofctl, not supported by vsw. */
 };
@@ -38,7 +40,7 @@ static const struct fm_keyword fm_keywords[] = {
     { "hard_timeout", FM_HARD },
     { "idle_age", FM_IGNORED },
     { "idle_timeout", FM_IDLE },
-    { "importance", FM_UNSUPPORTED },
+    { "importance", FM_IMPORTANCE },
     { "n_bytes", FM_IGNORED },
     { "n_packets", FM_IGNORED },
     { "no_byte_counts", FM_UNSUPPORTED },
@@ -47,7 +49,7 @@ static const struct fm_keyword fm_keywords[] = {
     { "out_port", FM_UNSUPPORTED },
     { "priority", FM_PRIORITY },
     { "reset_counts", FM_UNSUPPORTED },
-    { "send_flow_rem", FM_UNSUPPORTED },
+    { "send_flow_rem", FM_SEND_FLOW_REM },
     { "table", FM_TABLE },
 };
 
@@ -150,6 +152,23 @@ parse_cookie_key(enum vsw_fm_command cmd, const char *val,
                     "cookie: \"%s\" is not a 64-bit value/mask", val);
     }
     fm->cookie &= fm->cookie_mask;
+    return 0;
+}
+
+/* goto_table must go forward in the pipeline (OVS: OFPBIC_BAD_TABLE_ID):
+ * only here is the rule's own table known. */
+static int
+check_goto_table(const struct vsw_flow_mod *fm, char *err, size_t err_size)
+{
+    for (uint32_t i = 0; i < fm->actions->n; i++) {
+        const struct vsw_action *a = &fm->actions->a[i];
+
+        if (a->type == VSW_ACT_GOTO_TABLE && a->resubmit.table <= fm->table_id) {
+            return fail(err, err_size, EINVAL,
+                        "goto_table:%u: a rule in table %u may only go to a later "
+                        "table (OFPBIC_BAD_TABLE_ID)", a->resubmit.table, fm->table_id);
+        }
+    }
     return 0;
 }
 
@@ -257,6 +276,33 @@ vsw_flow_mod_parse(const char *s, enum vsw_fm_command cmd,
             }
             break;
 
+        case FM_IMPORTANCE: {
+            uint16_t imp;
+
+            /* OVS's OpenFlow 1.3 flow mod cannot carry it (1.4+ only), so
+             * the rule it holds after `-O OpenFlow13 add-flow` has none;
+             * vsw evicts no rules either. */
+            if (cmd != VSW_FM_ADD) {
+                error = fail(err, err_size, EINVAL,
+                             "%s: not allowed when deleting flows", key);
+                goto out;
+            }
+            error = parse_u16_key(key, val, &imp, err, err_size);
+            if (error) {
+                goto out;
+            }
+            break;
+        }
+
+        case FM_SEND_FLOW_REM:
+            if (cmd != VSW_FM_ADD) {
+                error = fail(err, err_size, EINVAL,
+                             "%s: not allowed when deleting flows", key);
+                goto out;
+            }
+            fm->flags |= VSW_FF_SEND_FLOW_REM;
+            break;
+
         case FM_IGNORED:
             if (!*val) {
                 error = fail(err, err_size, EINVAL, "%s: needs a value", key);
@@ -283,6 +329,9 @@ vsw_flow_mod_parse(const char *s, enum vsw_fm_command cmd,
 
     if (cmd == VSW_FM_ADD) {
         error = vsw_actions_parse(acts, &fm->match, &fm->actions, err, err_size);
+        if (!error) {
+            error = check_goto_table(fm, err, err_size);
+        }
     }
 
 out:

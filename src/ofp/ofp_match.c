@@ -50,6 +50,9 @@ _Static_assert(S_N == OFP_MATCH_N_SLOTS, "OFP_MATCH_N_SLOTS in ofp_match.h");
 static enum slot
 slot_of(const struct vsw_field *f)
 {
+    if (f->pipe) {
+        return S_NONE;   /* Offsets into struct vsw_pipe; no prerequisite. */
+    }
     switch (f->offset) {
     case offsetof(struct vsw_flow, vlan_tci): return S_VLAN;
     case offsetof(struct vsw_flow, nw_src): return S_NW_SRC;
@@ -330,12 +333,19 @@ parse_field_value(const struct vsw_field *f, const char *name, char *val,
         int error;
 
         full = limit;
-        error = vsw_ofp_parse_uint(val, vlen, limit, &v->u);
+        error = vsw_ofp_parse_uint(val, vlen, UINT64_MAX, &v->u);
         if (error == EINVAL) {
             return fail(err, err_size, EINVAL, "%s: \"%.*s\" is not a number",
                         name, (int) vlen, val);
         }
-        if (error || v->u > f->max) {
+        if (f->pipe) {
+            /* Registers and metadata: any value of the field's width. */
+            if (error || v->u > limit) {
+                return fail(err, err_size, ERANGE,
+                            "%s: %.*s: value too large for %u-byte field %s", name,
+                            (int) vlen, val, f->width, name);
+            }
+        } else if (error || v->u > f->max) {
             return fail(err, err_size, ERANGE,
                         "%s: %.*s is out of range (0 to %u)", name, (int) vlen, val,
                         f->max);
@@ -507,7 +517,17 @@ apply_field(struct vsw_match *match, const struct vsw_field *f,
     bool wild = mode == SET_WILD;
 
     switch ((enum vsw_field_id) f->id) {
-    default:   /* Pipeline fields: not parsed yet. */
+    default:
+        if (f->pipe) {
+            /* Registers, xregs, metadata: f->width bytes in network order. */
+            uint8_t *pk = (uint8_t *) &match->pkey + f->offset;
+            uint8_t *pm = (uint8_t *) &match->pmask + f->offset;
+            for (unsigned i = 0; i < f->width; i++) {
+                unsigned sh = 8 * (f->width - 1 - i);
+                pm[i] = wild ? 0 : (uint8_t) (m->u >> sh);
+                pk[i] = (uint8_t) (v->u >> sh) & pm[i];
+            }
+        }
         break;
     case VSW_F_IN_PORT:
         k->in_port = wild ? 0 : (uint32_t) v->u;

@@ -160,6 +160,30 @@ vsw_match_format(const struct vsw_match *m, int priority, char *buf, size_t size
         }
     }
 
+    /* The pipeline fields, where OVS prints them: registers (an xreg is
+     * the pair of registers it is made of), then metadata. */
+    for (int i = 0; i < VSW_N_REGS; i++) {
+        uint32_t rv = rte_be_to_cpu_32(m->pkey.regs[i]);
+        uint32_t rm = rte_be_to_cpu_32(m->pmask.regs[i]);
+
+        if (rm) {
+            vsw_ofp_buf_printf(&b, "%sreg%d=%#x", b.len > start ? "," : "", i, rv);
+            if (rm != UINT32_MAX) {
+                vsw_ofp_buf_printf(&b, "/%#x", rm);
+            }
+        }
+    }
+    if (m->pmask.metadata) {
+        uint64_t mv = rte_be_to_cpu_64(m->pkey.metadata);
+        uint64_t mm = rte_be_to_cpu_64(m->pmask.metadata);
+
+        vsw_ofp_buf_printf(&b, "%smetadata=%#llx", b.len > start ? "," : "",
+                           (unsigned long long) mv);
+        if (mm != UINT64_MAX) {
+            vsw_ofp_buf_printf(&b, "/%#llx", (unsigned long long) mm);
+        }
+    }
+
     put_field(&b, VSW_F_IN_PORT, m);
     put_vlan(&b, start, rte_be_to_cpu_16(k->vlan_tci), rte_be_to_cpu_16(mk->vlan_tci));
     put_field(&b, VSW_F_ETH_SRC, m);

@@ -24,8 +24,17 @@
  * a rule change returns (an RCU grace period later) every packet follows the
  * new rules.  No locks (except a device's shared tx queue), no malloc, no
  * atomics on this path, and no syscalls except one write(2) to wake the
- * handler when an upcall finds it asleep (upcall.c).
+ * handler when an upcall finds it asleep (upcall.c), or the control thread
+ * when a packet-in finds it asleep (pin_kick()).
+ *
+ * Packet-ins (the controller action's USERSPACE entries) go to this PMD's
+ * packet-in queue (pin_queue.h) during execution; a packet-out from the
+ * control thread is taken from 'pout_req' once per iteration and executed
+ * here like any packet (serve_packet_out()), so the tx queues keep one
+ * writer.
  */
+
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -39,6 +48,7 @@
 #include "classifier/emc.h"
 #include "dp.h"
 #include "l2/fdb.h"
+#include "pmd/pin_queue.h"
 #include "pmd/pmd.h"
 #include "pmd/upcall.h"
 #include "util.h"
@@ -305,7 +315,8 @@ execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, bool miss,
     if (c->n_outs + len / sizeof(struct vsw_odp_output) > MAX_OUTS) {
         outs_to_tx(c, ps);
     }
-    struct vsw_exec_env env = { .mp = pmd->dp->mp, .mp_jumbo = pmd->dp->mp_jumbo };
+    struct vsw_exec_env env = { .mp = pmd->dp->mp, .mp_jumbo = pmd->dp->mp_jumbo,
+                                .pinq = pmd->pinq };
     vsw_odp_execute(acts, len, m, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
 }
 
@@ -680,6 +691,60 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     STAGE_END(cycles_execute);
 }
 
+/* Packet-ins were queued: wake the control thread if it may be blocked in
+ * epoll (the same lost-wake-up-free handshake as handler_kick(): it stores
+ * 'ctl_asleep' then checks the queues; we queue, then load 'ctl_asleep'). */
+static void
+pin_kick(struct vsw_dp *dp)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&dp->ctl_asleep, __ATOMIC_RELAXED)
+        && __atomic_exchange_n(&dp->ctl_asleep, 0, __ATOMIC_ACQ_REL) && dp->pin_efd >= 0) {
+        uint64_t one = 1;
+        ssize_t r = write(dp->pin_efd, &one, sizeof one);
+        (void) r;   /* Only fails when the counter is saturated: awake anyway. */
+    }
+}
+
+/* A packet-out from the control thread: executed like a packet of this
+ * PMD, its outputs sent before 'done' is set. */
+static __rte_noinline void
+serve_packet_out(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
+{
+    struct vsw_pmd *pmd = c->pmd;
+    struct vsw_pout_req *req = __atomic_exchange_n(&pmd->pout_req, NULL, __ATOMIC_ACQ_REL);
+    struct vsw_exec_env env = { .mp = pmd->dp->mp, .mp_jumbo = pmd->dp->mp_jumbo,
+                                .pinq = pmd->pinq };
+    struct vsw_exec_stats xs = { 0 };
+
+    if (!req) {
+        return;
+    }
+    outs_to_tx(c, ps);
+    vsw_odp_execute(req->acts, req->acts_len, req->m, &req->lay, &env, c->outs, &c->n_outs,
+                    MAX_OUTS, &xs);
+    req->m = NULL;
+    req->n_pins = (unsigned) xs.pins;
+    req->n_dropped = (unsigned) (xs.pin_full + xs.copy_failed + xs.no_headroom
+                                 + xs.outs_overflow);
+    for (unsigned o = 0; o < c->n_outs; o++) {
+        if (port_index(ps, c->outs[o].port) >= 0) {
+            req->n_sent++;
+        } else {
+            req->n_dropped++;
+        }
+    }
+    outs_to_tx(c, ps);
+    tx_flush_all(c, ps);
+    pmd->stats.packet_outs++;
+    c->xs.pins += xs.pins;
+    c->xs.pin_full += xs.pin_full;
+    c->xs.copy_failed += xs.copy_failed;
+    c->xs.no_headroom += xs.no_headroom;
+    c->xs.outs_overflow += xs.outs_overflow;
+    __atomic_store_n(&req->done, true, __ATOMIC_RELEASE);
+}
+
 /* Installs and executes the upcalls the handler has finished. */
 static bool
 drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t now)
@@ -833,6 +898,14 @@ vsw_pmd_main(void *arg)
         if (pmd->dpcls->lookups_since_rerank > DPCLS_RERANK_INTERVAL) {
             dpcls_rerank(pmd->dpcls);
         }
+        if (unlikely(__atomic_load_n(&pmd->pout_req, __ATOMIC_RELAXED) != NULL)) {
+            serve_packet_out(&ctx, ps);
+        }
+        if (ctx.xs.pins) {
+            pmd->stats.pins += ctx.xs.pins;
+            pin_kick(dp);
+        }
+        pmd->stats.pin_queue_full += ctx.xs.pin_full;
         pmd->stats.copy_failed += ctx.xs.copy_failed;
         pmd->stats.no_headroom += ctx.xs.no_headroom;
         pmd->stats.outs_overflow += ctx.xs.outs_overflow;

@@ -31,7 +31,10 @@ translate(const struct vsw_cls *cls, const struct xlate_bridge *br, struct upcal
 
     r = xlate_flow(cls, br, &up->flow, &up->acts, &up->mask, learn, &deps, NULL);
     up->xerror = (uint8_t) r.error;
-    up->n_deps = (uint8_t) (deps.overflow ? 0 : deps.n);
+    /* With deps.overflow the list is incomplete: the PMD does not cache
+     * such an answer (XLATE_TOO_MANY_DEPS), and a translation that hit a
+     * limit never passes revalidation. */
+    up->n_deps = (uint8_t) deps.n;
     memcpy(up->deps, deps.d, up->n_deps * sizeof deps.d[0]);
     memcpy(up->tables, deps.tables, sizeof up->tables);
 }

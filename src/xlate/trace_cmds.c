@@ -37,28 +37,6 @@
 #include "vsw/ofp_parse.h"
 #include "xlate/xlate.h"
 
-/* Parses 'hex' (spaces and colons allowed between bytes) into 'buf'. */
-static int
-parse_hex(const char *hex, uint8_t *buf, size_t size, size_t *len)
-{
-    size_t n = 0;
-
-    for (const char *p = hex; *p;) {
-        if (isspace((unsigned char) *p) || *p == ':') {
-            p++;
-            continue;
-        }
-        if (!isxdigit((unsigned char) p[0]) || !isxdigit((unsigned char) p[1]) || n == size) {
-            return EINVAL;
-        }
-        char byte[3] = { p[0], p[1], 0 };
-        buf[n++] = (uint8_t) strtoul(byte, NULL, 16);
-        p += 2;
-    }
-    *len = n;
-    return 0;
-}
-
 /* The flow to trace, from the command's arguments. */
 static int
 trace_flow(int argc, char **argv, struct vsw_flow *flow, struct vsw_buf *out)
@@ -86,7 +64,7 @@ trace_flow(int argc, char **argv, struct vsw_flow *flow, struct vsw_buf *out)
         vsw_buf_printf(out, "\"%s\" is not a port number", argv[1]);
         return EINVAL;
     }
-    if (parse_hex(argv[2], frame, sizeof frame, &len) || len < 14) {
+    if (vsw_parse_hex(argv[2], frame, sizeof frame, &len) || len < 14) {
         vsw_buf_printf(out, "the packet must be an Ethernet frame in hex "
                        "(at least 14 bytes, at most %zu)", sizeof frame);
         return EINVAL;
@@ -105,16 +83,26 @@ step_text(uint8_t result)
         return "no effect on this flow";
     case XLATE_STOPPED:
         return "TTL is 0 or 1: the action list ends here";
+    case XLATE_PIPE_SET:
+        return "metadata/registers set (never on the wire)";
     case XLATE_EMITTED:
         break;
     }
     return "";
 }
 
+/* ofproto/trace's layout: a table at 4 spaces per nesting level, the
+ * actions under it 4 further in (8 per level), details one more. */
 static void
-indent(struct vsw_buf *out, unsigned nest)
+indent_table(struct vsw_buf *out, unsigned nest)
 {
     vsw_buf_printf(out, "%*s", (int) (4 * nest), "");
+}
+
+static void
+indent_action(struct vsw_buf *out, unsigned nest)
+{
+    vsw_buf_printf(out, "%*s", (int) (4 + 8 * nest), "");
 }
 
 /* Action 'idx' of 'list' in ovs-ofctl syntax. */
@@ -170,14 +158,11 @@ print_events(const struct xlate_trace *t, const struct vsw_odp_buf *acts,
         switch ((enum xlate_ev_kind) e->kind) {
         case XEV_TABLE:
             rule = e->obj;
-            if (e->depth || s) {
-                vsw_buf_printf(out, "\n");
-            }
-            indent(out, e->depth);
+            indent_table(out, e->depth);
             if (!rule) {
                 vsw_buf_printf(out, "%2u. No match.\n", e->idx);
-                indent(out, e->depth);
-                vsw_buf_printf(out, "    drop\n");
+                indent_action(out, e->depth);
+                vsw_buf_printf(out, "drop\n");
                 break;
             }
             vsw_match_format(&rule->match, VSW_DEFAULT_PRIORITY, text, sizeof text);
@@ -191,15 +176,15 @@ print_events(const struct xlate_trace *t, const struct vsw_odp_buf *acts,
         case XEV_ACTION: {
             const struct vsw_actions *list = e->obj;
             format_action(list, e->idx, text, sizeof text);
-            indent(out, e->depth);
-            vsw_buf_printf(out, "    %s\n", text);
+            indent_action(out, e->depth);
+            vsw_buf_printf(out, "%s\n", text);
             a = &list->a[e->idx];
             if (a->type == VSW_ACT_RESUBMIT || a->type == VSW_ACT_GOTO_TABLE
                 || a->type == VSW_ACT_GROUP) {
                 break;   /* What they did is nested below them. */
             }
-            indent(out, e->depth);
-            vsw_buf_printf(out, "     -> ");
+            indent_action(out, e->depth);
+            vsw_buf_printf(out, " -> ");
             if (e->result == XLATE_EMITTED) {
                 vsw_buf_printf(out, "datapath: ");
                 vsw_odp_format(acts->data + e->start, (uint16_t) (e->end - e->start), out);
@@ -210,28 +195,28 @@ print_events(const struct xlate_trace *t, const struct vsw_odp_buf *acts,
             break;
         }
         case XEV_GROUP:
-            indent(out, e->depth);
+            indent_action(out, e->depth);
             if (e->arg == UINT32_MAX) {
-                vsw_buf_printf(out, "     -> group %u: no live bucket, drop\n", e->idx);
+                vsw_buf_printf(out, " -> group %u: no live bucket, drop\n", e->idx);
             } else {
-                vsw_buf_printf(out, "     -> group %u: using bucket %u\n", e->idx, e->arg);
+                vsw_buf_printf(out, " -> group %u: using bucket %u\n", e->idx, e->arg);
             }
             break;
         case XEV_BUCKET:
-            indent(out, e->depth);
-            vsw_buf_printf(out, "    bucket %u\n", e->idx);
+            indent_action(out, e->depth);
+            vsw_buf_printf(out, "bucket %u\n", e->idx);
             break;
         case XEV_NORMAL:
-            indent(out, e->depth);
-            vsw_buf_printf(out, "     -> NORMAL: %s", normal_text(e->arg));
+            indent_action(out, e->depth);
+            vsw_buf_printf(out, " -> NORMAL: %s", normal_text(e->arg));
             if (e->arg == XNORMAL_LEARNED) {
                 vsw_buf_printf(out, " %u", e->idx);
             }
             vsw_buf_printf(out, "\n");
             break;
         case XEV_CONTROLLER:
-            indent(out, e->depth);
-            vsw_buf_printf(out, "     -> to the controller (reason %u, max_len %u)\n", e->idx,
+            indent_action(out, e->depth);
+            vsw_buf_printf(out, " -> to the controller (reason %u, max_len %u)\n", e->idx,
                            e->arg);
             break;
         case XEV_ERROR:

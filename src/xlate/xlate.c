@@ -340,7 +340,7 @@ xlate_trace_add(struct xctx *x, enum xlate_ev_kind kind, uint32_t idx, uint32_t 
     e = &t->ev[t->n++];
     memset(e, 0, sizeof *e);
     e->kind = (uint8_t) kind;
-    e->depth = x->depth;
+    e->depth = x->nest;
     e->table = x->table_id;
     e->idx = idx;
     e->arg = arg;
@@ -352,7 +352,7 @@ xlate_trace_add(struct xctx *x, enum xlate_ev_kind kind, uint32_t idx, uint32_t 
  * and the view before it ('len0', 'v0'). */
 static void
 trace_done(struct xctx *x, struct xlate_trace_ev *ev, uint16_t len0, const struct xview *v0,
-           enum xlate_step_result stopped)
+           const struct vsw_pipe *p0, enum xlate_step_result stopped)
 {
     if (!ev) {
         return;
@@ -365,6 +365,8 @@ trace_done(struct xctx *x, struct xlate_trace_ev *ev, uint16_t len0, const struc
         ev->result = XLATE_EMITTED;
     } else if (memcmp(v0, &x->v, sizeof *v0)) {
         ev->result = XLATE_PENDING;
+    } else if (memcmp(p0, &x->pipe, sizeof *p0)) {
+        ev->result = XLATE_PIPE_SET;
     } else {
         ev->result = XLATE_NO_EFFECT;
     }
@@ -394,7 +396,9 @@ do_actions(struct xctx *x, const struct vsw_actions *acts)
     struct vsw_flow *wc = x->wc;
     struct xview *v = &x->v;
     struct xview v0;
+    struct vsw_pipe p0;
     uint16_t len0 = 0;
+    const bool tail = x->tail;
 
     if (!acts) {
         return;
@@ -402,13 +406,23 @@ do_actions(struct xctx *x, const struct vsw_actions *acts)
     for (uint32_t i = 0; i < acts->n && !x->error; i++) {
         const struct vsw_action *a = &acts->a[i];
         struct xlate_trace_ev *ev = NULL;
+        /* What a resubmit, goto or group leads to nests in the trace
+         * unless nothing follows it. */
+        const bool last = tail && i == acts->n - 1;
+        const bool leads = a->type == VSW_ACT_RESUBMIT || a->type == VSW_ACT_GOTO_TABLE
+                           || a->type == VSW_ACT_GROUP;
 
         if (x->trace) {
             ev = xlate_trace_add(x, XEV_ACTION, i, 0, acts);
             v0 = *v;
+            p0 = x->pipe;
             len0 = x->out->len;
         }
 
+        if (leads) {
+            x->tail = last;
+            x->nest = (uint8_t) (x->nest + !last);
+        }
         switch ((enum vsw_action_type) a->type) {
         case VSW_ACT_OUTPUT:
             if (a->port != flow->in_port) {
@@ -481,7 +495,7 @@ do_actions(struct xctx *x, const struct vsw_actions *acts)
                      * the packet at the next commit anyway. */
                     wc->nw_ttl = 0xff;
                     if (flow->nw_ttl <= v->ttl_total_dec + 1u) {
-                        trace_done(x, ev, len0, &v0, XLATE_STOPPED);
+                        trace_done(x, ev, len0, &v0, &p0, XLATE_STOPPED);
                         return;
                     }
                 }
@@ -489,7 +503,7 @@ do_actions(struct xctx *x, const struct vsw_actions *acts)
                     if (v->ttl <= 1) {
                         /* OVS sends the packet to the controllers named by
                          * dec_ttl (none here) and ends the action list. */
-                        trace_done(x, ev, len0, &v0, XLATE_STOPPED);
+                        trace_done(x, ev, len0, &v0, &p0, XLATE_STOPPED);
                         return;
                     }
                     v->ttl--;
@@ -572,7 +586,11 @@ do_actions(struct xctx *x, const struct vsw_actions *acts)
         case VSW_ACT_N_TYPES:
             break;
         }
-        trace_done(x, ev, len0, &v0, XLATE_NO_EFFECT);
+        if (leads) {
+            x->tail = tail;
+            x->nest = (uint8_t) (x->nest - !last);
+        }
+        trace_done(x, ev, len0, &v0, &p0, XLATE_NO_EFFECT);
     }
 }
 
@@ -679,6 +697,7 @@ xctx_init(struct xctx *x, const struct vsw_cls *cls, const struct xlate_bridge *
     x->cls = cls;
     x->deps = deps;
     x->trace = trace;
+    x->tail = true;
     out->len = 0;
     out->overflow = false;
     out->xflags = 0;

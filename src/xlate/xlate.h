@@ -116,6 +116,7 @@ enum xlate_step_result {
     XLATE_PENDING,      /* Changed the headers; committed at the next output. */
     XLATE_NO_EFFECT,    /* Nothing, for this flow (e.g. no such header). */
     XLATE_STOPPED,      /* dec_ttl of a TTL of 0 or 1: the list ends here. */
+    XLATE_PIPE_SET,     /* Changed metadata or registers only. */
 };
 
 /* Why a translation gave up (OVS's limits, ofproto-dpif-xlate.c): the

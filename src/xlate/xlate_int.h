@@ -91,6 +91,11 @@ struct xctx {
                                      * drop. */
     struct xlate_deps *deps;        /* What was passed through, or NULL. */
     struct xlate_trace *trace;      /* NULL unless tracing. */
+    uint8_t nest;                   /* Trace layout: levels of resubmit, goto
+                                     * and group that more actions follow (as
+                                     * ofproto/trace nests them). */
+    bool tail;                      /* Nothing follows the current action
+                                     * list (ofproto/trace's "last action"). */
 };
 
 /** Commits what changed since the last output, then outputs to 'port'. */

@@ -255,8 +255,15 @@ normal__(struct xctx *x)
     memset(x->wc->dl_dst, 0xff, sizeof x->wc->dl_dst);
     x->wc->vlan_tci |= BE16(VSW_VLAN_VID_MASK | VSW_VLAN_CFI);
 
+    /* A controller's own packet (packet-out with in_port CONTROLLER or
+     * none): OVS gives it a bundle of its own that trunks every VLAN and is
+     * no port, so it is forwarded like any frame but never learned from. */
+    static const struct vsw_port_vlan none_bundle = { .mode = VSW_VLAN_TRUNK,
+                                                      .all_trunks = true };
+    bool from_ctrl = f->in_port == VSW_OFPP_CONTROLLER || f->in_port == VSW_OFPP_NONE;
+
     in = port_index(br, f->in_port);
-    if (in < 0) {
+    if (in < 0 && !from_ctrl) {
         return;   /* No such port (any more): OVS "no input bundle". */
     }
     if (!x->v.vlans[0].present) {
@@ -269,7 +276,7 @@ normal__(struct xctx *x)
     }
 
     /* The VLAN the frame belongs to, if the port admits it. */
-    const struct vsw_port_vlan *pv = port_vlan(br, (unsigned) in);
+    const struct vsw_port_vlan *pv = from_ctrl ? &none_bundle : port_vlan(br, (unsigned) in);
     vid = tag_vid(x, &x->v.vlans[0]);
     switch ((enum vsw_vlan_mode) pv->mode) {
     case VSW_VLAN_ACCESS:
@@ -312,7 +319,7 @@ normal__(struct xctx *x)
 
     /* Learning: a request for the handler (and for this translation's
      * later NORMALs, see struct xlate_learn). */
-    bool learns = !vsw_eth_is_multicast(src);
+    bool learns = !vsw_eth_is_multicast(src) && !from_ctrl;
     if (learns && x->learn) {
         learn_add(x->learn, src, vlan, f->in_port);
     }

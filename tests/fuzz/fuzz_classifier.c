@@ -254,7 +254,9 @@ static struct megaflow *
 insert1(struct dpcls *cls, const struct vsw_flow *f, const struct vsw_flow *mask,
         const struct vsw_rule *rule, const struct vsw_odp_buf *acts, uint64_t now)
 {
-    return dpcls_insert(cls, f, mask, &rule, rule != NULL, acts, now);
+    struct vsw_counted *dep = rule ? (struct vsw_counted *) &rule->c : NULL;
+
+    return dpcls_insert(cls, f, mask, &dep, rule != NULL, acts, now);
 }
 
 static void
@@ -340,7 +342,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         random_flow(&in, rules[rnd(&in) % n], &f);
         memset(&wc, 0, sizeof wc);
         const struct vsw_rule *want = linear(rules, n, table, &f);
-        const struct vsw_rule *got = vsw_cls_lookup_wc(cls, table, &f, &wc);
+        struct vsw_ofkey key = { .flow = f };
+        const struct vsw_rule *got = vsw_cls_lookup_wc(cls, table, &key, &wc);
         if (got != want) {
             fail("vsw_cls_lookup_wc differs from the linear scan", &f, want, got);
         }

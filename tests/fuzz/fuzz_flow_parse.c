@@ -42,9 +42,10 @@ format_line(const struct vsw_flow_mod *fm, enum vsw_fm_command cmd)
     n = vsw_actions_format(fm->actions, probe, sizeof probe);
     acts = malloc((size_t) n + 1);
     vsw_actions_format(fm->actions, acts, (size_t) n + 1);
-#define LINE_FMT "table=%u,cookie=0x%llx,idle_timeout=%u,hard_timeout=%u,%s%sactions=%s"
+#define LINE_FMT "table=%u,cookie=0x%llx,idle_timeout=%u,hard_timeout=%u,%s%s%sactions=%s"
 #define LINE_ARGS fm->table_id, (unsigned long long) fm->cookie, fm->idle_timeout, \
-                  fm->hard_timeout, match, match[0] ? "," : "", acts
+                  fm->hard_timeout, fm->flags & VSW_FF_SEND_FLOW_REM ? "send_flow_rem," : "", \
+                  match, match[0] ? "," : "", acts
     n = snprintf(NULL, 0, LINE_FMT, LINE_ARGS);
     out = malloc((size_t) n + 1);
     snprintf(out, (size_t) n + 1, LINE_FMT, LINE_ARGS);
@@ -63,9 +64,13 @@ check_same(const struct vsw_flow_mod *a, const struct vsw_flow_mod *b,
     }
     if (cmd == VSW_FM_ADD) {
         same = same && a->cookie == b->cookie && a->idle_timeout == b->idle_timeout
-               && a->hard_timeout == b->hard_timeout && a->actions->n == b->actions->n
+               && a->hard_timeout == b->hard_timeout && a->flags == b->flags
+               && a->actions->n == b->actions->n
+               && a->actions->blob_len == b->actions->blob_len
                && !memcmp(a->actions->a, b->actions->a,
-                          a->actions->n * sizeof a->actions->a[0]);
+                          a->actions->n * sizeof a->actions->a[0])
+               && !memcmp(vsw_actions_blob(a->actions), vsw_actions_blob(b->actions),
+                          a->actions->blob_len);
     }
     if (!same) {
         fprintf(stderr, "round trip changed the rule:\n  input:   %s\n  printed: %s\n",

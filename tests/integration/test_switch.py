@@ -474,6 +474,25 @@ def control_checks(dm):
     yield check("hard_timeout expires", "hard_timeout" not in out2
                 and out2.count("actions=") == 2, out2)
 
+    # The pipeline syntax through the control socket: dump-flows prints it
+    # as ovs-ofctl dump-flows does (send_flow_rem after the timeouts).
+    rc, out, err = dm.ctl_cmd(
+        "add-flow", "table=1,priority=5,hard_timeout=600,send_flow_rem,reg0=1,metadata=0x2/0xff,"
+        "actions=set_field:0x5/0xff->reg1,move:NXM_NX_REG0[]->NXM_NX_REG2[],resubmit(,3),"
+        "group:7,controller(reason=no_match,userdata=aa.bb),write_metadata:0x1/0xff,goto_table:2")
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("pipeline rule added and dumped as OVS prints it", rc == 0 and
+                "table=1, " in out2 and "hard_timeout=600, send_flow_rem idle_age=" in out2
+                and "priority=5,reg0=0x1,metadata=0x2/0xff actions=load:0x5->NXM_NX_REG1[0..7],"
+                "move:NXM_NX_REG0[]->NXM_NX_REG2[],resubmit(,3),group:7,"
+                "controller(reason=no_match,userdata=aa.bb),write_metadata:0x1/0xff,goto_table:2"
+                in out2, err + out2)
+    rc, out, err = dm.ctl_cmd("add-flow", "table=2,actions=goto_table:1")
+    yield check("goto_table backwards refused", rc == 1 and "goto_table:1" in err, err)
+    rc, out, err = dm.ctl_cmd("del-flows", "--strict", "table=1,priority=5,reg0=1,metadata=0x2/0xff")
+    rc2, out2, _ = dm.ctl_cmd("dump-flows")
+    yield check("pipeline rule deleted", rc == 0 and out2.count("actions=") == 2, err + out2)
+
     rc, out, err = dm.ctl_cmd("bogus-command")
     yield check("unknown command", rc == 2 and "unknown command" in err, err)
 

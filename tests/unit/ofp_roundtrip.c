@@ -43,6 +43,9 @@ format_rule(const struct vsw_flow_mod *fm, char *out, size_t size)
     if (fm->hard_timeout) {
         n += (size_t) snprintf(out + n, size - n, "hard:%u ", fm->hard_timeout);
     }
+    if (fm->flags & VSW_FF_SEND_FLOW_REM) {
+        n += (size_t) snprintf(out + n, size - n, "send_flow_rem ");
+    }
     snprintf(out + n, size - n, "actions=%s", acts);
 }
 
@@ -54,9 +57,11 @@ format_line(const struct vsw_flow_mod *fm, char *out, size_t size)
 
     vsw_match_format(&fm->match, fm->priority, match, sizeof match);
     vsw_actions_format(fm->actions, acts, sizeof acts);
-    snprintf(out, size, "table=%u,cookie=0x%llx,idle_timeout=%u,hard_timeout=%u,%s%s"
+    snprintf(out, size, "table=%u,cookie=0x%llx,idle_timeout=%u,hard_timeout=%u,%s%s%s"
              "actions=%s", fm->table_id, (unsigned long long) fm->cookie,
-             fm->idle_timeout, fm->hard_timeout, match, match[0] ? "," : "", acts);
+             fm->idle_timeout, fm->hard_timeout,
+             fm->flags & VSW_FF_SEND_FLOW_REM ? "send_flow_rem," : "", match,
+             match[0] ? "," : "", acts);
 }
 
 static bool
@@ -65,10 +70,13 @@ same_rule(const struct vsw_flow_mod *a, const struct vsw_flow_mod *b)
     return vsw_match_equal(&a->match, &b->match)
            && a->priority == b->priority && a->table_id == b->table_id
            && a->cookie == b->cookie && a->idle_timeout == b->idle_timeout
-           && a->hard_timeout == b->hard_timeout
+           && a->hard_timeout == b->hard_timeout && a->flags == b->flags
            && a->actions->n == b->actions->n
+           && a->actions->blob_len == b->actions->blob_len
            && !memcmp(a->actions->a, b->actions->a,
-                      a->actions->n * sizeof a->actions->a[0]);
+                      a->actions->n * sizeof a->actions->a[0])
+           && !memcmp(vsw_actions_blob(a->actions), vsw_actions_blob(b->actions),
+                      a->actions->blob_len);
 }
 
 int

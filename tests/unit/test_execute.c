@@ -16,6 +16,7 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include "pmd/pin_queue.h"
 #include "xlate/xlate.h"
 
 static struct rte_mempool *mp;
@@ -292,6 +293,88 @@ test_dec_ttl_and_outputs(void **state)
     free_run(&r);
 }
 
+/* The controller action: a copy of the packet as the actions left it goes
+ * to the packet-in queue with its entry; the outputs around it are not
+ * affected; a full queue drops the packet-in, counted, and leaks nothing. */
+static void
+test_controller_to_pin_queue(void **state)
+{
+    uint8_t pkt[128];
+    struct vsw_action acts[] = {
+        OUT(3),
+        { .type = VSW_ACT_SET_IPV4_DST, .be32 = RTE_BE32(0x01020304) },
+        { .type = VSW_ACT_CONTROLLER, .ctrl = { .max_len = 40, .reason = VSW_PIN_ACTION } },
+        OUT(2),
+    };
+    size_t len = build_ip4(pkt, 17, false, 0);
+    struct pin_queue *q = pin_queue_create(99, 0);
+    struct vsw_actions *a = calloc(1, vsw_actions_size(4));
+    static const uint32_t ports[] = { 1, 2, 3 };
+    struct vsw_exec_env env = { .mp = mp, .pinq = q };
+    struct vsw_exec_stats st = { 0 };
+    struct vsw_exec_out outs[8];
+    struct vsw_flow flow;
+    struct vsw_layout lay;
+    struct vsw_odp_pin pin;
+    unsigned n = 0, avail = rte_mempool_avail_count(mp);
+    uint32_t idx = 0;
+
+    (void) state;
+    assert_non_null(q);
+    a->n = 4;
+    memcpy(a->a, acts, sizeof acts);
+    vsw_flow_extract(pkt, (uint32_t) len, 1, &flow, &lay);
+    xlate_execute(a, mk_mbuf(pkt, len), &flow, &lay, ports, 3, &env, outs, &n, 8, &st);
+    assert_int_equal(n, 2);
+    assert_int_equal(st.pins, 1);
+    assert_int_equal(outs[0].port, 3);
+    assert_memory_equal(rte_pktmbuf_mtod(outs[0].m, const uint8_t *), pkt, len);
+    assert_int_equal(outs[1].port, 2);
+
+    assert_int_equal(rte_ring_sc_dequeue_elem(q->to_ctl, &idx, sizeof idx), 0);
+    struct pin_rec *r = &q->recs[idx];
+    const uint8_t *p = rte_pktmbuf_mtod(r->m, const uint8_t *);
+    assert_int_equal(rte_pktmbuf_pkt_len(r->m), len);
+    assert_memory_equal(p + 14 + 16, "\x01\x02\x03\x04", 4);   /* Rewritten first. */
+    assert_memory_equal(p, rte_pktmbuf_mtod(outs[1].m, const uint8_t *), len);
+    assert_ip4_csums_ok(p, 14);
+    assert_true(vsw_odp_userspace_decode((const struct vsw_odp_hdr *) (void *) r->ud, &pin));
+    assert_int_equal(pin.in_port, 1);
+    assert_int_equal(pin.max_len, 40);
+    assert_int_equal(pin.reason, VSW_PIN_ACTION);
+    assert_true(pin.cookie == UINT64_MAX);
+    rte_pktmbuf_free(r->m);
+    rte_ring_sp_enqueue_elem(q->free, &idx, sizeof idx);
+    rte_pktmbuf_free(outs[0].m);
+    rte_pktmbuf_free(outs[1].m);
+
+    /* No free record: dropped and counted, nothing leaks. */
+    uint32_t held[PIN_SLOTS];
+    unsigned n_held = rte_ring_sc_dequeue_burst_elem(q->free, held, sizeof held[0], PIN_SLOTS,
+                                                     NULL);
+    memset(&st, 0, sizeof st);
+    n = 0;
+    xlate_execute(a, mk_mbuf(pkt, len), &flow, &lay, ports, 3, &env, outs, &n, 8, &st);
+    assert_int_equal(st.pin_full, 1);
+    assert_int_equal(st.pins, 0);
+    assert_int_equal(n, 2);
+    rte_pktmbuf_free(outs[0].m);
+    rte_pktmbuf_free(outs[1].m);
+    rte_ring_sp_enqueue_burst_elem(q->free, held, sizeof held[0], n_held, NULL);
+
+    /* The controller as the last action gets the packet itself. */
+    a->n = 3;
+    memset(&st, 0, sizeof st);
+    n = 0;
+    xlate_execute(a, mk_mbuf(pkt, len), &flow, &lay, ports, 3, &env, outs, &n, 8, &st);
+    assert_int_equal(n, 1);
+    assert_int_equal(st.pins, 1);
+    rte_pktmbuf_free(outs[0].m);
+    pin_queue_destroy(q);
+    free(a);
+    assert_int_equal(rte_mempool_avail_count(mp), avail);
+}
+
 static void
 test_all_excludes_in_port(void **state)
 {
@@ -394,6 +477,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_vlan_push_retag_pop),
         cmocka_unit_test(test_dec_ttl_and_outputs),
         cmocka_unit_test(test_all_excludes_in_port),
+        cmocka_unit_test(test_controller_to_pin_queue),
         cmocka_unit_test(test_later_fragment_quirk),
     };
     int rc = cmocka_run_group_tests_name("execute", tests, NULL, NULL);

@@ -717,7 +717,16 @@ test_flow_mod_keys(void **state)
     parse_err("idle_timeout=70000,actions=drop", "idle_timeout: 70000 is out of range");
     parse_err("cookie=0x1/0xff,actions=drop", "cookie: \"0x1/0xff\": adding a flow sets its cookie");
     parse_err("cookie=zz,actions=drop", "cookie: \"zz\" is not a 64-bit number");
-    parse_err("send_flow_rem,actions=drop", "send_flow_rem: not supported by vsw");
+    parse_ok("send_flow_rem,actions=drop", &fm);
+    assert_int_equal(fm.flags, VSW_FF_SEND_FLOW_REM);
+    vsw_flow_mod_uninit(&fm);
+    parse_ok("ip,actions=drop", &fm);
+    assert_int_equal(fm.flags, 0);
+    vsw_flow_mod_uninit(&fm);
+    parse_err_cmd("send_flow_rem,ip", VSW_FM_DELETE, "send_flow_rem: not allowed when deleting");
+    parse_ok("importance=5,actions=drop", &fm);   /* Not in OpenFlow 1.3: dropped. */
+    vsw_flow_mod_uninit(&fm);
+    parse_err("importance=70000,actions=drop", "importance: 70000 is out of range");
     parse_err("out_port=1,actions=drop", "out_port: not supported by vsw");
     parse_err("nw_srcx=1,actions=drop", "unknown field \"nw_srcx\"");
     /* A misspelt field (or "actions" keyword) is named, also without actions. */
@@ -905,8 +914,7 @@ test_action_output(void **state)
     acts_err("", "2:3", "2: takes no argument");
     acts_err("", "drop:1", "drop: takes no argument");
     acts_err("", "foo", "unknown action \"foo\"");
-    acts_err("", "controller", "controller: action not supported by vsw");
-    acts_err("", "load:1->NXM_OF_IN_PORT[]", "load: action not supported");
+    acts_err("", "load:1->NXM_OF_IN_PORT[]", "load: NXM_OF_IN_PORT cannot be written by vsw");
     acts_err("ip", "dec_ttl(1,2)", "dec_ttl: takes no argument");
 }
 
@@ -1113,7 +1121,17 @@ test_action_set_field(void **state)
     acts_err("ip", "set_field:1.2.3.300->ip_dst", "set_field: ip_dst: \"1.2.3.300\" is not an IPv4");
     acts_err("ipv6", "set_field:0x100000->ipv6_label", "set_field: ipv6_label: 0x100000 is out of range");
     acts_err("", "set_field:1->eth_src", "set_field: eth_src: \"1\" is not an Ethernet address");
-    acts_err("ip", "set_field:1.2.3.4/8->ip_src", "masked values (\"1.2.3.4/8\") are not supported");
+    /* Masked: OVS sends (and prints) NXM loads of the masked bits. */
+    check_text("ip,actions=set_field:1.2.3.4/255.0.255.0->ip_src",
+               "ip actions=load:0x3->NXM_OF_IP_SRC[8..15],load:0x1->NXM_OF_IP_SRC[24..31]");
+    check_text("actions=set_field:00:11:22:33:44:55/ff:ff:ff:00:00:00->eth_dst",
+               "actions=load:0x1122->NXM_OF_ETH_DST[24..47]");
+    check_text("dl_vlan=1,actions=set_field:0x1005/0x1fff->vlan_vid",
+               "dl_vlan=1 actions=load:0x5->OXM_OF_VLAN_VID[]");
+    check_text("tcp,actions=set_field:80/0xffff->tcp_src", "tcp actions=set_field:80->tcp_src");
+    acts_err("ip", "set_field:5/0xf->nw_ttl", "invalid mask for field nw_ttl");
+    acts_err("ipv6", "set_field:::1/64->ipv6_src", "masked set_field of a 128-bit field");
+    acts_err("udp", "set_field:80/0xff->tcp_src", "needs tcp");
     acts_err("ip", "set_field:6->nw_proto", "set_field: field \"nw_proto\" is not supported by vsw");
     acts_err("", "set_field:1.2.3.4", "set_field: \"1.2.3.4\" is not VALUE->FIELD");
     acts_err("", "set_field:1->", "is not VALUE->FIELD");
@@ -1360,6 +1378,204 @@ test_scale(void **state)
 
 /* The field registry: names sorted for bsearch(), every field named and
  * stored inside struct vsw_flow, set_field spellings only for writable fields. */
+/* ------------------------------------------------------------------------ */
+/* The pipeline: registers and metadata, resubmit, goto_table, load, move,
+ * group, controller.  Texts from ovs-ofctl 3.1. */
+
+static void
+test_pipe_match(void **state)
+{
+    struct vsw_flow_mod fm;
+
+    (void) state;
+    parse_ok("reg3=0x5/0xff,xreg1=0x0000000a00000123,metadata=0x12/0xff,actions=drop", &fm);
+    /* xreg1 is reg2 (upper half) and reg3, written after reg3=. */
+    assert_true(fm.match.pkey.regs[2] == BE32(0xa) && fm.match.pkey.regs[3] == BE32(0x123));
+    assert_true(fm.match.pmask.regs[2] == BE32(UINT32_MAX));
+    assert_true(fm.match.pmask.regs[3] == BE32(UINT32_MAX));
+    assert_true(fm.match.pkey.metadata == rte_cpu_to_be_64(0x12));
+    assert_true(fm.match.pmask.metadata == rte_cpu_to_be_64(0xff));
+    vsw_flow_mod_uninit(&fm);
+    /* xreg3 is written after reg3 (a later setting of the same bits wins). */
+    parse_ok("reg7=0x5/0xff,xreg3=0x1/0x1,actions=drop", &fm);
+    assert_true(fm.match.pmask.regs[7] == BE32(1) && fm.match.pkey.regs[7] == BE32(1));
+    vsw_flow_mod_uninit(&fm);
+
+    check_text("metadata=0x5/0xff,reg3=0x5/0xff,xreg1=0x123,reg0=7,actions=drop",
+               "reg0=0x7,reg2=0,reg3=0x123,metadata=0x5/0xff actions=drop");
+    check_text("tcp,reg1=1,in_port=3,tp_dst=80,actions=drop",
+               "tcp,reg1=0x1,in_port=3,tp_dst=80 actions=drop");
+    check_text("priority=7,reg15=0xffffffff,xreg0=0x1/0x1,metadata=0x1234567890,actions=drop",
+               "priority=7,reg1=0x1/0x1,reg15=0xffffffff,metadata=0x1234567890 actions=drop");
+    check_text("reg0=0/0xffffffff,metadata=0/0,reg1=5,reg1=*,actions=drop",
+               "reg0=0 actions=drop");
+    check_roundtrip("ip,reg5=0x8/0x8,metadata=1,xreg7=0xffffffffffffffff,actions=drop");
+
+    parse_err("reg0=0x100000000,actions=drop", "value too large for 4-byte field reg0");
+    parse_err("reg0=1/0x100000000,actions=drop", "reg0: \"0x100000000\" is not a valid 32-bit mask");
+    parse_err("metadata=zz,actions=drop", "metadata: \"zz\" is not a number");
+    parse_err("reg16=1,actions=drop", "unknown field \"reg16\"");
+    /* A pipeline field never hides a header field's prerequisite. */
+    for (int i = 0; i < VSW_F_N; i++) {
+        const struct vsw_field *f = vsw_field_get((enum vsw_field_id) i);
+        char line[256];
+
+        if (f->pipe) {
+            snprintf(line, sizeof line, "tp_dst=80,nw_src=1.2.3.4,ipv6_label=1,nw_ttl=3,"
+                     "ip_frag=no,tcp_flags=+syn,%s=1,actions=drop", f->name);
+            parse_err(line, "nw_src: needs ip");
+        }
+    }
+    parse_err("NXM_NX_REG0=1,actions=drop", "unknown field \"NXM_NX_REG0\"");
+}
+
+static void
+test_pipe_actions(void **state)
+{
+    struct vsw_actions *a;
+
+    (void) state;
+    a = acts_ok("", "resubmit:3,resubmit(,2),resubmit(1,2),resubmit(in_port,3),goto_table:4");
+    assert_int_equal(a->n, 5);
+    assert_int_equal(a->a[0].type, VSW_ACT_RESUBMIT);
+    assert_true(a->a[0].resubmit.port == 3 && a->a[0].resubmit.table == 255);
+    assert_true(a->a[1].resubmit.port == VSW_OFPP_IN_PORT && a->a[1].resubmit.table == 2);
+    assert_true(a->a[2].resubmit.port == 1 && a->a[2].resubmit.table == 2);
+    assert_true(a->a[3].resubmit.port == VSW_OFPP_IN_PORT && a->a[3].resubmit.table == 3);
+    assert_int_equal(a->a[4].type, VSW_ACT_GOTO_TABLE);
+    assert_int_equal(a->a[4].resubmit.table, 4);
+    assert_int_equal(a->n_outputs, 0);
+    vsw_actions_free(a);
+
+    a = acts_ok("", "write_metadata:0xf/0x3,goto_table:1");
+    assert_int_equal(a->a[0].type, VSW_ACT_WRITE_METADATA);
+    assert_true(a->a[0].md.value == 0xf && a->a[0].md.mask == 0x3);
+    vsw_actions_free(a);
+
+    /* load: value and mask shifted into the field, host order. */
+    a = acts_ok("", "load:0x5->NXM_NX_REG1[3..5],load:1->xreg1[],set_field:0x5/0xf0f->reg4");
+    assert_int_equal(a->n, 4);
+    assert_int_equal(a->a[0].type, VSW_ACT_LOAD);
+    assert_int_equal(a->a[0].field, VSW_F_REG0 + 1);
+    assert_true(a->a[0].load.value == 0x28 && a->a[0].load.mask == 0x38);
+    assert_int_equal(a->a[1].field, VSW_F_XREG0 + 1);
+    assert_true(a->a[1].load.value == 1 && a->a[1].load.mask == UINT64_MAX);
+    assert_true(a->a[2].load.value == 5 && a->a[2].load.mask == 0xf);
+    assert_true(a->a[3].load.value == 0 && a->a[3].load.mask == 0xf00);
+    vsw_actions_free(a);
+    a = acts_ok("", "set_field:0x123456789abcdef0->metadata,load:0xaabbccddeeff->NXM_OF_ETH_DST[]");
+    assert_int_equal(a->a[0].field, VSW_F_METADATA);
+    assert_true(a->a[0].flags & VSW_ACTF_SET_FIELD);
+    assert_true(a->a[0].load.value == 0x123456789abcdef0ULL);
+    assert_int_equal(a->a[1].field, VSW_F_ETH_DST);
+    assert_true(a->a[1].load.mask == 0xffffffffffffULL);
+    vsw_actions_free(a);
+
+    a = acts_ok("ipv6", "move:NXM_NX_IPV6_SRC[0..63]->NXM_NX_IPV6_DST[64..127],"
+                "move:in_port[]->reg0[0..15]");
+    assert_int_equal(a->a[0].type, VSW_ACT_MOVE);
+    assert_true(a->a[0].move.src == VSW_F_IPV6_SRC && a->a[0].move.dst == VSW_F_IPV6_DST);
+    assert_true(a->a[0].move.src_ofs == 0 && a->a[0].move.dst_ofs == 64);
+    assert_int_equal(a->a[0].move.n_bits, 64);
+    assert_true(a->a[1].move.src == VSW_F_IN_PORT && a->a[1].move.n_bits == 16);
+    vsw_actions_free(a);
+
+    a = acts_ok("", "group:7,controller,controller(reason=no_match,id=3,userdata=01.02.03),"
+                "controller(userdata=aa)");
+    assert_int_equal(a->a[0].type, VSW_ACT_GROUP);
+    assert_int_equal(a->a[0].group, 7);
+    assert_int_equal(a->a[1].type, VSW_ACT_CONTROLLER);
+    assert_true(a->a[1].ctrl.max_len == 65535 && a->a[1].ctrl.reason == VSW_PIN_ACTION);
+    assert_true(a->a[2].ctrl.reason == VSW_PIN_NO_MATCH && a->a[2].ctrl.id == 3);
+    assert_int_equal(a->a[2].ctrl.userdata_len, 3);
+    assert_memory_equal(vsw_actions_blob(a) + a->a[2].ctrl.userdata_ofs, "\x01\x02\x03", 3);
+    assert_int_equal(a->a[3].ctrl.userdata_len, 1);
+    assert_int_equal(vsw_actions_blob(a)[a->a[3].ctrl.userdata_ofs], 0xaa);
+    assert_int_equal(a->blob_len, 4);
+    vsw_actions_free(a);
+
+    check_text("actions=resubmit:3,resubmit(,2),resubmit(1,2),resubmit(in_port,3),resubmit(2)",
+               "actions=resubmit:3,resubmit(,2),resubmit(1,2),resubmit(,3),resubmit:2");
+    check_text("actions=write_metadata:5,goto_table:1",
+               "actions=write_metadata:0x5,goto_table:1");
+    check_text("actions=write_metadata:0x5/0", "actions=write_metadata:0x5/0");
+    check_text("actions=load:5->reg0[],load:1->reg3[0..3],load:1->xreg1[],load:1->reg2[7]",
+               "actions=load:0x5->NXM_NX_REG0[],load:0x1->NXM_NX_REG3[0..3],"
+               "load:0x1->OXM_OF_PKT_REG1[],load:0x1->NXM_NX_REG2[7]");
+    check_text("actions=set_field:5->reg3,set_field:0x5/0xff->reg4,set_field:0x1/0x1->metadata,"
+               "set_field:7->xreg2,set_field:0->metadata",
+               "actions=set_field:0x5->reg3,load:0x5->NXM_NX_REG4[0..7],"
+               "load:0x1->OXM_OF_METADATA[0],set_field:0x7->xreg2,set_field:0->metadata");
+    check_text("actions=set_field:0x1/0->reg0", "actions=drop");
+    check_text("actions=move:NXM_NX_REG0[]->NXM_NX_REG1,move:xreg0[]->OXM_OF_METADATA[]",
+               "actions=move:NXM_NX_REG0[]->NXM_NX_REG1[],move:OXM_OF_PKT_REG0[]->OXM_OF_METADATA[]");
+    check_text("arp,actions=move:NXM_NX_ARP_SHA[]->NXM_OF_ETH_SRC[]",
+               "arp actions=move:NXM_NX_ARP_SHA[]->NXM_OF_ETH_SRC[]");
+    check_text("actions=group:5,controller,controller:100,CONTROLLER,output:controller,"
+               "controller(max_len=100,reason=no_match,id=3),controller(userdata=0102,max_len=65535)",
+               "actions=group:5,CONTROLLER:65535,CONTROLLER:100,CONTROLLER:65535,"
+               "CONTROLLER:65535,controller(reason=no_match,max_len=100,id=3),"
+               "controller(userdata=01.02)");
+    check_text("send_flow_rem,actions=controller(id=0,reason=action)", "actions=CONTROLLER:65535");
+    check_roundtrip("actions=controller(reason=invalid_ttl,userdata=de.ad.be.ef),group:1,"
+                    "resubmit(,3),set_field:0x5/0xf0f->reg4,move:reg0[0..7]->reg1[8..15],"
+                    "write_metadata:0x1/0x1,goto_table:2");
+
+    /* Errors, worded as ovs-ofctl's where it has one. */
+    acts_err("", "resubmit:in_port", "at least one \"in_port\" or \"table\" must be specified");
+    acts_err("", "resubmit(,255)", "at least one \"in_port\" or \"table\"");
+    acts_err("", "resubmit(,256)", "256: resubmit to unknown table");
+    acts_err("", "resubmit:0x10", "0x10: resubmit to unknown port");
+    acts_err("", "resubmit:LOCAL", "resubmit: port LOCAL is not supported by vsw");
+    acts_err("", "resubmit(65280,1)", "resubmit: port 65280 is out of range");
+    acts_err("", "resubmit(1,2,ct)", "\"ct\" (connection tracking) is not supported");
+    acts_err("", "goto_table:255", "goto_table: \"255\" is not a table number (0 to 254)");
+    acts_err("", "goto_table:2,output:1", "apply_actions must appear before goto_table");
+    acts_err("", "goto_table:3,write_metadata:1", "write_metadata must appear before goto_table");
+    acts_err("", "write_metadata:1,output:1", "apply_actions must appear before write_metadata");
+    acts_err("", "goto_table:1,goto_table:2", "duplicate goto_table instruction");
+    acts_err("", "write_metadata:1,write_metadata:2", "duplicate write_metadata instruction");
+    acts_err("", "write_metadata:zz", "write_metadata: \"zz\" is not a 64-bit value[/mask]");
+    acts_err("", "load:0x100->NXM_NX_REG0[0..7]", "value 0x100 does not fit into 8 bits");
+    acts_err("", "load:0x1->NXM_NX_REG0[0..32]",
+             "ending bit 32 is not valid because field is only 32 bits wide");
+    acts_err("", "load:0x1->NXM_NX_REG0[5..3]", "starting bit 5 is after ending bit 3");
+    acts_err("", "load:0x1->FOO[]", "unknown field `FOO'");
+    acts_err("", "load:0x1", "missing `->'");
+    acts_err("", "load:->reg0[]", "cannot parse integer value");
+    acts_err("", "load:1->NXM_OF_ETH_TYPE[]", "NXM_OF_ETH_TYPE cannot be written (read-only)");
+    acts_err("", "load:1->OXM_OF_VLAN_VID[0]", "needs a VLAN tag");
+    acts_err("", "load:1->NXM_OF_IP_SRC[]", "needs ip");
+    acts_err("udp", "load:1->NXM_OF_TCP_DST[]", "needs tcp");
+    acts_err("ipv6", "load:1->NXM_NX_IPV6_DST[]", "vsw loads at most the low 64 bits");
+    acts_err("icmp", "load:1->icmp_type[]", "not supported in load or move by vsw");
+    acts_err("", "set_field:0x100000000->reg0", "value too large for 4-byte field reg0");
+    acts_err("", "set_field:5->NXM_NX_REG0", "field \"NXM_NX_REG0\" is not supported");
+    acts_err("", "move:NXM_NX_REG0[0..7]->NXM_NX_REG1[0..6]",
+             "source field is 8 bits wide but destination is 7 bits wide");
+    acts_err("", "move:NXM_NX_REG0[]", "missing `->' following source");
+    acts_err("", "move:OXM_OF_VLAN_PCP[]->reg0[0..2]", "needs a VLAN tag");
+    acts_err("ip", "move:NXM_OF_ARP_SPA[]->reg0[]", "needs arp or rarp");
+    acts_err("ipv6", "move:NXM_NX_IPV6_SRC[]->NXM_NX_IPV6_DST[]", "vsw moves at most 64 bits");
+    acts_err("", "group", "group: missing required numeric argument");
+    acts_err("", "group:4294967296", "group: \"4294967296\" is not a group id");
+    acts_err("", "controller:65536", "invalid max_len \"65536\"");
+    acts_err("", "controller(id=65536)", "invalid id \"65536\"");
+    acts_err("", "controller(reason=foo)", "unknown reason \"foo\"");
+    acts_err("", "controller(foo=1)", "unknown key \"foo\" parsing controller action");
+    acts_err("", "controller(userdata=1.2)", "bad hex digit in `controller' action `userdata'");
+    acts_err("", "controller(pause)", "\"pause\" is not supported by vsw");
+    acts_err("", "controller(userdata=000102030405060708090a0b0c0d0e0f"
+             "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+             "000102030405060708090a0b0c0d0e0f00)", "userdata longer than 64 bytes");
+
+    /* goto_table goes forward: only the flow-mod parser knows the table. */
+    parse_err("table=2,actions=goto_table:2", "goto_table:2: a rule in table 2 may only go "
+              "to a later table");
+    parse_err("table=3,actions=goto_table:1", "OFPBIC_BAD_TABLE_ID");
+    check_text("table=1,actions=goto_table:2", "actions=goto_table:2");
+}
+
 static void
 test_field_registry(void **state)
 {
@@ -1415,6 +1631,8 @@ main(void)
         cmocka_unit_test(test_action_vlan),
         cmocka_unit_test(test_action_set_field),
         cmocka_unit_test(test_action_limits),
+        cmocka_unit_test(test_pipe_match),
+        cmocka_unit_test(test_pipe_actions),
         cmocka_unit_test(test_format_match),
         cmocka_unit_test(test_format_actions),
         cmocka_unit_test(test_format_truncation),

@@ -219,6 +219,20 @@ test_overflow_is_reported(void **state)
     vsw_flow_mod_uninit(&fm);
 }
 
+/* The controller action commits first and carries what the packet-in
+ * needs; without a rule (a packet-out) the cookie is "none". */
+static void
+test_controller(void **state)
+{
+    (void) state;
+    expect("udp,in_port=1,actions=mod_nw_dst:1.2.3.4,controller:40,output:2", 1, NULL,
+           "set(ipv4(dst=1.2.3.4)),userspace(controller(reason=1,table_id=0,"
+           "rule_cookie=0xffffffffffffffff,controller_id=0,max_len=40)),2");
+    expect("in_port=1,actions=controller", 1, NULL,
+           "userspace(controller(reason=1,table_id=0,rule_cookie=0xffffffffffffffff,"
+           "controller_id=0,max_len=65535))");
+}
+
 int
 main(void)
 {
@@ -230,6 +244,7 @@ main(void)
         cmocka_unit_test(test_dec_ttl),
         cmocka_unit_test(test_vlans),
         cmocka_unit_test(test_overflow_is_reported),
+        cmocka_unit_test(test_controller),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
