@@ -129,9 +129,9 @@ vsw_pin_format_packet(const uint8_t *pkt, uint32_t len, struct vsw_buf *out)
     vsw_match_format(&m, VSW_DEFAULT_PRIORITY, text, sizeof text);
     vsw_buf_printf(out, "%s", text);
 
-    /* The L4 checksum, as ofp_packet_to_string() adds it. */
-    if (lay.l4_ofs != VSW_OFS_NONE && lay.l4_ofs <= lay.l3_end && lay.l3_end <= len
-        && !(m.key.nw_frag & VSW_FRAG_LATER)) {
+    /* The L4 checksum, as ofp_packet_to_string() adds it: from the bytes
+     * after the IP header, a later fragment's too. */
+    if (lay.l4_ofs != VSW_OFS_NONE && lay.l4_ofs <= lay.l3_end && lay.l3_end <= len) {
         const uint8_t *l4 = pkt + lay.l4_ofs;
         uint32_t l4_size = (uint32_t) lay.l3_end - lay.l4_ofs;
 

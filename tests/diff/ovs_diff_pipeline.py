@@ -550,6 +550,7 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
             down[ev.pkt.index] = sorted(state)
     passed = failed = reported = 0
     vlan_summary = 0
+    fails = []
     for p in pkts:
         k = p.index
         a, b = of.get(k, []), vsw_frames.get(k, [])
@@ -564,12 +565,16 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
             passed += 1
             continue
         failed += 1
-        if (not wd and per_port(a) == per_port(b) and len(pa) == len(pb)
-                and all(x.fields == y.fields for x, y in zip(pa, pb))
-                and any("dl_vlan=" in x.summary for x in pa)):
+        only_vlan = (not wd and per_port(a) == per_port(b) and len(pa) == len(pb)
+                     and all(x.fields == y.fields for x, y in zip(pa, pb))
+                     and any("dl_vlan=" in x.summary for x in pa))
+        if only_vlan:
             # Diagnosis only (still a failure): the packet-ins agree but
             # for the flow summary of a VLAN-tagged packet.
             vlan_summary += 1
+        fails.append((only_vlan, k, p, a, b, pa, pb))
+    # The other differences first: they are more likely news.
+    for only_vlan, k, p, a, b, pa, pb in sorted(fails, key=lambda f: (f[0], f[1])):
         if reported < args.max_report:
             reported += 1
             report(args, k, p, ovs, rules, groups, a, b, pa, pb, down[k])
