@@ -33,7 +33,7 @@ Exit status 0 only if M is 0; 1 on a mismatch or a vswd failure; 2 if the
 harness failed.  Needs root (OVS, taps), openvswitch-switch and a built
 vswd.
 
-    tests/diff/ovs_diff_pipeline.py --build build          # CI, about 2 min
+    tests/diff/ovs_diff_pipeline.py --build build          # CI: 16 x 250, ~1.5 min
     tests/diff/ovs_diff_pipeline.py --long                 # many more seeds
     tests/diff/ovs_diff_pipeline.py --seed 5 --rounds 1 --keep
     tests/diff/ovs_diff_pipeline.py --ovs-only             # no vswd needed
@@ -719,7 +719,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--packets", type=int, default=None)
     ap.add_argument("--long", action="store_true",
-                    help="many more seeds: 40 rounds x 400 packets")
+                    help="many more seeds: 100 rounds x 400 packets")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--build", default="build")
     ap.add_argument("--vswd")
@@ -739,10 +739,10 @@ def main():
     ap.add_argument("--max-report", type=int, default=5)
     ap.add_argument("--tmpdir", default="/tmp")
     args = ap.parse_args()
-    args.rounds = args.rounds or (40 if args.long else 6)
+    args.rounds = args.rounds or (100 if args.long else 16)
     if args.replay:
         args.rounds = 1
-    args.packets = args.packets or (400 if args.long else 200)
+    args.packets = args.packets or (400 if args.long else 250)
 
     if os.geteuid() != 0:
         log("SKIP: needs root (OVS, tap devices)")
