@@ -116,6 +116,19 @@ vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls)
     vsw_cls_free(old);
 }
 
+/* The port's link state now (a device that cannot tell counts as up). */
+static bool
+port_link_up(const struct vsw_port *port)
+{
+    struct rte_eth_link link;
+
+    memset(&link, 0, sizeof link);
+    if (rte_eth_link_get_nowait(port->port_id, &link)) {
+        return true;
+    }
+    return link.link_status == RTE_ETH_LINK_UP;
+}
+
 static void
 publish_ports(struct vsw_dp *dp, struct vsw_ports_snap *snap)
 {
@@ -126,6 +139,7 @@ publish_ports(struct vsw_dp *dp, struct vsw_ports_snap *snap)
     for (unsigned i = 0; i < snap->n; i++) {
         snap->ofports[i] = snap->ports[i]->ofport;
         snap->vlans[i] = snap->ports[i]->vlan;
+        snap->live[i] = port_link_up(snap->ports[i]);
         if (snap->ofports[i] < VSW_OFPORT_MAP) {
             snap->idx_of[snap->ofports[i]] = (int8_t) i;
         }
@@ -911,6 +925,25 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
         port->vlan_cfg = vc;   /* Same effect, other spelling. */
     }
     return 0;
+}
+
+bool
+vsw_dp_check_links(struct vsw_dp *dp)
+{
+    const struct vsw_ports_snap *ps = dp->ports;
+    struct vsw_ports_snap *snap;
+    bool changed = false;
+
+    for (unsigned i = 0; i < ps->n && !changed; i++) {
+        changed = port_link_up(ps->ports[i]) != (ps->live[i] != 0);
+    }
+    if (!changed || !(snap = malloc(sizeof *snap))) {
+        return false;
+    }
+    *snap = *ps;
+    publish_ports(dp, snap);   /* New generation: every PMD flushes its caches. */
+    VSW_LOG(VSW_LOG_INFO, "port link state changed");
+    return true;
 }
 
 int

@@ -34,6 +34,7 @@
 #include "classifier/cls.h"
 #include "classifier/dpcls.h"
 #include "classifier/rule.h"
+#include "group/group.h"
 #include "l2/vlan.h"
 #include "vsw/odp.h"
 
@@ -112,6 +113,9 @@ struct vsw_ports_snap {
     struct vsw_port *ports[VSW_MAX_PORTS];   /**< The ports. */
     uint32_t ofports[VSW_MAX_PORTS];         /**< ports[i]->ofport, for "all". */
     struct vsw_port_vlan vlans[VSW_MAX_PORTS]; /**< ports[i]->vlan, for NORMAL. */
+    uint8_t live[VSW_MAX_PORTS];             /**< ports[i]'s link was up when the
+                                              *   set was published (fast_failover
+                                              *   watch_port). */
     int8_t idx_of[VSW_OFPORT_MAP];           /**< ofport -> index, -1 if none. */
     uint64_t gen;                            /**< Bumped by every change of the set:
                                               *   translations that expanded "all"
@@ -324,6 +328,8 @@ struct vsw_dp {
     struct rte_rcu_qsbr *qsbr;           /**< RCU state, one reader per PMD. */
     struct vsw_ports_snap *ports;        /**< Published port set (RCU). */
     struct vsw_cls *cls;                 /**< Published rule classifier (RCU). */
+    struct vsw_groups *groups;           /**< Published group table (RCU; NULL:
+                                          *   none; group/group.h). */
     struct vsw_pmd pmds[VSW_MAX_PMDS];   /**< PMD threads. */
     unsigned n_pmds;                     /**< Number of PMDs. */
     volatile bool quit;                  /**< Set by the signal handler. */
@@ -373,14 +379,15 @@ vsw_vhost_txq(const struct vsw_port *port, unsigned idx)
 
 /**
  * The generation of everything a cached translation depends on: the rule
- * set and the port set.  Both only grow, so their sum changes whenever
+ * set, the port set and the group table.  All only grow, so their sum changes whenever
  * either does.  A PMD whose caches were built from another generation
  * flushes them; an upcall translated under another is translated again.
  */
 static inline uint64_t
-vsw_dp_cache_gen(const struct vsw_cls *cls, const struct vsw_ports_snap *ps)
+vsw_dp_cache_gen(const struct vsw_cls *cls, const struct vsw_ports_snap *ps,
+                 const struct vsw_groups *gs)
 {
-    return vsw_cls_gen(cls) + ps->gen;
+    return vsw_cls_gen(cls) + ps->gen + (gs ? gs->gen : 0);
 }
 
 /** Loads a published pointer for PMD use. */
@@ -459,6 +466,13 @@ vsw_mtu_fits_std(unsigned mtu)
 {
     return mtu + VSW_FRAME_OVERHEAD <= RTE_MBUF_DEFAULT_DATAROOM;
 }
+
+/**
+ * Republishes the port set if a port's link went up or down since it was
+ * published (ports_snap.live, what fast_failover groups watch): every
+ * cached translation then goes, as for any port change.  True if so.
+ */
+bool vsw_dp_check_links(struct vsw_dp *dp);
 
 /** Removes the port called 'name'. */
 int vsw_dp_del_port(struct vsw_dp *dp, const char *name, char *err, size_t err_size);

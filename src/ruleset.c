@@ -333,6 +333,20 @@ rule_from_fm(struct vsw_ruleset *rs, struct vsw_flow_mod *fm, uint64_t now)
     return r;
 }
 
+/* The rule set's check_actions on every new rule (before anything changes). */
+static int
+check_fms(const struct vsw_ruleset *rs, const struct vsw_flow_mod *fms, size_t n,
+          char *err, size_t err_size)
+{
+    for (size_t i = 0; rs->check_actions && i < n; i++) {
+        int error = rs->check_actions(rs->check_aux, fms[i].actions, err, err_size);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
 int
 vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_mod *fms,
                 size_t n, char *err, size_t err_size)
@@ -341,8 +355,12 @@ vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_mod *
     struct rule_index ix;
     uint64_t now = rte_rdtsc();
     uint64_t first_fresh_seq = rs->next_seq;
-    int error = ENOMEM;
+    int error = check_fms(rs, fms, n, err, err_size);
 
+    if (error) {
+        return error;
+    }
+    error = ENOMEM;
     if (index_init(&ix, rs->n + n)) {
         goto nomem;
     }
@@ -444,6 +462,33 @@ vsw_ruleset_delete(struct vsw_dp *dp, struct vsw_ruleset *rs, const struct vsw_f
     return error;
 }
 
+int
+vsw_ruleset_delete_if(struct vsw_dp *dp, struct vsw_ruleset *rs,
+                      bool (*pred)(const struct vsw_rule *r, const void *aux),
+                      const void *aux, size_t *n_deleted, char *err, size_t err_size)
+{
+    struct rule_vec keep = { 0 }, dead = { 0 };
+    int error = 0;
+
+    for (size_t i = 0; i < rs->n && !error; i++) {
+        error = vec_push(pred(rs->rules[i], aux) ? &dead : &keep, rs->rules[i]);
+    }
+    *n_deleted = dead.n;
+    if (!error && dead.n) {
+        uint8_t *reasons = malloc(dead.n);
+        if (reasons) {
+            memset(reasons, VSW_RR_GROUP_DELETE, dead.n);
+        }
+        error = commit_rules(dp, rs, &keep, &dead, reasons, err, err_size);
+        free(reasons);
+    } else if (error) {
+        snprintf(err, err_size, "out of memory");
+    }
+    free(keep.v);
+    free(dead.v);
+    return error;
+}
+
 static bool
 actions_equal(const struct vsw_actions *a, const struct vsw_actions *b)
 {
@@ -459,8 +504,12 @@ vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs, struct vsw_flow_m
     struct rule_vec rules = { 0 }, dead = { 0 };
     struct rule_index ix;
     uint64_t now = rte_rdtsc();
-    int error = ENOMEM;
+    int error = check_fms(rs, fms, n, err, err_size);
 
+    if (error) {
+        return error;
+    }
+    error = ENOMEM;
     /* Index the old rules; an identical new rule keeps the old object. */
     if (index_init(&ix, rs->n)) {
         goto out;

@@ -27,6 +27,7 @@ enum vsw_rule_removed {
     VSW_RR_IDLE_TIMEOUT = 0,
     VSW_RR_HARD_TIMEOUT = 1,
     VSW_RR_DELETE = 2,
+    VSW_RR_GROUP_DELETE = 3,   /* Its group was deleted (OpenFlow 1.3). */
 };
 
 /** Told about each rule with VSW_FF_SEND_FLOW_REM that expired or was
@@ -42,6 +43,12 @@ struct vsw_ruleset {
     uint64_t next_seq;         /**< Next insertion sequence number. */
     uint64_t committed_seq;    /**< next_seq at the last commit: rules with a
                                 *   higher 'seq' are new in the next one. */
+    /* A check of new rules' actions beyond their syntax, set by a module
+     * the actions refer to (the group table: group:N must exist).  Returns
+     * 0 or a positive errno with a message in 'err'.  NULL: none. */
+    int (*check_actions)(const void *aux, const struct vsw_actions *acts,
+                         char *err, size_t err_size);
+    const void *check_aux;
     struct vsw_counted *table_miss;     /**< Per table: lookups after the
                                          *   first that found no rule (the
                                          *   megaflows credit them). */
@@ -73,6 +80,12 @@ int vsw_ruleset_add(struct vsw_dp *dp, struct vsw_ruleset *rs,
 int vsw_ruleset_delete(struct vsw_dp *dp, struct vsw_ruleset *rs,
                        const struct vsw_flow_mod *fm, bool strict, size_t *n_deleted,
                        char *err, size_t err_size);
+
+/** Deletes the rules for which 'pred' is true ('*n_deleted' says how many):
+ *  del-groups removing the rules that use a group (reason group_delete). */
+int vsw_ruleset_delete_if(struct vsw_dp *dp, struct vsw_ruleset *rs,
+                          bool (*pred)(const struct vsw_rule *r, const void *aux),
+                          const void *aux, size_t *n_deleted, char *err, size_t err_size);
 
 /** Makes the rule set exactly 'fms'; unchanged rules keep their counters. */
 int vsw_ruleset_replace(struct vsw_dp *dp, struct vsw_ruleset *rs,

@@ -78,6 +78,8 @@ usage(void)
            "                         vdevs: net_pcap, net_ring, net_null, net_tap,\n"
            "                         net_af_packet, ...; guests: vhost-user,path=SOCK or\n"
            "                         vhost-user-client,path=SOCK[,queues=N]\n"
+           "  --groups FILE          load OpenFlow groups (ovs-ofctl add-group syntax, one\n"
+           "                         a line) before the rules\n"
            "  --flows FILE           load OpenFlow rules (ovs-ofctl syntax) before any\n"
            "                         port receives; without it the bridge starts with\n"
            "                         \"priority=0,actions=NORMAL\" (a learning switch,\n"
@@ -218,6 +220,7 @@ main(int argc, char **argv)
         { "ctl", required_argument, NULL, 'c' },
         { "port", required_argument, NULL, 'p' },
         { "flows", required_argument, NULL, 'f' },
+        { "groups", required_argument, NULL, 'g' },
         { "mbufs", required_argument, NULL, 'm' },
         { "flow-limit", required_argument, NULL, 'L' },
         { "megaflow-idle", required_argument, NULL, 'I' },
@@ -235,6 +238,7 @@ main(int argc, char **argv)
     };
     const char *ctl_path = getenv(VSW_CTL_ENV) ? getenv(VSW_CTL_ENV) : VSW_DEFAULT_CTL;
     const char *flows_path = NULL;
+    const char *groups_path = NULL;
     char *port_specs[VSW_MAX_PORTS];
     unsigned n_port_specs = 0, n_mbufs = DEFAULT_MBUFS;
     unsigned long flow_limit = DEFAULT_FLOW_LIMIT, idle_ms = 10000;
@@ -288,6 +292,9 @@ main(int argc, char **argv)
             break;
         case 'f':
             flows_path = optarg;
+            break;
+        case 'g':
+            groups_path = optarg;
             break;
         case 'm': {
             char *end;
@@ -418,6 +425,22 @@ main(int argc, char **argv)
         return 1;
     }
 
+    vsw_group_attach(d.dp, &d.rules);
+    if (groups_path) {
+        /* Before the rules: a rule's group:N must name a group. */
+        char *text = read_file(groups_path, err, sizeof err);
+        if (!text) {
+            fprintf(stderr, "vswd: %s\n", err);
+            return 1;
+        }
+        ret = vsw_group_load_text(d.dp, text, err, sizeof err);
+        free(text);
+        if (ret) {
+            fprintf(stderr, "vswd: %s: %s\n", groups_path, err);
+            vsw_group_destroy(d.dp);
+            return 1;
+        }
+    }
     if (!flows_path) {
         /* An OVS bridge with fail-mode=standalone: a learning switch. */
         struct vsw_flow_mod *fms;
@@ -461,6 +484,7 @@ main(int argc, char **argv)
             fprintf(stderr, "vswd: --port %s: expected NAME,DEVARGS\n", spec);
             vsw_dp_stop(d.dp);
             vsw_ruleset_destroy(&d.rules);
+            vsw_group_destroy(d.dp);
             return 1;
         }
         *comma = '\0';
@@ -469,6 +493,7 @@ main(int argc, char **argv)
             fprintf(stderr, "vswd: --port %s: %s\n", spec, err);
             vsw_dp_stop(d.dp);
             vsw_ruleset_destroy(&d.rules);
+            vsw_group_destroy(d.dp);
             return 1;
         }
     }
@@ -483,11 +508,13 @@ main(int argc, char **argv)
     vsw_fdb_register_cmds();
     vsw_pin_register_cmds();
     vsw_pout_register_cmds();
+    vsw_group_register_cmds();
     if (vsw_ctl_cmd_missing()) {
         fprintf(stderr, "vswd: control command \"%s\" has no handler\n",
                 vsw_ctl_cmd_missing());
         vsw_dp_stop(d.dp);
         vsw_ruleset_destroy(&d.rules);
+        vsw_group_destroy(d.dp);
         return 1;
     }
 
@@ -499,6 +526,7 @@ main(int argc, char **argv)
         fprintf(stderr, "vswd: control socket: %s\n", err);
         vsw_dp_stop(d.dp);
         vsw_ruleset_destroy(&d.rules);
+        vsw_group_destroy(d.dp);
         return 1;
     }
     d.ctl = ctl;
@@ -511,6 +539,7 @@ main(int argc, char **argv)
         vsw_ctl_destroy(ctl);
         vsw_dp_stop(d.dp);
         vsw_ruleset_destroy(&d.rules);
+        vsw_group_destroy(d.dp);
         return 1;
     }
 
@@ -538,6 +567,7 @@ main(int argc, char **argv)
             if (n) {
                 VSW_LOG(VSW_LOG_DBG, "%zu rule(s) expired", n);
             }
+            vsw_group_run(d.dp);
             next_expire = rte_rdtsc() + hz / 10;
         }
     }
@@ -550,6 +580,7 @@ main(int argc, char **argv)
     vsw_pin_destroy(d.dp);
     vsw_l2_destroy(d.dp);
     vsw_ruleset_destroy(&d.rules);
+    vsw_group_destroy(d.dp);
     rte_eal_cleanup();
     return 0;
 }

@@ -27,6 +27,12 @@ struct vsw_match;
 int vsw_actions_parse(const char *s, const struct vsw_match *match,
                       struct vsw_actions **out, char *err, size_t err_size);
 
+/** vsw_actions_parse() without a rule: no prerequisite is checked (a
+ *  group bucket's actions; as OVS, an action whose header the packet lacks
+ *  does nothing at translation). */
+int vsw_actions_parse_unchecked(const char *s, struct vsw_actions **out, char *err,
+                                size_t err_size);
+
 /** Formats 'acts' in ovs-ofctl syntax (without "actions="). */
 int vsw_actions_format(const struct vsw_actions *acts, char *buf, size_t size);
 

@@ -58,6 +58,17 @@ void vsw_pmd_register_cmds(void);         /* pmd/pmd_cmds.c */
 void vsw_ctl_register_cmds(void);         /* ctl/ctl_server_cmds.c */
 void vsw_xlate_register_cmds(void);       /* xlate/trace_cmds.c */
 void vsw_revalidate_register_cmds(void);  /* xlate/revalidate_cmds.c */
+void vsw_group_register_cmds(void);       /* group/group_cmds.c */
+/* group/group_cmds.c: makes the rule set check group:N against 'dp''s
+ * groups; frees the group table (after vsw_dp_stop()). */
+void vsw_group_attach(struct vsw_dp *dp, struct vsw_ruleset *rs);
+void vsw_group_destroy(struct vsw_dp *dp);
+/* group/group_cmds.c: periodic work (10 Hz): while a fast_failover group
+ * exists, republishes the port set when a link went up or down. */
+void vsw_group_run(struct vsw_dp *dp);
+/* group/group_cmds.c: adds the groups of 'text' (one ovs-ofctl group a
+ * line, '#' comments), for vswd --groups; "line N: ..." in 'err'. */
+int vsw_group_load_text(struct vsw_dp *dp, const char *text, char *err, size_t err_size);
 void vsw_fdb_register_cmds(void);         /* l2/fdb_cmds.c */
 void vsw_pin_register_cmds(void);         /* xlate/packet_in.c */
 void vsw_pout_register_cmds(void);        /* xlate/packet_out_cmds.c */

@@ -41,6 +41,11 @@ static const struct vsw_ctl_cmd_info infos[] = {
       "                      run ACTIONS (ovs-ofctl syntax) on the frame as a controller's\n"
       "                      packet-out; IN_PORT a number, none, controller or local" },
     { "controller-stats", 0, 0, false, "controller-stats      packet-ins queued, delivered, dropped (no monitor, rate limit, queue full)" },
+    { "add-group", 1, 1, false, "add-group GROUP       add a group (ovs-ofctl syntax: group_id=N,type=...,bucket=...)" },
+    { "mod-group", 1, 1, false, "mod-group GROUP       replace an existing group's type and buckets" },
+    { "del-groups", 0, 1, false, "del-groups [group_id=N]  delete a group (all if none) and the rules using it" },
+    { "dump-groups", 0, 1, false, "dump-groups [GROUP]   print groups as ovs-ofctl -O OpenFlow15 does" },
+    { "dump-group-stats", 0, 1, false, "dump-group-stats [group_id=N]  group and bucket counters" },
     { "trace", 1, 2, false, "trace FLOW | trace IN_PORT HEXPACKET\n"
       "                      the rule, each action's effect, the datapath actions and\n"
       "                      the megaflow a packet would get, and whether it is cached" },

@@ -112,6 +112,9 @@ int
 ofp_act_check_need(const struct ofp_pkt_state *st, enum vsw_field_prereq need,
                    const char *what, char *err, size_t err_size)
 {
+    if (st->unchecked) {
+        return 0;
+    }
     switch (need) {
     case VSW_FP_NONE:
     case VSW_FP_IPV4_ARP:   /* Prerequisites of matches only. */
@@ -592,9 +595,26 @@ parse_action(struct ofp_act_builder *b, struct ofp_pkt_state *st, char *key, cha
     return a ? 0 : fail(err, err_size, ENOMEM, "out of memory");
 }
 
+static int parse_actions(const char *s, const struct vsw_match *match, bool unchecked,
+                         struct vsw_actions **out, char *err, size_t err_size);
+
 int
 vsw_actions_parse(const char *s, const struct vsw_match *match,
                   struct vsw_actions **out, char *err, size_t err_size)
+{
+    return parse_actions(s, match, false, out, err, err_size);
+}
+
+int
+vsw_actions_parse_unchecked(const char *s, struct vsw_actions **out, char *err,
+                            size_t err_size)
+{
+    return parse_actions(s, NULL, true, out, err, err_size);
+}
+
+static int
+parse_actions(const char *s, const struct vsw_match *match, bool unchecked,
+              struct vsw_actions **out, char *err, size_t err_size)
 {
     struct ofp_act_builder b = { NULL, 0, 0, NULL, 0, 0 };
     struct ofp_pkt_state st;
@@ -612,6 +632,7 @@ vsw_actions_parse(const char *s, const struct vsw_match *match,
 
     memset(&st, 0, sizeof st);
     st.nw_proto = -1;
+    st.unchecked = unchecked;
     if (match) {
         const struct vsw_flow *k = &match->key;
         const struct vsw_flow *mk = &match->mask;

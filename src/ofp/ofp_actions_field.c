@@ -230,7 +230,7 @@ static int
 sf_check(const struct ofp_pkt_state *st, unsigned need, const char *what,
          char *err, size_t err_size)
 {
-    if (need == VSW_FP_ARP) {
+    if (need == VSW_FP_ARP && !st->unchecked) {
         if (st->dl_type != VSW_ETH_TYPE_ARP && st->dl_type != VSW_ETH_TYPE_RARP) {
             return fail(err, err_size, EINVAL, "%s: needs arp or rarp in the match",
                         what);

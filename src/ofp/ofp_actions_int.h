@@ -27,6 +27,8 @@ struct ofp_pkt_state {
     int nw_proto;       /* -1 if the match does not fix it. */
     bool later_frag;    /* Matches later fragments only. */
     bool vlan[2];       /* Outer / inner 802.1Q tag present. */
+    bool unchecked;     /* No context (a group bucket): prerequisites are
+                         * the translation's business, as in OVS. */
 };
 
 /* The action list being built, and the bytes that will follow it. */

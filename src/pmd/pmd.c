@@ -861,7 +861,7 @@ vsw_pmd_main(void *arg)
                      || __atomic_load_n(&pmd->upq->fdb_lost, __ATOMIC_RELAXED))) {
             forget_macs(pmd);
         }
-        pmd->mf_gen = vsw_dp_cache_gen(cls, ps);
+        pmd->mf_gen = vsw_dp_cache_gen(cls, ps, VSW_RCU_LOAD(dp->groups));
         for (unsigned p = 0; p < ps->n; p++) {
             struct vsw_port *port = ps->ports[p];
             if (!port_may_poll(&ctx, port->ofport, start)) {

@@ -48,6 +48,8 @@ upcall_bridge(const struct vsw_dp *dp, const struct vsw_ports_snap *ps,
     br->vlans = ps->vlans;
     br->n_ports = ps->n;
     br->fdb = dp->fdb;
+    br->groups = VSW_RCU_LOAD(dp->groups);
+    br->live = ps->live;
 }
 
 void
@@ -61,7 +63,7 @@ upcall_translate(struct vsw_dp *dp, struct upcall *up)
     br.fdb = NULL;
     br.fdb_unavailable = true;
     translate(cls, &br, up, NULL);
-    up->gen = vsw_dp_cache_gen(cls, ps);
+    up->gen = vsw_dp_cache_gen(cls, ps, br.groups);
 }
 
 /* A VM announces itself after a migration with a gratuitous ARP: a
@@ -117,7 +119,7 @@ upcall_translate_learn(struct vsw_dp *dp, struct upcall *up)
             }
         }
     }
-    up->gen = vsw_dp_cache_gen(cls, ps);
+    up->gen = vsw_dp_cache_gen(cls, ps, br.groups);
     return n_moved != 0;
 }
 

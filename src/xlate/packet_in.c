@@ -215,14 +215,14 @@ void
 vsw_flow_removed_format(const struct vsw_rule *r, unsigned reason, uint64_t age_ms,
                         struct vsw_buf *out)
 {
-    static const char *const reasons[] = { "idle", "hard", "delete" };
+    static const char *const reasons[] = { "idle", "hard", "delete", "group_delete" };
     uint64_t packets, bytes, used;
     char match[2048];
 
     vsw_rule_get_stats(r, &packets, &bytes, &used);
     vsw_match_format(&r->match, (int) r->priority, match, sizeof match);
     vsw_buf_printf(out, "OFPT_FLOW_REMOVED (OF1.3) (xid=0x0): %s reason=%s table_id=%u", match,
-                   reason < 3 ? reasons[reason] : "?", r->table_id);
+                   reason < 4 ? reasons[reason] : "?", r->table_id);
     if (r->cookie) {
         vsw_buf_printf(out, " cookie:0x%" PRIx64, r->cookie);
     }

@@ -35,6 +35,7 @@
 #include "vsw/match.h"
 #include "vsw/ofp_actions.h"
 #include "vsw/ofp_parse.h"
+#include "group/group.h"
 #include "xlate/xlate.h"
 
 /* The flow to trace, from the command's arguments. */
@@ -194,14 +195,21 @@ print_events(const struct xlate_trace *t, const struct vsw_odp_buf *acts,
             vsw_buf_printf(out, "\n");
             break;
         }
-        case XEV_GROUP:
+        case XEV_GROUP: {
+            const struct vsw_group *g = e->obj;
             indent_action(out, e->depth);
-            if (e->arg == UINT32_MAX) {
-                vsw_buf_printf(out, " -> group %u: no live bucket, drop\n", e->idx);
+            if (!g) {
+                vsw_buf_printf(out, " >> output to nonexistent group %u\n", e->idx);
+            } else if (g->type == VSW_GT_ALL || g->type == VSW_GT_INDIRECT) {
+                vsw_buf_printf(out, " -> group %u\n", e->idx);
+            } else if (e->arg == UINT32_MAX || e->arg >= g->n_buckets) {
+                vsw_buf_printf(out, " -> group %u: no live bucket\n", e->idx);
             } else {
-                vsw_buf_printf(out, " -> group %u: using bucket %u\n", e->idx, e->arg);
+                vsw_buf_printf(out, " -> group %u: using bucket %u\n", e->idx,
+                               g->buckets[e->arg]->bucket_id);
             }
             break;
+        }
         case XEV_BUCKET:
             indent_action(out, e->depth);
             vsw_buf_printf(out, "bucket %u\n", e->idx);

@@ -120,6 +120,9 @@ xlate_commit(struct xctx *x)
     struct xview *v = &x->v;
     const struct vsw_flow *f = x->flow;
 
+    if (x->wc_pending_any) {
+        xlate_group_commit_wc(x);
+    }
     if (v->src_dirty || v->dst_dirty) {
         struct vsw_odp_eth *a = vsw_odp_put(x->out, VSW_ODP_SET_ETH, sizeof *a);
         if (a) {
@@ -411,6 +414,7 @@ do_actions(struct xctx *x, const struct vsw_actions *acts)
         const bool last = tail && i == acts->n - 1;
         const bool leads = a->type == VSW_ACT_RESUBMIT || a->type == VSW_ACT_GOTO_TABLE
                            || a->type == VSW_ACT_GROUP;
+        bool stop = false;
 
         if (x->trace) {
             ev = xlate_trace_add(x, XEV_ACTION, i, 0, acts);
@@ -578,7 +582,8 @@ do_actions(struct xctx *x, const struct vsw_actions *acts)
             xlate_move(x, a);
             break;
         case VSW_ACT_GROUP:
-            xlate_group(x, a->group);
+            /* A group that does not exist ends the list (OVS). */
+            stop = xlate_group(x, a->group);
             break;
         case VSW_ACT_CONTROLLER:
             xlate_controller(x, a, acts);
@@ -591,6 +596,9 @@ do_actions(struct xctx *x, const struct vsw_actions *acts)
             x->nest = (uint8_t) (x->nest - !last);
         }
         trace_done(x, ev, len0, &v0, &p0, XLATE_NO_EFFECT);
+        if (stop) {
+            return;
+        }
     }
 }
 

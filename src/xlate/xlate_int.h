@@ -90,6 +90,11 @@ struct xctx {
                                      * action list stops and the result is a
                                      * drop. */
     struct xlate_deps *deps;        /* What was passed through, or NULL. */
+    /* After a group bucket (xlate_group.c): header bits whose value the view
+     * took back from the packet; the next commit that writes them un-
+     * wildcards them (xlate_group_commit_wc()). */
+    bool wc_pending_any;
+    struct vsw_flow wc_pending;
     struct xlate_trace *trace;      /* NULL unless tracing. */
     uint8_t nest;                   /* Trace layout: levels of resubmit, goto
                                      * and group that more actions follow (as
@@ -162,8 +167,14 @@ void xlate_move(struct xctx *x, const struct vsw_action *a);
 
 /* ---- Groups (xlate_group.c). ---- */
 
-/** The group:ID action. */
-void xlate_group(struct xctx *x, uint32_t group_id);
+/** The group:ID action.  True if the group does not exist: as OVS, the
+ *  rest of the current action list is then skipped. */
+bool xlate_group(struct xctx *x, uint32_t group_id);
+
+/** Before a commit: ORs into the megaflow mask the pending bits
+ *  (wc_pending) of the fields about to be written with the packet's own
+ *  value, then forgets them all. */
+void xlate_group_commit_wc(struct xctx *x);
 
 /* ---- The controller (xlate_controller.c). ---- */
 

@@ -222,7 +222,12 @@ xlate_set_header_field(struct xctx *x, const struct vsw_field *f, const uint8_t 
     }
     /* One action through the dispatcher: the same prerequisites (no such
      * header, no effect) and the same view updates as a set_field. */
+    /* Untraced: the list lives on this stack frame, and the load or move
+     * that called us is the step the trace shows. */
+    struct xlate_trace *trace = x->trace;
+    x->trace = NULL;
     xlate_do_actions(x, &one.list);
+    x->trace = trace;
 }
 
 void

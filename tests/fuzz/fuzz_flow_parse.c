@@ -3,8 +3,10 @@
  * Fuzz target: the flow-line parser (match and actions).
  *
  * The input is one flow line.  Its first byte picks the command when it is
- * \x01 (del-flows) or \x02 (del-flows --strict); anything else is add-flow
- * and belongs to the line.  Checked for every input:
+ * \x01 (del-flows) or \x02 (del-flows --strict), \x03 (an add-group line,
+ * src/ofp/ofp_group.c: it must parse or fail with a message, and print
+ * stably: the printed group parses again and prints the same); anything
+ * else is add-flow and belongs to the line.  Checked for every input:
  *  - the parser either fails with a non-empty error message or succeeds;
  *  - a parsed match is normalised (no key bit outside the mask);
  *  - the round trip is stable: the line printed from the parsed rule parses
@@ -16,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "group/group.h"
+#include "util.h"
 #include "vsw/ofp_parse.h"
 
 #define MAX_LINE 4096
@@ -93,6 +97,39 @@ check_normalised(const struct vsw_match *m, const char *line)
     }
 }
 
+static void
+check_group(const char *line)
+{
+    struct vsw_group *g, *g2;
+    struct vsw_buf a = { 0 }, b = { 0 };
+    char err[256];
+
+    err[0] = '\0';
+    if (vsw_group_parse(line, &g, err, sizeof err)) {
+        if (!err[0]) {
+            fprintf(stderr, "group rejected without an error message: %s\n", line);
+            abort();
+        }
+        return;
+    }
+    vsw_group_format(g, &a);
+    if (vsw_group_parse(vsw_buf_cstr(&a), &g2, err, sizeof err)) {
+        fprintf(stderr, "printed group does not parse:\n  input:   %s\n  printed: %s\n"
+                "  error:   %s\n", line, vsw_buf_cstr(&a), err);
+        abort();
+    }
+    vsw_group_format(g2, &b);
+    if (strcmp(vsw_buf_cstr(&a), vsw_buf_cstr(&b))) {
+        fprintf(stderr, "group printing is not stable:\n  input: %s\n  first: %s\n"
+                "  then:  %s\n", line, vsw_buf_cstr(&a), vsw_buf_cstr(&b));
+        abort();
+    }
+    vsw_buf_free(&a);
+    vsw_buf_free(&b);
+    vsw_group_free(g);
+    vsw_group_free(g2);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -106,6 +143,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size > MAX_LINE) {
         return -1;
+    }
+    if (size && data[0] == 3) {
+        memcpy(line, data + 1, size - 1);
+        line[size - 1] = '\0';
+        check_group(line);
+        return 0;
     }
     memcpy(line, data, size);
     line[size] = '\0';
