@@ -73,7 +73,8 @@ xlate_controller(struct xctx *x, const struct vsw_action *a, const struct vsw_ac
     uint16_t reg_map = 0;
     uint64_t md = rte_be_to_cpu_64(x->pipe.metadata);
     uint64_t cookie = x->rule ? x->rule->cookie : UINT64_MAX;
-    uint8_t reason = reported_reason(x, a->ctrl.reason);
+    uint8_t reason = reported_reason(x, x->in_group && a->ctrl.reason == VSW_PIN_ACTION
+                                           ? VSW_PIN_GROUP : a->ctrl.reason);
     uint8_t ud_len = a->ctrl.userdata_len;
     struct vsw_odp_userspace *u;
 

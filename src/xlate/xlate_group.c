@@ -707,7 +707,9 @@ run_bucket(struct xctx *x, const struct vsw_bucket *b)
 
     xlate_trace_add(x, XEV_BUCKET, b->bucket_id, 0, b);
     x->depth++;
+    x->in_group++;
     xlate_do_actions(x, b->set);
+    x->in_group--;
     x->depth--;
     v1 = x->v;
     restore_view(x, &v0, &v1, x->out->len != len0);

@@ -568,7 +568,9 @@ class PipelineGen:
         elif k < 0.9:
             acts.append(r.choice(["in_port", "NORMAL"]))
         elif self.use_controller:
-            acts.append("controller")
+            # Plain controller is output:CONTROLLER on the wire, an action
+            # set's output; the NX forms have no action-set slot (dropped).
+            acts.append("controller" if self._chance(0.7) else self._controller())
         else:
             acts.append("output:%d" % self._port())
         return acts
