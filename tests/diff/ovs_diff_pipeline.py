@@ -566,11 +566,10 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
             continue
         failed += 1
         only_vlan = (not wd and per_port(a) == per_port(b) and len(pa) == len(pb)
-                     and all(x.fields == y.fields for x, y in zip(pa, pb))
-                     and any("dl_vlan=" in x.summary for x in pa))
+                     and all(x.fields == y.fields for x, y in zip(pa, pb)))
         if only_vlan:
             # Diagnosis only (still a failure): the packet-ins agree but
-            # for the flow summary of a VLAN-tagged packet.
+            # for the flow summary (each tool's rendering of the packet).
             vlan_summary += 1
         fails.append((only_vlan, k, p, a, b, pa, pb))
     # The other differences first: they are more likely news.
@@ -594,15 +593,16 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
     if stray:
         failed += 1
     if vlan_summary:
-        log("  %d of the failed packets are VLAN-tagged and differ only in the "
-            "flow summary of their packet-ins (vswctl monitor renders one tag, "
-            "ovs-ofctl -m monitor two and vlan_tci1)" % vlan_summary)
+        log("  %d of the failed packets differ only in the flow summary of "
+            "their packet-ins (frames and packet-in headers agree; without a "
+            "hex dump from vswctl monitor the summary is what is compared)"
+            % vlan_summary)
     return passed, failed
 
 
 # ------------------------------------------------------------ round
 
-def run_round(args, r, seed, totals):
+def run_round(args, r, seed, totals, last_try=True):
     t0 = time.time()
     rng = random.Random(seed)
     workdir = tempfile.mkdtemp(prefix="vswpipe-%d-" % r, dir=args.tmpdir)
@@ -660,6 +660,12 @@ def run_round(args, r, seed, totals):
             nf = sum(len(v) for v in ovs_outs.values())
             nfw = sum(1 for p in pkts if of.get(p.index))
             npi = sum(1 for p in pkts if op.get(p.index))
+            busy = sum(1 for p in pkts if of.get(p.index) or op.get(p.index))
+            if not args.replay and not last_try and busy < len(pkts) // 20:
+                # A pipeline that drops (nearly) everything tests little.
+                log("round %d seed %d: only %d of %d packets do anything in "
+                    "OVS: another pipeline" % (r, seed, busy, len(pkts)))
+                return None
             if groups:
                 head += ", %d group executions" % ovs.group_packets
             head += (", OVS: %d frames, %d packet-ins; packets forwarded %d, "
@@ -774,7 +780,13 @@ def main():
     passed = failed = 0
     try:
         for r in range(args.rounds):
-            p, f = run_round(args, r, derive_seed(args.seed, r), totals)
+            seed = derive_seed(args.seed, r)
+            for attempt in range(3):
+                res = run_round(args, r, seed, totals, last_try=attempt == 2)
+                if res is not None:
+                    break
+                seed = random.Random("%d/again" % seed).getrandbits(31)
+            p, f = res
             passed += p
             failed += f
     except (HarnessError, OvsError) as e:
