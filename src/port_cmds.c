@@ -89,14 +89,23 @@ cmd_set_port(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     int error;
 
     if (argc < 3) {
-        vsw_buf_printf(out, "usage: set-port NAME KEY=VALUE... (keys: mtu_request, tag, trunks, vlan_mode)");
+        vsw_buf_printf(out, "usage: set-port NAME KEY=VALUE... (keys: mtu_request, tag, trunks, "
+                       "vlan_mode, link)");
         return EINVAL;
     }
     error = vsw_dp_set_port(d->dp, argv[1], argv + 2, argc - 2, err, sizeof err);
     if (error) {
         vsw_buf_printf(out, "%s", err);
-    } else {
-        port_changed(d, vsw_dp_find_port(d->dp, argv[1]));
+        return error;
+    }
+    port_changed(d, vsw_dp_find_port(d->dp, argv[1]));
+    for (int i = 2; i < argc; i++) {
+        if (!strncmp(argv[i], "link=", 5)) {
+            /* Liveness decides fast_failover buckets of any megaflow. */
+            struct vsw_reval_stats st;
+            vsw_revalidate(d->dp, &st);
+            break;
+        }
     }
     return error;
 }

@@ -419,7 +419,12 @@ vsw_group_run(struct vsw_dp *dp)
 
     for (size_t i = 0; gs && i < gs->n; i++) {
         if (gs->g[i]->type == VSW_GT_FF) {
-            vsw_dp_check_links(dp);
+            if (vsw_dp_check_links(dp)) {
+                /* A watch_port's liveness decides buckets: the megaflows
+                 * that went through a group must follow the new state. */
+                struct vsw_reval_stats st;
+                vsw_revalidate(dp, &st);
+            }
             return;
         }
     }
