@@ -120,6 +120,9 @@ vsw_dp_publish_cls(struct vsw_dp *dp, struct vsw_cls *cls)
 static bool
 port_link_up(const struct vsw_port *port)
 {
+    if (port->admin_down) {
+        return false;
+    }
     struct rte_eth_link link;
 
     memset(&link, 0, sizeof link);
@@ -859,7 +862,7 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
     struct vsw_port *port = vsw_dp_find_port(dp, name);
     struct vsw_vlan_cfg vc;
     struct vsw_port_vlan vlan;
-    bool have_mtu = false, have_vlan = false;
+    bool have_mtu = false, have_vlan = false, have_link = false, link_up = true;
     uint16_t mtu = 0;
     int error;
 
@@ -869,7 +872,7 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
     }
     if (!n) {
         snprintf(err, err_size, "set-port %s: nothing to set (mtu_request=N, tag=N, "
-                 "trunks=N,..., vlan_mode=MODE)", name);
+                 "trunks=N,..., vlan_mode=MODE, link=up|down)", name);
         return EINVAL;
     }
     /* Check everything, then apply. */
@@ -888,9 +891,15 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
                 return error;
             }
             have_mtu = true;
+        } else if (!strcmp(kv[i], "link=up") || !strcmp(kv[i], "link=down")) {
+            have_link = true;
+            link_up = !strcmp(kv[i], "link=up");
+        } else if (!strncmp(kv[i], "link=", 5)) {
+            snprintf(err, err_size, "set-port: link=%s: up or down", kv[i] + 5);
+            return EINVAL;
         } else {
             snprintf(err, err_size, "set-port: unknown key \"%.*s\" (known: mtu_request, "
-                     "tag, trunks, vlan_mode)", (int) strcspn(kv[i], "="), kv[i]);
+                     "tag, trunks, vlan_mode, link)", (int) strcspn(kv[i], "="), kv[i]);
             return EINVAL;
         }
     }
@@ -923,6 +932,19 @@ vsw_dp_set_port(struct vsw_dp *dp, const char *name, char *const *kv, int n, cha
                 vsw_vlan_mode_name((enum vsw_vlan_mode) vlan.mode));
     } else if (have_vlan) {
         port->vlan_cfg = vc;   /* Same effect, other spelling. */
+    }
+    if (have_link && port->admin_down != !link_up) {
+        /* What fast_failover's watch_port sees (the ports' 'live'). */
+        struct vsw_ports_snap *snap = malloc(sizeof *snap);
+        if (!snap) {
+            snprintf(err, err_size, "out of memory");
+            return ENOMEM;
+        }
+        *snap = *dp->ports;
+        port->admin_down = !link_up;
+        publish_ports(dp, snap);   /* The caller revalidates (vsw_revalidate_port()). */
+        VSW_LOG(VSW_LOG_INFO, "port %s: link administratively %s", port->name,
+                link_up ? "up" : "down");
     }
     return 0;
 }

@@ -86,6 +86,10 @@ struct vsw_port {
     char *devargs;                  /**< Devargs it was created from. */
     char *dev_name;                 /**< DPDK device name (devargs up to ','). */
     bool probed;                    /**< We hot-plugged the device (remove on delete). */
+    bool admin_down;                /**< set-port link=down: not live for
+                                     *   fast_failover (it still sends, as an
+                                     *   OVS port that is administratively
+                                     *   down does).  Control thread only. */
     rte_spinlock_t txq_lock[VSW_MAX_QUEUES]; /**< Used only if 'txq_shared'. */
     /* VLAN configuration (tag, trunks, vlan_mode).  Control thread only:
      * translations read the copy in the published snapshot. */

@@ -89,15 +89,19 @@ cmd_set_port(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
     int error;
 
     if (argc < 3) {
-        vsw_buf_printf(out, "usage: set-port NAME KEY=VALUE... (keys: mtu_request, tag, trunks, vlan_mode)");
+        vsw_buf_printf(out, "usage: set-port NAME KEY=VALUE... (keys: mtu_request, tag, trunks, "
+                       "vlan_mode, link)");
         return EINVAL;
     }
     error = vsw_dp_set_port(d->dp, argv[1], argv + 2, argc - 2, err, sizeof err);
     if (error) {
         vsw_buf_printf(out, "%s", err);
-    } else {
-        port_changed(d, vsw_dp_find_port(d->dp, argv[1]));
+        return error;
     }
+    /* Also a link=up|down: the megaflows that read liveness (a
+     * fast_failover's watch_port sets VSW_XLATE_READ_PORTS) are among the
+     * candidates. */
+    port_changed(d, vsw_dp_find_port(d->dp, argv[1]));
     return error;
 }
 

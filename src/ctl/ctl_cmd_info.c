@@ -20,7 +20,8 @@ static const struct vsw_ctl_cmd_info infos[] = {
       "                      [,tag=N][,trunks=N,...][,vlan_mode=MODE]  attach a DPDK device" },
     { "set-port", 2, 8, false, "set-port NAME KEY=VALUE...  change a port (mtu_request=N, tag=N,\n"
       "                      trunks=N,..., vlan_mode=access|trunk|native-tagged|native-untagged;\n"
-      "                      KEY=[] unsets a VLAN key)" },
+      "                      KEY=[] unsets a VLAN key; link=up|down: administratively,\n"
+      "                      what fast_failover's watch_port sees)" },
     { "del-port", 1, 1, false, "del-port NAME         detach a port" },
     { "show", 0, 0, false, "show                  ports and PMD threads" },
     { "dump-ports", 0, 1, false, "dump-ports [PORT]     rx/tx/drop counters per port" },

@@ -35,6 +35,13 @@ classify(const struct vsw_action *a)
         return SC_FINAL_OUTPUT;
     case VSW_ACT_GROUP:
         return SC_FINAL_GROUP;
+    case VSW_ACT_CONTROLLER:
+        /* ovs-ofctl sends a plain controller action (reason action,
+         * controller 0, no userdata) as output:CONTROLLER, which a bucket's
+         * action set keeps as its output; OVS has no action-set slot for
+         * the other forms (NX controller) and drops them. */
+        return a->ctrl.reason == VSW_PIN_ACTION && !a->ctrl.id && !a->ctrl.userdata_len
+               ? SC_FINAL_OUTPUT : SC_INVALID;
     case VSW_ACT_SET_ETH_SRC:
     case VSW_ACT_SET_ETH_DST:
     case VSW_ACT_SET_IPV4_SRC:

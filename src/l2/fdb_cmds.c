@@ -217,8 +217,11 @@ refresh_active(struct vsw_dp *dp)
                 continue;
             }
             xlate_flow(cls, &br, &e[k].key, &acts, &mask, &learn, NULL, NULL);
-            if (learn.valid) {
-                vsw_fdb_learn(dp->fdb, learn.mac, learn.vlan, learn.port, false, false);
+            for (unsigned i = 0; i < learn.n; i++) {
+                vsw_fdb_learn(dp->fdb, learn.e[i].mac, learn.e[i].vlan, learn.e[i].port,
+                              false, false);
+            }
+            if (learn.n) {
                 l2.refreshed++;
             }
         }

@@ -88,7 +88,8 @@ upcall_translate_learn(struct vsw_dp *dp, struct upcall *up)
     const struct vsw_ports_snap *ps = VSW_RCU_LOAD(dp->ports);
     struct xlate_bridge br;
     struct xlate_learn learn;
-    bool changed = false;
+    uint64_t moved[XLATE_MAX_LEARN];
+    unsigned n_moved = 0;
 
     if (!dp->fdb) {
         upcall_translate(dp, up);
@@ -97,25 +98,29 @@ upcall_translate_learn(struct vsw_dp *dp, struct upcall *up)
     upcall_bridge(dp, ps, &br);
     vsw_fdb_lock(dp->fdb);
     translate(cls, &br, up, &learn);
-    if (learn.valid) {
-        changed = vsw_fdb_learn(dp->fdb, learn.mac, learn.vlan, learn.port,
-                                is_gratuitous_arp(&up->flow), false);
+    /* Every NORMAL the packet went through learns, in order (struct
+     * xlate_learn). */
+    for (unsigned k = 0; k < learn.n; k++) {
+        const struct xlate_learn_entry *e = &learn.e[k];
+        if (vsw_fdb_learn(dp->fdb, e->mac, e->vlan, e->port,
+                          is_gratuitous_arp(&up->flow), false)) {
+            moved[n_moved++] = vsw_mac_to_u64(e->mac);
+        }
     }
     up->fdb_gen = vsw_fdb_gen(dp->fdb);
     vsw_fdb_unlock(dp->fdb);
-    if (changed) {
-        /* Every PMD deletes the megaflows of this MAC before its next
-         * lookup: the answer to this upcall goes back only after this. */
-        uint64_t mac = vsw_mac_to_u64(learn.mac);
+    /* Every PMD deletes the megaflows of these MACs before its next
+     * lookup: the answer to this upcall goes back only after this. */
+    for (unsigned k = 0; k < n_moved; k++) {
         for (unsigned i = 0; i < dp->n_pmds; i++) {
             struct upcall_queue *q = dp->pmds[i].upq;
-            if (rte_ring_sp_enqueue_elem(q->fdb_changes, &mac, sizeof mac)) {
+            if (rte_ring_sp_enqueue_elem(q->fdb_changes, &moved[k], sizeof moved[k])) {
                 __atomic_store_n(&q->fdb_lost, 1, __ATOMIC_RELEASE);
             }
         }
     }
     up->gen = vsw_dp_cache_gen(cls, ps, br.groups);
-    return changed;
+    return n_moved != 0;
 }
 
 bool

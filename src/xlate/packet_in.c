@@ -33,6 +33,7 @@ static struct {
     uint64_t received;        /* Records taken from the PMDs. */
     uint64_t delivered;       /* Published to the monitors. */
     uint64_t no_subscriber;   /* Dropped: nobody was listening. */
+    uint64_t not_enabled;     /* Dropped: a reason monitors do not get. */
     uint64_t rate_limited;    /* Dropped: over the rate limit. */
     uint64_t malformed;       /* Dropped: unreadable entry (a bug). */
     uint64_t flow_removed;    /* Flow removals published. */
@@ -115,23 +116,111 @@ packet_mask(const struct vsw_flow *f, struct vsw_flow *m)
     }
 }
 
+/* Whether a VLAN header (OVS eth_type_vlan(): 802.1Q or 802.1ad) with the
+ * ethertype after it starts at 'ofs'. */
+static bool
+tag_at(const uint8_t *pkt, uint32_t len, uint32_t ofs)
+{
+    if (ofs + 6 > len) {
+        return false;
+    }
+    uint16_t tpid = (uint16_t) (pkt[ofs] << 8 | pkt[ofs + 1]);
+    return tpid == 0x8100 || tpid == 0x88a8;
+}
+
+static bool
+is_vlan_token(const char *t)
+{
+    return !strncmp(t, "dl_vlan=", 8) || !strncmp(t, "dl_vlan_pcp=", 12)
+           || !strncmp(t, "vlan_tci=", 9);
+}
+
+/* ofp_packet_to_string() parses two VLAN headers (ovs-ofctl's vlan limit),
+ * vsw's flow one: 'text' is the match of the frame with its outer tag
+ * removed if it had two.  Rewrites it as OVS prints the frame: a single
+ * tag is followed by "vlan_tci1=0x0000"; of two, the inner one is named
+ * dl_vlan1/dl_vlan_pcp1/vlan_tci1 after the outer one. */
+static void
+format_vlans(const char *text, unsigned n_tags, uint16_t outer_tci, char *buf, size_t size)
+{
+    char copy[1024];
+    size_t used = 0;
+    bool in_vlan = false, done = false;
+
+    snprintf(copy, sizeof copy, "%s", text);
+    buf[0] = '\0';
+#define PUT(...)                                                                    \
+    do {                                                                            \
+        int n_ = snprintf(buf + used, used < size ? size - used : 0, __VA_ARGS__); \
+        used += n_ > 0 ? (size_t) n_ : 0;                                           \
+    } while (0)
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        const char *sep = used ? "," : "";
+        if (!done && is_vlan_token(t)) {
+            if (!in_vlan && n_tags == 2) {
+                PUT("%sdl_vlan=%u,dl_vlan_pcp=%u", sep, outer_tci & 0xfffu, outer_tci >> 13);
+                sep = ",";
+            }
+            in_vlan = true;
+            if (n_tags == 2) {
+                const char *eq = strchr(t, '=');
+                PUT("%s%.*s1%s", sep, (int) (eq - t), t, eq);
+            } else {
+                PUT("%s%s", sep, t);
+            }
+            continue;
+        }
+        if (in_vlan && !done) {
+            done = true;
+            if (n_tags == 1) {
+                PUT(",vlan_tci1=0x0000");
+            }
+        }
+        PUT("%s%s", used ? "," : "", t);
+    }
+    if (in_vlan && !done && n_tags == 1) {
+        PUT(",vlan_tci1=0x0000");
+    }
+#undef PUT
+}
+
 void
 vsw_pin_format_packet(const uint8_t *pkt, uint32_t len, struct vsw_buf *out)
 {
+    static uint8_t inner[MAX_FRAME];   /* Control thread only. */
     struct vsw_layout lay;
     struct vsw_match m;
-    char text[1024];
+    char text[1024], text2[1200];
+    unsigned n_tags = 0;
+    uint16_t outer_tci = 0;
 
+    if (tag_at(pkt, len, 12)) {
+        n_tags = tag_at(pkt, len, 16) && len <= sizeof inner ? 2 : 1;
+        outer_tci = (uint16_t) (pkt[14] << 8 | pkt[15]);
+    }
+    if (n_tags == 2) {
+        /* The frame without its outer tag: vsw's parse then sees the inner
+         * one and what follows it, as OVS's second VLAN slot does. */
+        memcpy(inner, pkt, 12);
+        memcpy(inner + 12, pkt + 16, len - 16);
+        pkt = inner;
+        len -= 4;
+    }
     memset(&m, 0, sizeof m);
     vsw_flow_extract(pkt, len, 0, &m.key, &lay);
     packet_mask(&m.key, &m.mask);
     vsw_match_normalize(&m);
     vsw_match_format(&m, VSW_DEFAULT_PRIORITY, text, sizeof text);
-    vsw_buf_printf(out, "%s", text);
+    if (n_tags) {
+        format_vlans(text, n_tags, outer_tci, text2, sizeof text2);
+        vsw_buf_printf(out, "%s", text2);
+    } else {
+        vsw_buf_printf(out, "%s", text);
+    }
 
-    /* The L4 checksum, as ofp_packet_to_string() adds it. */
-    if (lay.l4_ofs != VSW_OFS_NONE && lay.l4_ofs <= lay.l3_end && lay.l3_end <= len
-        && !(m.key.nw_frag & VSW_FRAG_LATER)) {
+    /* The L4 checksum, as ofp_packet_to_string() adds it: from the bytes
+     * after the IP header, a later fragment's too. */
+    if (lay.l4_ofs != VSW_OFS_NONE && lay.l4_ofs <= lay.l3_end && lay.l3_end <= len) {
         const uint8_t *l4 = pkt + lay.l4_ofs;
         uint32_t l4_size = (uint32_t) lay.l3_end - lay.l4_ofs;
 
@@ -341,6 +430,13 @@ deliver(struct vsw_ctl *ctl, const struct pin_rec *r)
         pin.malformed++;
         return;
     }
+    if (p.reason == VSW_PIN_INVALID_TTL) {
+        /* An OpenFlow 1.3 connection's default asynchronous configuration
+         * (what `ovs-ofctl -O OpenFlow13 monitor` keeps) leaves invalid_ttl
+         * packet-ins out: OVS does not send them. */
+        pin.not_enabled++;
+        return;
+    }
     if (!take_token()) {
         pin.rate_limited++;
         return;
@@ -423,6 +519,8 @@ cmd_controller_stats(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_bu
     vsw_buf_printf(out, "  received: %" PRIu64 "\n", pin.received);
     vsw_buf_printf(out, "  delivered: %" PRIu64 "\n", pin.delivered);
     vsw_buf_printf(out, "  dropped, no subscriber: %" PRIu64 "\n", pin.no_subscriber);
+    vsw_buf_printf(out, "  dropped, reason not sent to monitors (invalid_ttl): %" PRIu64 "\n",
+                   pin.not_enabled);
     vsw_buf_printf(out, "  dropped, rate limited: %" PRIu64 "\n", pin.rate_limited);
     vsw_buf_printf(out, "flow removals published: %" PRIu64 "\n", pin.flow_removed);
     if (pin.malformed) {

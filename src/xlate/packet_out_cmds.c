@@ -154,10 +154,10 @@ cmd_packet_out(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out
         vsw_fdb_lock(dp->fdb);
     }
     xerr = xlate_packet_out(dp->cls, &br, &flow, acts, &odp, &mask, &learn, NULL);
-    if (learn.valid && br.fdb && in_port < VSW_OFPP_MAX) {
+    for (unsigned i = 0; br.fdb && in_port < VSW_OFPP_MAX && i < learn.n; i++) {
         /* The control thread's revalidation (vsw_l2_run()) then handles the
          * change like any other. */
-        vsw_fdb_learn(dp->fdb, learn.mac, learn.vlan, learn.port, false, false);
+        vsw_fdb_learn(dp->fdb, learn.e[i].mac, learn.e[i].vlan, learn.e[i].port, false, false);
     }
     if (br.fdb) {
         vsw_fdb_unlock(dp->fdb);

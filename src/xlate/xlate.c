@@ -392,8 +392,8 @@ xlate_add_dep(struct xctx *x, struct vsw_counted *c)
 
 /* ---- The action loop. ---- */
 
-void
-xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
+static void
+do_actions(struct xctx *x, const struct vsw_actions *acts)
 {
     const struct vsw_flow *flow = x->flow;
     struct vsw_flow *wc = x->wc;
@@ -488,6 +488,20 @@ xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
                     wc->nw_ttl = 0xff;
                     v->ttl = flow->nw_ttl;
                     v->ttl_known = true;
+                }
+                if (!v->ttl_known && x->lists > 1) {
+                    /* In a nested list (a resubmit's, goto_table's, a
+                     * bucket's) a TTL that runs out ends only this list
+                     * and the caller goes on, as in OVS: decide now, on
+                     * the packet's TTL less the decrements so far (the
+                     * megaflow matches it, as OVS's always does).  If an
+                     * earlier decrement ran out, the check it left drops
+                     * the packet at the next commit anyway. */
+                    wc->nw_ttl = 0xff;
+                    if (flow->nw_ttl <= v->ttl_total_dec + 1u) {
+                        trace_done(x, ev, len0, &v0, &p0, XLATE_STOPPED);
+                        return;
+                    }
                 }
                 if (v->ttl_known) {
                     if (v->ttl <= 1) {
@@ -586,6 +600,14 @@ xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
             return;
         }
     }
+}
+
+void
+xlate_do_actions(struct xctx *x, const struct vsw_actions *acts)
+{
+    x->lists++;
+    do_actions(x, acts);
+    x->lists--;
 }
 
 /* ---- The headers as the actions left them. ---- */
@@ -688,7 +710,7 @@ xctx_init(struct xctx *x, const struct vsw_cls *cls, const struct xlate_bridge *
     out->overflow = false;
     out->xflags = 0;
     if (learn) {
-        learn->valid = false;
+        learn->n = 0;
     }
     if (deps) {
         deps->n = 0;
@@ -760,11 +782,14 @@ xlate_megaflow_valid(const struct vsw_cls *cls, const struct xlate_bridge *br,
         || now.len != len || (len && memcmp(now.data, acts, len))) {
         return false;
     }
-    if (learn.valid && br->fdb
-        && vsw_fdb_would_move(br->fdb, learn.mac, learn.vlan, learn.port)) {
-        /* Its packets would now teach the MAC table something (the source
-         * MAC moved away or aged out): they must reach the handler. */
-        return false;
+    for (unsigned i = 0; br->fdb && i < learn.n; i++) {
+        const struct xlate_learn_entry *e = &learn.e[i];
+        if (vsw_fdb_would_move(br->fdb, e->mac, e->vlan, e->port)) {
+            /* Its packets would now teach the MAC table something (the
+             * source MAC moved away or aged out): they must reach the
+             * handler. */
+            return false;
+        }
     }
     m = vsw_flow_cwords(&now_mask);
     for (size_t i = 0; i < VSW_FLOW_U64S; i++) {

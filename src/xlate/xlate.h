@@ -75,14 +75,25 @@ struct xlate_bridge {
 
 /**
  * NORMAL's side effect, kept out of the translation itself: what the
- * handler should teach the MAC table (vsw_fdb_learn()) for this packet.
- * Trace and revalidation translate without learning.
+ * handler should teach the MAC table (vsw_fdb_learn()) for this packet, in
+ * order.  A pipeline may run NORMAL several times for one packet (after a
+ * resubmit, with the source MAC or the VLAN rewritten in between): OVS
+ * learns at each one, and each later NORMAL already sees what the earlier
+ * ones learned, so the translation keeps one entry per (MAC, VLAN) and its
+ * own lookups consult them first.  Past XLATE_MAX_LEARN distinct pairs the
+ * rest are not learned.  Trace and revalidation translate without learning.
  */
-struct xlate_learn {
-    bool valid;          /* NORMAL ran and the source MAC may be learned. */
+#define XLATE_MAX_LEARN 8
+
+struct xlate_learn_entry {
     uint16_t vlan;       /* The packet's VLAN inside the bridge. */
     uint32_t port;       /* The ingress port. */
     uint8_t mac[6];      /* The source MAC. */
+};
+
+struct xlate_learn {
+    unsigned n;          /* Entries: NORMALs whose source may be learned. */
+    struct xlate_learn_entry e[XLATE_MAX_LEARN];
 };
 
 /** Translates 'acts' (NULL: no rule, drop) for 'flow' into 'out' (cleared
@@ -94,7 +105,7 @@ void xlate_actions(const struct vsw_actions *acts, const struct vsw_flow *flow,
                    struct vsw_odp_buf *out, struct vsw_flow *wc);
 
 /** xlate_actions() on bridge 'br'; NORMAL's learning request goes to
- *  'learn' (may be NULL; set 'learn->valid' false first). */
+ *  'learn' (may be NULL; set 'learn->n' to 0 first). */
 void xlate_actions_br(const struct vsw_actions *acts, const struct vsw_flow *flow,
                       const struct xlate_bridge *br, struct vsw_odp_buf *out,
                       struct vsw_flow *wc, struct xlate_learn *learn);

@@ -257,6 +257,42 @@ hash_symmetric_l3l4(const struct vsw_flow *f, uint32_t basis)
     return mh_finish(h, basis);
 }
 
+/** OVS miniflow_hash_5tuple(flow, 0): the userspace datapath's software
+ *  RSS hash of a packet (no NIC hash on dummy or vsw's ports), which the
+ *  L4 dp_hash (explicit selection_method=dp_hash, algorithm 0) starts from:
+ *  the addresses (IPv4 and ARP, IPv6), the protocol and, for TCP, UDP,
+ *  SCTP, ICMP and ICMPv6, both ports at once (0 for a later fragment). */
+static uint32_t
+hash_rss_5tuple(const struct vsw_flow *f)
+{
+    uint32_t h = 0;
+
+    if (f->dl_type == BE16(VSW_ETH_TYPE_IPV6)) {
+        for (int w = 0; w < 4; w++) {
+            const uint8_t *a = w < 2 ? f->ipv6_src + 8 * w : f->ipv6_dst + 8 * (w - 2);
+            uint64_t v = 0;
+            for (int i = 7; i >= 0; i--) {
+                v = v << 8 | a[i];
+            }
+            h = mh_add64(h, v);
+        }
+    } else if (f->dl_type == BE16(VSW_ETH_TYPE_IP) || f->dl_type == BE16(VSW_ETH_TYPE_ARP)) {
+        h = mh_add(h, raw32(f->nw_src));
+        h = mh_add(h, raw32(f->nw_dst));
+    } else {
+        return mh_finish(h, 42);
+    }
+    h = mh_add(h, f->nw_proto);
+    if (f->nw_proto == VSW_IPPROTO_TCP || f->nw_proto == VSW_IPPROTO_UDP
+        || f->nw_proto == VSW_IPPROTO_SCTP || f->nw_proto == VSW_IPPROTO_ICMP
+        || f->nw_proto == VSW_IPPROTO_ICMPV6) {
+        if (!(f->nw_frag & VSW_FRAG_LATER)) {
+            h = mh_add(h, raw16(f->tp_src) | raw16(f->tp_dst) << 16);
+        }
+    }
+    return mh_finish(h, 42);
+}
+
 /* ---- What the hashes read, for the megaflow. ---- */
 
 /* ORs 'read' into the megaflow mask except the bits in 'set' (written by
@@ -310,6 +346,30 @@ wc_hash_fields(struct xctx *x, const struct vsw_flow *f, const struct vsw_flow *
             r.tp_src = r.tp_dst = 0xffff;
         }
     }
+    wc_read(x, &r, set);
+}
+
+/* What hash_rss_5tuple() reads. */
+static void
+wc_rss_fields(struct xctx *x, const struct vsw_flow *f, const struct vsw_flow *set)
+{
+    struct vsw_flow r;
+
+    memset(&r, 0, sizeof r);
+    r.dl_type = 0xffff;
+    if (f->dl_type == BE16(VSW_ETH_TYPE_IPV6)) {
+        memset(r.ipv6_src, 0xff, 16);
+        memset(r.ipv6_dst, 0xff, 16);
+    } else if (f->dl_type == BE16(VSW_ETH_TYPE_IP) || f->dl_type == BE16(VSW_ETH_TYPE_ARP)) {
+        r.nw_src = UINT32_MAX;
+        r.nw_dst = UINT32_MAX;
+    } else {
+        wc_read(x, &r, set);
+        return;
+    }
+    r.nw_proto = 0xff;
+    r.nw_frag = VSW_FRAG_LATER;
+    r.tp_src = r.tp_dst = 0xffff;
     wc_read(x, &r, set);
 }
 
@@ -423,7 +483,12 @@ field_prereqs_ok(struct xctx *x, const struct vsw_field *f, const struct vsw_flo
     default:
         break;
     }
-    if (proto >= 0) {
+    if (f->id == VSW_F_IPV4_SRC || f->id == VSW_F_IPV4_DST) {
+        /* OVS's ip_src/ip_dst (MFF_IPV4_SRC/DST) need IPv4: an ARP's
+         * addresses, which nw_src/nw_dst also name in a match, are not
+         * hashed. */
+        ok = ip4;
+    } else if (proto >= 0) {
         ok = ip4 || ip6;
         if (ok) {
             r.nw_proto = 0xff;
@@ -515,8 +580,15 @@ pick_select(struct xctx *x, const struct vsw_group *g)
         return best_live_bucket(x, g, basis);
     }
     case VSW_SEL_DP_HASH: {
-        uint32_t h = hash_symmetric_l3l4(&cur, g->hash_basis);
-        wc_hash_fields(x, &cur, &set, true);
+        uint32_t h;
+        if (g->hash_alg == VSW_HASH_ALG_L4) {
+            /* OVS odp-execute: the packet's RSS hash mixed with the basis. */
+            h = hash_int(hash_rss_5tuple(&cur), g->hash_basis);
+            wc_rss_fields(x, &cur, &set);
+        } else {
+            h = hash_symmetric_l3l4(&cur, g->hash_basis);
+            wc_hash_fields(x, &cur, &set, true);
+        }
         for (uint32_t i = 0; i <= g->hash_mask; i++) {
             const struct vsw_bucket *b = g->buckets[g->hash_map[(h + i) & g->hash_mask]];
             if (bucket_alive(x, g, b, 0)) {
@@ -578,8 +650,15 @@ restore_view(struct xctx *x, const struct xview *v0, const struct xview *v1, boo
             x->wc_pending_any |= from_pkt != 0;
         }
     }
-    if (v1->ttl_dirty || v1->ttl_known != v0->ttl_known || v1->ttl != v0->ttl
-        || v1->ttl_total_dec != v0->ttl_total_dec) {
+    bool ttl_same = v1->ttl_known == v0->ttl_known && v1->ttl == v0->ttl
+                    && v1->ttl_total_dec == v0->ttl_total_dec;
+    if (!v1->ttl_dirty && ttl_same) {
+        /* The bucket committed the TTL as it was before it (a pending
+         * decrement included): clean now, not to be applied twice. */
+        v->ttl_dirty = false;
+        v->ttl_dec = 0;
+        v->ttl_check = 0;
+    } else if (!ttl_same || v1->ttl_dirty) {
         if (!v0->ttl_known) {
             /* The bucket may have committed a decrement: write the TTL back
              * as a value, which the megaflow must then match. */
@@ -630,7 +709,9 @@ run_bucket(struct xctx *x, const struct vsw_bucket *b)
 
     xlate_trace_add(x, XEV_BUCKET, b->bucket_id, 0, b);
     x->depth++;
+    x->in_group++;
     xlate_do_actions(x, b->set);
+    x->in_group--;
     x->depth--;
     v1 = x->v;
     restore_view(x, &v0, &v1, x->out->len != len0);

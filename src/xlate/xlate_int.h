@@ -82,6 +82,11 @@ struct xctx {
     uint8_t table_id;               /* Its table. */
     uint8_t depth;                  /* Nesting (resubmit to a table not above
                                      * the current one, group buckets). */
+    uint8_t in_group;               /* Inside a group bucket: a controller
+                                     * action's reason is "group". */
+    uint16_t lists;                 /* Action lists running (xlate_do_actions()
+                                     * calls): more than 1 in a resubmit's,
+                                     * goto_table's or bucket's list. */
     uint16_t resubmits;             /* Table lookups so far. */
     uint8_t error;                  /* enum xlate_error: set once, then every
                                      * action list stops and the result is a

@@ -208,6 +208,36 @@ eth_is_reserved(const uint8_t m[6])
 
 /* ---- NORMAL. ---- */
 
+/* The pending learning of (mac, vlan), or NULL. */
+static const struct xlate_learn_entry *
+learn_find(const struct xlate_learn *l, const uint8_t mac[6], uint16_t vlan)
+{
+    for (unsigned i = 0; i < l->n; i++) {
+        if (l->e[i].vlan == vlan && !memcmp(l->e[i].mac, mac, 6)) {
+            return &l->e[i];
+        }
+    }
+    return NULL;
+}
+
+/* Records that 'mac' is learned on (vlan, port): a later NORMAL of the same
+ * translation moves an earlier entry of the pair (as OVS's table would). */
+static void
+learn_add(struct xlate_learn *l, const uint8_t mac[6], uint16_t vlan, uint32_t port)
+{
+    struct xlate_learn_entry *e = (struct xlate_learn_entry *) learn_find(l, mac, vlan);
+
+    if (!e) {
+        if (l->n >= XLATE_MAX_LEARN) {
+            return;
+        }
+        e = &l->e[l->n++];
+        e->vlan = vlan;
+        memcpy(e->mac, mac, 6);
+    }
+    e->port = port;
+}
+
 static void
 normal__(struct xctx *x)
 {
@@ -287,13 +317,11 @@ normal__(struct xctx *x)
         x->out->xflags |= VSW_XLATE_READ_FDB_ANY;
     }
 
-    /* Learning: a request for the handler. */
+    /* Learning: a request for the handler (and for this translation's
+     * later NORMALs, see struct xlate_learn). */
     bool learns = !vsw_eth_is_multicast(src) && !from_ctrl;
     if (learns && x->learn) {
-        x->learn->valid = true;
-        x->learn->vlan = vlan;
-        x->learn->port = f->in_port;
-        memcpy(x->learn->mac, src, 6);
+        learn_add(x->learn, src, vlan, f->in_port);
     }
     if (br->fdb_unavailable) {
         x->out->overflow = true;   /* Only the handler may read the MAC table. */
@@ -303,13 +331,25 @@ normal__(struct xctx *x)
     /* Where to. */
     bool known = false;
     if (!vsw_eth_is_multicast(dst)) {
+        const struct xlate_learn_entry *e = NULL;
+        struct xlate_learn_entry self;
+
         if (learns && !memcmp(dst, src, 6)) {
-            /* The learning that precedes the lookup in OVS puts the MAC on
-             * the ingress port, unless a static entry holds it elsewhere. */
+            self.vlan = vlan;
+            self.port = f->in_port;
+            memcpy(self.mac, src, 6);
+            e = &self;
+        } else if (x->learn) {
+            e = learn_find(x->learn, dst, vlan);
+        }
+        if (e) {
+            /* The learning that precedes the lookup in OVS (this NORMAL's
+             * or an earlier one's) put the MAC on that port, unless a
+             * static entry holds it elsewhere. */
             known = true;
-            out_port = f->in_port;
-            if (br->fdb && !vsw_fdb_would_move(br->fdb, src, vlan, f->in_port)) {
-                vsw_fdb_lookup(br->fdb, src, vlan, &out_port);
+            out_port = e->port;
+            if (br->fdb && !vsw_fdb_would_move(br->fdb, e->mac, vlan, e->port)) {
+                vsw_fdb_lookup(br->fdb, e->mac, vlan, &out_port);
             }
         } else if (br->fdb) {
             known = vsw_fdb_lookup(br->fdb, dst, vlan, &out_port);

@@ -112,7 +112,7 @@ run(const char *actions, const struct vsw_flow *f, bool unavailable, struct res 
         fail_msg("%s: %s", line, err);
     }
     memset(&r->wc, 0, sizeof r->wc);
-    r->learn.valid = false;
+    r->learn.n = 0;
     xlate_actions_br(fm.actions, f, &br, &buf, &r->wc, &r->learn);
     r->overflow = buf.overflow;
     vsw_odp_format(buf.data, buf.len, &out);
@@ -173,7 +173,7 @@ test_admission(void **state)
     struct vsw_flow f = flow(1, STP, A, -1, 0);
     run("NORMAL", &f, false, &r);
     assert_string_equal(r.text, "drop");
-    assert_false(r.learn.valid);
+    assert_int_equal(r.learn.n, 0);
     /* FLOOD and ALL know nothing of VLANs. */
     expect("FLOOD", flow(1, BCAST, A, 5, 0), "2,3,4");
     expect("ALL", flow(2, BCAST, A, -1, 0), "1,3,4");
@@ -189,10 +189,10 @@ test_learned(void **state)
     /* The learning request: the source, its VLAN inside the bridge, the port. */
     struct vsw_flow f = flow(1, B, A, -1, 0);
     run("NORMAL", &f, false, &r);
-    assert_true(r.learn.valid);
-    assert_memory_equal(r.learn.mac, A, 6);
-    assert_int_equal(r.learn.vlan, 10);
-    assert_int_equal(r.learn.port, 1);
+    assert_int_equal(r.learn.n, 1);
+    assert_memory_equal(r.learn.e[0].mac, A, 6);
+    assert_int_equal(r.learn.e[0].vlan, 10);
+    assert_int_equal(r.learn.e[0].port, 1);
     /* Translation learns nothing itself. */
     uint32_t p;
     assert_false(vsw_fdb_lookup(fdb, A, 10, &p));
@@ -213,6 +213,33 @@ test_learned(void **state)
     expect("NORMAL,output:2", flow(3, B, A, -1, 0), "2");   /* VLAN 0: nobody else. */
     expect("NORMAL,output:3", flow(1, B, A, 0, 2),
            "set(vlan(vid=10)),3,set(vlan(vid=0)),3");
+}
+
+/* A pipeline may reach NORMAL more than once for one packet: OVS learns at
+ * each one, and a later one already knows what an earlier one learned. */
+static void
+test_learn_twice(void **state)
+{
+    struct res r;
+
+    (void) state;
+    vsw_fdb_flush(fdb, false, 0, true);
+    /* p1 is access VLAN 10: A, then C (the rewritten source), both on p1. */
+    struct vsw_flow f = flow(1, B, A, -1, 0);
+    run("NORMAL,mod_dl_src:02:00:00:00:00:0c,NORMAL", &f, false, &r);
+    assert_int_equal(r.learn.n, 2);
+    assert_memory_equal(r.learn.e[0].mac, A, 6);
+    assert_int_equal(r.learn.e[1].mac[5], 0x0c);
+    assert_int_equal(r.learn.e[1].port, 1);
+    assert_int_equal(r.learn.e[1].vlan, 10);
+    /* The second NORMAL, to A, finds it learned on the ingress port by the
+     * first: only the first NORMAL's flood goes out. */
+    expect("NORMAL,mod_dl_src:02:00:00:00:00:0c,mod_dl_dst:02:00:00:00:00:0a,NORMAL",
+           flow(1, B, A, -1, 0), "2,push_vlan(vid=10,pcp=0),3,4");
+    /* The same pair twice is one entry, at its last port. */
+    f = flow(1, B, A, -1, 0);
+    run("NORMAL,NORMAL", &f, false, &r);
+    assert_int_equal(r.learn.n, 1);
 }
 
 static void
@@ -312,6 +339,7 @@ main(void)
         cmocka_unit_test(test_flood_by_vlan),
         cmocka_unit_test(test_admission),
         cmocka_unit_test(test_learned),
+        cmocka_unit_test(test_learn_twice),
         cmocka_unit_test(test_megaflow_mask),
         cmocka_unit_test(test_pmd_cannot_translate_normal),
         cmocka_unit_test(test_vlan_config_errors),

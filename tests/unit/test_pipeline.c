@@ -224,6 +224,36 @@ test_resubmit_register(void **state)
     rules_free();
 }
 
+/* dec_ttl of a TTL that runs out in a resubmitted table ends that table's
+ * actions only: the caller's output after the resubmit still happens (OVS
+ * compose_dec_ttl() returns from the nested action list), and the megaflow
+ * matches the TTL. */
+static void
+test_dec_ttl_nested(void **state)
+{
+    (void) state;
+    struct vsw_rule *r0 = rule_new(0, 10);
+    act_resubmit(r0, 1);
+    act_output(r0, 3);
+    struct vsw_rule *r1 = rule_new(1, 10);
+    act(r1, VSW_ACT_DEC_TTL);
+    act_output(r1, 2);
+    struct vsw_cls *cls = build();
+    struct vsw_flow f = ip_flow(1, 0x0a000001, 0x0a000002);
+    struct out o;
+
+    f.nw_ttl = 1;
+    translate(cls, &f, &o);
+    assert_string_equal(o.text, "3");
+    assert_int_equal(o.mask.nw_ttl, 0xff);
+    f.nw_ttl = 2;
+    translate(cls, &f, &o);
+    assert_int_equal(o.mask.nw_ttl, 0xff);
+    assert_non_null(strstr(o.text, ",2,3"));
+    vsw_cls_free(cls);
+    rules_free();
+}
+
 /* A rewrite before the next lookup: the lookup sees the new value, and the
  * megaflow need not match the old one. */
 static void
@@ -549,6 +579,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resubmit_register),
+        cmocka_unit_test(test_dec_ttl_nested),
         cmocka_unit_test(test_rewrite_then_lookup),
         cmocka_unit_test(test_move_un_wildcards_source),
         cmocka_unit_test(test_goto_miss),
