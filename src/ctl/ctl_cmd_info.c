@@ -36,8 +36,9 @@ static const struct vsw_ctl_cmd_info infos[] = {
     { "fdb-flush", 0, 1, false, "fdb-flush [PORT]      forget the learned MACs (of PORT only)" },
     { "fdb-add", 3, 3, false, "fdb-add PORT VLAN MAC  add a static MAC table entry" },
     { "fdb-del", 2, 2, false, "fdb-del VLAN MAC      delete a static MAC table entry" },
-    { "monitor", 0, 0, false, "monitor               print packet-ins and flow removals as `ovs-ofctl -O OpenFlow13\n"
-      "                      monitor br0 65534` does, as they happen, until interrupted" },
+    { "monitor", 0, 1, false, "monitor [-m]          print packet-ins and flow removals as `ovs-ofctl -O OpenFlow13\n"
+      "                      monitor br0 65534` does, as they happen, until interrupted;\n"
+      "                      -m: each packet-in's packet also as a hex dump (ovs-ofctl -m)" },
     { "packet-out", 3, 3, false, "packet-out IN_PORT ACTIONS HEXPACKET\n"
       "                      run ACTIONS (ovs-ofctl syntax) on the frame as a controller's\n"
       "                      packet-out; IN_PORT a number, none, controller or local" },

@@ -105,12 +105,18 @@ struct vsw_ctl_stats {
 #define VSW_CTL_MONITOR_BUF ((size_t) 256 << 10)
 #define VSW_CTL_MAX_MONITORS 64u
 
-/** From a command handler: make this request's connection a monitor.
+/** From a command handler: make this request's connection a monitor;
+ *  'verbose': it also gets each record's verbose part (vsw_ctl_publish2()).
  *  Returns EBUSY (with nothing changed) if there are too many. */
-int vsw_ctl_subscribe(struct vsw_ctl *ctl);
+int vsw_ctl_subscribe(struct vsw_ctl *ctl, bool verbose);
 
 /** Appends the record 'text' ('len' bytes) to every monitor's buffer. */
 void vsw_ctl_publish(struct vsw_ctl *ctl, const char *text, size_t len);
+
+/** vsw_ctl_publish(), with 'more' ('more_len' bytes, e.g. a hex dump of the
+ *  packet) after 'text' for verbose monitors: one record either way. */
+void vsw_ctl_publish2(struct vsw_ctl *ctl, const char *text, size_t len, const char *more,
+                      size_t more_len);
 
 /** Monitors connected now. */
 unsigned vsw_ctl_n_monitors(const struct vsw_ctl *ctl);

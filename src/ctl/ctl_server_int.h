@@ -48,6 +48,7 @@ struct client {
     uint64_t mdrops;          /* Records dropped for lack of room. */
     bool mgone;               /* The peer went away during a publish: closed
                                * at its next epoll event. */
+    bool mverbose;            /* Gets records' verbose parts too. */
 };
 
 struct client_list {
@@ -68,6 +69,7 @@ struct vsw_ctl {
     struct client_list monitors; /* Subscribed clients (monitor.c). */
     bool subscribe;           /* Set by the running command: make its client
                                * a monitor instead of replying. */
+    bool subscribe_verbose;   /* ... a verbose one. */
     struct vsw_ctl_stats stats; /* Counters and current state. */
     int wake_fd[CTL_MAX_WAKE]; /* Watched eventfds (vsw_ctl_watch_eventfd); */
     char wake_tag[CTL_MAX_WAKE]; /* epoll data points at the fd's tag. */

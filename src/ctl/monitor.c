@@ -33,13 +33,14 @@
 #include "ctl/proto.h"
 
 int
-vsw_ctl_subscribe(struct vsw_ctl *ctl)
+vsw_ctl_subscribe(struct vsw_ctl *ctl, bool verbose)
 {
     if (ctl->stats.monitors >= VSW_CTL_MAX_MONITORS) {
         ctl->stats.monitor_refused++;
         return EBUSY;
     }
     ctl->subscribe = true;
+    ctl->subscribe_verbose = verbose;
     return 0;
 }
 
@@ -133,6 +134,7 @@ ctl_monitor_start(struct vsw_ctl *ctl, struct client *c)
     c->buf = NULL;
     ctl_list_remove(&ctl->reading, c);
     c->state = CLIENT_MONITOR;
+    c->mverbose = ctl->subscribe_verbose;
     ctl_list_push_tail(&ctl->monitors, c);
     ctl->stats.monitors++;
     ctl->stats.subscribed++;
@@ -177,17 +179,29 @@ ctl_monitor_event(struct vsw_ctl *ctl, struct client *c, uint32_t events)
 void
 vsw_ctl_publish(struct vsw_ctl *ctl, const char *text, size_t len)
 {
+    vsw_ctl_publish2(ctl, text, len, NULL, 0);
+}
+
+void
+vsw_ctl_publish2(struct vsw_ctl *ctl, const char *text, size_t len, const char *more,
+                 size_t more_len)
+{
     struct client *c = ctl->monitors.head;
 
     for (; c; c = c->next) {
+        size_t extra = c->mverbose ? more_len : 0;
+
         if (c->mgone) {
             continue;
         }
-        if (VSW_CTL_MONITOR_BUF - c->mlen < len) {
+        if (VSW_CTL_MONITOR_BUF - c->mlen < len + extra) {
             c->mdrops++;
             ctl->stats.monitor_drops++;
         } else {
             ring_put(c, text, len);
+            if (extra) {
+                ring_put(c, more, extra);
+            }
             ctl->stats.monitor_records++;
             monitor_flush(ctl, c, false);
         }

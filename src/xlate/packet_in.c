@@ -412,12 +412,39 @@ take_token(void)
     return true;
 }
 
+/* The packet as `ovs-ofctl -m monitor` dumps it after the summary: 16
+ * bytes a line, offset, hex with a '-' after the eighth, then the bytes as
+ * text between bars (for `vswctl monitor -m`). */
+static void
+hex_dump(const uint8_t *p, uint32_t len, struct vsw_buf *out)
+{
+    for (uint32_t ofs = 0; ofs < len; ofs += 16) {
+        uint32_t n = len - ofs < 16 ? len - ofs : 16;
+
+        vsw_buf_printf(out, "%08" PRIx32 "  ", ofs);
+        for (uint32_t i = 0; i < 16; i++) {
+            if (i < n) {
+                vsw_buf_printf(out, "%02x%c", p[ofs + i], i == 7 ? '-' : ' ');
+            } else {
+                vsw_buf_printf(out, "   ");
+            }
+        }
+        vsw_buf_printf(out, "|");
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t c = p[ofs + i];
+            vsw_buf_printf(out, "%c", c >= 32 && c < 127 ? c : '.');
+        }
+        vsw_buf_printf(out, "|\n");
+    }
+}
+
 static void
 deliver(struct vsw_ctl *ctl, const struct pin_rec *r)
 {
     static uint8_t frame[MAX_FRAME];
     struct vsw_odp_pin p;
     struct vsw_buf text = { 0 };
+    struct vsw_buf more = { 0 };
     uint32_t len;
     const uint8_t *data;
 
@@ -451,8 +478,10 @@ deliver(struct vsw_ctl *ctl, const struct pin_rec *r)
         return;
     }
     vsw_pin_format(&p, data, len, &text);
-    vsw_ctl_publish(ctl, text.s, text.len);
+    hex_dump(data, len, &more);
+    vsw_ctl_publish2(ctl, text.s, text.len, more.s, more.len);
     vsw_buf_free(&text);
+    vsw_buf_free(&more);
     pin.delivered++;
 }
 
@@ -533,9 +562,17 @@ cmd_controller_stats(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_bu
 static int
 cmd_monitor(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
 {
-    (void) argc;
-    (void) argv;
-    if (vsw_ctl_subscribe(d->ctl)) {
+    bool verbose = false;
+
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-m") || !strcmp(argv[i], "--more")) {
+            verbose = true;
+        } else {
+            vsw_buf_printf(out, "usage: monitor [-m]");
+            return EINVAL;
+        }
+    }
+    if (vsw_ctl_subscribe(d->ctl, verbose)) {
         vsw_buf_printf(out, "too many monitors (%u); try again later", VSW_CTL_MAX_MONITORS);
         return EBUSY;
     }

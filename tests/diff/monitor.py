@@ -229,5 +229,5 @@ class OvsMonitor(_Reader):
 
 class VswMonitor(_Reader):
     def __init__(self, vswctl, ctl, logpath):
-        _Reader.__init__(self, [vswctl, "--ctl", ctl, "monitor"], None,
+        _Reader.__init__(self, [vswctl, "--ctl", ctl, "monitor", "-m"], None,
                          logpath)
