@@ -163,6 +163,7 @@ struct vsw_ports_snap {
     X(xlate_too_many, VSW_PC_COUNT, "dropped, translation over 4096 table lookups",          \
       " (per translation; its drop megaflow is cached)")                                     \
     X(xlate_uncached, VSW_PC_COUNT, "not cached, translation passed over 32 rules/groups", "") \
+    X(actions_uncached, VSW_PC_COUNT, "not cached, datapath actions over 256 bytes", "")     \
     X(upcall_stale, VSW_PC_COUNT, "upcalls redone after a rule change", "")                  \
     X(fdb_stale, VSW_PC_COUNT, "not cached, MAC table changed since the translation", "")    \
     X(fdb_forgotten, VSW_PC_COUNT, "megaflows deleted for a learned or moved MAC", "")       \
@@ -220,7 +221,7 @@ struct vsw_pout_req {
     struct rte_mbuf *m;             /**< The packet (the PMD's once taken). */
     struct vsw_layout lay;          /**< Its header offsets. */
     uint16_t acts_len;              /**< Datapath actions, */
-    uint8_t acts[VSW_ODP_MAX]       /**< aligned as their entries need. */
+    uint8_t acts[VSW_ODP_BUF_MAX]   /**< aligned as their entries need. */
         __attribute__((aligned(8)));
     unsigned n_sent;                /**< Written by the PMD: copies handed to ports, */
     unsigned n_pins;                /**< packet-ins queued, */

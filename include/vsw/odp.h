@@ -181,6 +181,10 @@ bool vsw_odp_userspace_decode(const struct vsw_odp_hdr *h, struct vsw_odp_pin *p
 
 /** Most bytes a translation may produce (a megaflow stores its list inline). */
 #define VSW_ODP_MAX 256
+/** Most bytes a translation may produce: a longer list (a pipeline with
+ *  many outputs and controller actions) is executed for its packet but not
+ *  cached, as OVS slow-paths actions too big for its datapath. */
+#define VSW_ODP_BUF_MAX 2048
 
 /** A list being built. */
 /* What a translation read besides the rules and the packet
@@ -198,7 +202,7 @@ struct vsw_odp_buf {
     uint16_t len;                 /**< Bytes used. */
     bool overflow;                /**< An entry did not fit: the list is unusable. */
     uint8_t xflags;               /**< VSW_XLATE_READ_*. */
-    uint8_t data[VSW_ODP_MAX] __attribute__((aligned(8)));
+    uint8_t data[VSW_ODP_BUF_MAX] __attribute__((aligned(8)));
 };
 
 /** Appends an entry of 'size' bytes (a struct above) of 'type'; returns it
@@ -210,7 +214,7 @@ vsw_odp_put(struct vsw_odp_buf *b, enum vsw_odp_type type, size_t size)
     size_t len = (size + 3) & ~(size_t) 3;
     struct vsw_odp_hdr *h;
 
-    if (b->len + len > VSW_ODP_MAX) {
+    if (b->len + len > VSW_ODP_BUF_MAX) {
         b->overflow = true;
         return NULL;
     }

@@ -402,7 +402,7 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
              struct vsw_counted *const *deps, unsigned n_deps,
              const struct vsw_odp_buf *acts, uint64_t now)
 {
-    if (n_deps > VSW_MAX_DEPS) {
+    if (n_deps > VSW_MAX_DEPS || acts->len > VSW_ODP_MAX) {
         return NULL;
     }
     struct dpcls_subtable *st = subtable_find_or_create(cls, mask);

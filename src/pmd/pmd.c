@@ -386,6 +386,13 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
         rte_pktmbuf_free(up->m);
         return;
     }
+    if (unlikely(up->acts.len > VSW_ODP_MAX)) {
+        /* Right for this packet, too long for a megaflow. */
+        c->pmd->stats.actions_uncached++;
+        credit_rules(c->pmd, up, now);
+        execute_one(c, ps, false, up->acts.data, up->acts.len, up->m, &up->lay);
+        return;
+    }
     if (unlikely(up->xerror)) {
         if (up->xerror == XLATE_TOO_MANY_DEPS) {
             /* Right for this packet; a megaflow could not credit every rule

@@ -165,7 +165,7 @@ cmd_packet_out(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out
     vsw_actions_free(acts);
     if (odp.overflow) {
         vsw_buf_printf(out, "the actions give more than %d bytes of datapath actions",
-                       VSW_ODP_MAX);
+                       VSW_ODP_BUF_MAX);
         return E2BIG;
     }
     if (xerr && xerr != XLATE_TOO_MANY_DEPS) {

@@ -303,9 +303,13 @@ cmd_trace(struct vsw_ctl_ctx *d, int argc, char **argv, struct vsw_buf *out)
 
     vsw_buf_printf(out, "\nDatapath actions: ");
     if (acts.overflow) {
-        vsw_buf_printf(out, "(more than %d bytes: not cached, packets dropped)", VSW_ODP_MAX);
+        vsw_buf_printf(out, "(more than %d bytes: packets dropped)", VSW_ODP_BUF_MAX);
     } else {
         vsw_odp_format(acts.data, acts.len, out);
+    }
+    if (!acts.overflow && acts.len > VSW_ODP_MAX) {
+        vsw_buf_printf(out, " (%u bytes, over a megaflow's %d: executed, not cached)", acts.len,
+                       VSW_ODP_MAX);
     }
     if (r.error == XLATE_TOO_MANY_DEPS) {
         vsw_buf_printf(out, " (not cached: passes over %d rules and groups)", VSW_MAX_DEPS);
