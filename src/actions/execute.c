@@ -451,6 +451,32 @@ set_vlan(struct xctx *x, uint16_t tci, uint16_t mask)
     }
 }
 
+/* The packet for one more destination: the packet itself if nothing comes
+ * after ('last'), else a copy -- a jumbo frame into one jumbo mbuf, not a
+ * chain ('mp' has the default buffer size).  NULL (counted) if the copy
+ * failed. */
+static inline struct rte_mbuf *
+take_or_copy(struct xctx *x, bool last, const struct vsw_exec_env *env,
+             struct vsw_exec_stats *stats)
+{
+    struct rte_mbuf *m;
+
+    if (last) {
+        m = x->m;
+        x->m = NULL;
+        return m;
+    }
+    struct rte_mempool *mp = env->mp;
+    if (unlikely(rte_pktmbuf_pkt_len(x->m) > RTE_MBUF_DEFAULT_DATAROOM) && env->mp_jumbo) {
+        mp = env->mp_jumbo;
+    }
+    m = rte_pktmbuf_copy(x->m, mp, 0, UINT32_MAX);
+    if (!m) {
+        stats->copy_failed++;
+    }
+    return m;
+}
+
 /* ---- Output. ---- */
 
 static void
@@ -464,21 +490,9 @@ emit(struct xctx *x, uint32_t port, bool last, const struct vsw_exec_env *env,
         stats->outs_overflow++;
         return;
     }
-    if (last) {
-        m = x->m;
-        x->m = NULL;
-    } else {
-        /* A jumbo frame is copied into one jumbo mbuf, not a chain ('mp'
-         * has the default buffer size). */
-        struct rte_mempool *mp = env->mp;
-        if (unlikely(rte_pktmbuf_pkt_len(x->m) > RTE_MBUF_DEFAULT_DATAROOM) && env->mp_jumbo) {
-            mp = env->mp_jumbo;
-        }
-        m = rte_pktmbuf_copy(x->m, mp, 0, UINT32_MAX);
-        if (!m) {
-            stats->copy_failed++;
-            return;
-        }
+    m = take_or_copy(x, last, env, stats);
+    if (!m) {
+        return;
     }
     outs[*n_outs].port = port;
     outs[*n_outs].m = m;
@@ -493,19 +507,9 @@ emit_pin(struct xctx *x, const struct vsw_odp_hdr *h, bool last,
 {
     struct rte_mbuf *m;
 
-    if (last) {
-        m = x->m;
-        x->m = NULL;
-    } else {
-        struct rte_mempool *mp = env->mp;
-        if (unlikely(rte_pktmbuf_pkt_len(x->m) > RTE_MBUF_DEFAULT_DATAROOM) && env->mp_jumbo) {
-            mp = env->mp_jumbo;
-        }
-        m = rte_pktmbuf_copy(x->m, mp, 0, UINT32_MAX);
-        if (!m) {
-            stats->copy_failed++;
-            return;
-        }
+    m = take_or_copy(x, last, env, stats);
+    if (!m) {
+        return;
     }
     if (env->pinq && pin_queue_put(env->pinq, m, h)) {
         stats->pins++;
