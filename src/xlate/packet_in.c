@@ -457,6 +457,13 @@ deliver(struct vsw_ctl *ctl, const struct pin_rec *r)
         pin.malformed++;
         return;
     }
+    if (p.controller_id != 0) {
+        /* A packet-in goes to the connections with its controller id; a
+         * monitor is controller id 0, as OVS's connections are by default
+         * (ovs-ofctl monitor gets none of controller(id=7)'s). */
+        pin.no_subscriber++;
+        return;
+    }
     if (p.reason == VSW_PIN_INVALID_TTL) {
         /* An OpenFlow 1.3 connection's default asynchronous configuration
          * (what `ovs-ofctl -O OpenFlow13 monitor` keeps) leaves invalid_ttl
