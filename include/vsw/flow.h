@@ -103,7 +103,12 @@ struct vsw_flow {
     rte_be16_t tp_src;                   /**< TCP/UDP/SCTP source port, ICMP type. */
     rte_be16_t tp_dst;                   /**< TCP/UDP/SCTP dest port, ICMP code. */
     rte_be16_t tcp_flags;                /**< TCP flags (12 bits, network order). */
-    uint16_t pad2;                       /**< Always zero. */
+    uint8_t ip6_ext;                     /**< 1: IPv6 with extension headers before a
+                                          *   complete TCP or UDP header; then */
+    uint8_t ip6_nh0;                     /**< the fixed header's Next Header, which
+                                          *   OVS's software RSS hash reads as the
+                                          *   protocol (and so a dp_hash select
+                                          *   group).  No rule matches these two. */
     uint8_t nd_target[16];               /**< IPv6 neighbour discovery target. */
     uint8_t arp_sha[VSW_ETH_ADDR_LEN];   /**< ARP SHA or ND source link-layer addr. */
     uint8_t arp_tha[VSW_ETH_ADDR_LEN];   /**< ARP THA or ND target link-layer addr. */

@@ -212,6 +212,23 @@ parse_l4(const uint8_t *p, uint32_t left, struct vsw_flow *flow)
     }
 }
 
+/* Whether OVS's parser computes its software RSS hash from the packet's
+ * bytes for this L4 header: a complete TCP header or a UDP one.  That
+ * hash takes the protocol from the IP header itself, which for IPv6 is
+ * the first Next Header, not the L4 protocol after extension headers. */
+static bool
+l4_rss_complete(uint8_t proto, const uint8_t *p, uint32_t left)
+{
+    if (proto == VSW_IPPROTO_UDP) {
+        return left >= UDP_LEN;
+    }
+    if (proto == VSW_IPPROTO_TCP && left >= TCP_MIN_LEN) {
+        uint32_t hlen = (p[12] >> 4) * 4u;
+        return hlen >= TCP_MIN_LEN && left >= hlen;
+    }
+    return false;
+}
+
 /*
  * The common case, untagged Ethernet II + IPv4 without options, not a
  * fragment, + complete TCP (no options needed) or UDP, in straight-line code.
@@ -426,6 +443,10 @@ vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
         layout->l4_ofs = (uint16_t) (l4 - data);
         if (!(frag & VSW_FRAG_LATER)) {
             parse_l4(l4, l4_left, flow);
+            if (l4 != p + IPV6_HDR_LEN && l4_rss_complete(proto, l4, l4_left)) {
+                flow->ip6_ext = 1;
+                flow->ip6_nh0 = p[6];
+            }
         }
     } else if (dl_type == rte_cpu_to_be_16(VSW_ETH_TYPE_ARP)
                || dl_type == rte_cpu_to_be_16(VSW_ETH_TYPE_RARP)) {

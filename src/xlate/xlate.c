@@ -832,6 +832,7 @@ xlate_packet_out(const struct vsw_cls *cls, const struct xlate_bridge *br,
 
     memset(mask, 0, sizeof *mask);
     xctx_init(&x, cls, br, flow, out, mask, learn, NULL, trace);
+    x.packet_out = true;
     xlate_do_actions(&x, acts);
     xctx_finish(&x);
     return (enum xlate_error) x.error;

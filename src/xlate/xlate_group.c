@@ -257,15 +257,19 @@ hash_symmetric_l3l4(const struct vsw_flow *f, uint32_t basis)
     return mh_finish(h, basis);
 }
 
-/** OVS miniflow_hash_5tuple(flow, 0): the userspace datapath's software
- *  RSS hash of a packet (no NIC hash on dummy or vsw's ports), which the
- *  L4 dp_hash (explicit selection_method=dp_hash, algorithm 0) starts from:
- *  the addresses (IPv4 and ARP, IPv6), the protocol and, for TCP, UDP,
- *  SCTP, ICMP and ICMPv6, both ports at once (0 for a later fragment). */
+/** OVS's 5-tuple hash from 'basis': the addresses (IPv4 and ARP, IPv6),
+ *  the protocol and, for TCP, UDP, SCTP, ICMP and ICMPv6, both ports at
+ *  once (0 for a later fragment).  With 'rss', the userspace datapath's
+ *  software RSS hash of a packet as it arrived (no NIC hash on dummy or
+ *  vsw's ports; miniflow_hash_5tuple(), or for a complete TCP or UDP header
+ *  its parser's hash, which reads an IPv6 packet's protocol from its fixed
+ *  header even when extension headers follow); without, flow_hash_5tuple()
+ *  of the packet as it is now, which the datapath computes for a packet
+ *  that came with no RSS hash: a packet-out. */
 static uint32_t
-hash_rss_5tuple(const struct vsw_flow *f)
+hash_5tuple(const struct vsw_flow *f, uint32_t basis, bool rss)
 {
-    uint32_t h = 0;
+    uint32_t h = basis;
 
     if (f->dl_type == BE16(VSW_ETH_TYPE_IPV6)) {
         for (int w = 0; w < 4; w++) {
@@ -282,13 +286,15 @@ hash_rss_5tuple(const struct vsw_flow *f)
     } else {
         return mh_finish(h, 42);
     }
+    if (rss && f->ip6_ext) {
+        h = mh_add(h, f->ip6_nh0);
+        return mh_finish(mh_add(h, raw16(f->tp_src) | raw16(f->tp_dst) << 16), 42);
+    }
     h = mh_add(h, f->nw_proto);
     if (f->nw_proto == VSW_IPPROTO_TCP || f->nw_proto == VSW_IPPROTO_UDP
         || f->nw_proto == VSW_IPPROTO_SCTP || f->nw_proto == VSW_IPPROTO_ICMP
         || f->nw_proto == VSW_IPPROTO_ICMPV6) {
-        if (!(f->nw_frag & VSW_FRAG_LATER)) {
-            h = mh_add(h, raw16(f->tp_src) | raw16(f->tp_dst) << 16);
-        }
+        h = mh_add(h, raw16(f->tp_src) | raw16(f->tp_dst) << 16);
     }
     return mh_finish(h, 42);
 }
@@ -349,7 +355,7 @@ wc_hash_fields(struct xctx *x, const struct vsw_flow *f, const struct vsw_flow *
     wc_read(x, &r, set);
 }
 
-/* What hash_rss_5tuple() reads. */
+/* What hash_5tuple() reads. */
 static void
 wc_rss_fields(struct xctx *x, const struct vsw_flow *f, const struct vsw_flow *set)
 {
@@ -360,6 +366,7 @@ wc_rss_fields(struct xctx *x, const struct vsw_flow *f, const struct vsw_flow *s
     if (f->dl_type == BE16(VSW_ETH_TYPE_IPV6)) {
         memset(r.ipv6_src, 0xff, 16);
         memset(r.ipv6_dst, 0xff, 16);
+        r.ip6_ext = r.ip6_nh0 = 0xff;
     } else if (f->dl_type == BE16(VSW_ETH_TYPE_IP) || f->dl_type == BE16(VSW_ETH_TYPE_ARP)) {
         r.nw_src = UINT32_MAX;
         r.nw_dst = UINT32_MAX;
@@ -368,7 +375,6 @@ wc_rss_fields(struct xctx *x, const struct vsw_flow *f, const struct vsw_flow *s
         return;
     }
     r.nw_proto = 0xff;
-    r.nw_frag = VSW_FRAG_LATER;
     r.tp_src = r.tp_dst = 0xffff;
     wc_read(x, &r, set);
 }
@@ -491,8 +497,10 @@ field_prereqs_ok(struct xctx *x, const struct vsw_field *f, const struct vsw_flo
     } else if (proto >= 0) {
         ok = ip4 || ip6;
         if (ok) {
+            /* A later fragment has no L4 header. */
             r.nw_proto = 0xff;
-            ok = cur->nw_proto == proto;
+            r.nw_frag = VSW_FRAG_LATER;
+            ok = cur->nw_proto == proto && !(cur->nw_frag & VSW_FRAG_LATER);
         }
     } else {
         switch ((enum vsw_field_prereq) f->prereq) {
@@ -581,10 +589,15 @@ pick_select(struct xctx *x, const struct vsw_group *g)
     }
     case VSW_SEL_DP_HASH: {
         uint32_t h;
-        if (g->hash_alg == VSW_HASH_ALG_L4) {
-            /* OVS odp-execute: the packet's RSS hash mixed with the basis. */
-            h = hash_int(hash_rss_5tuple(&cur), g->hash_basis);
-            wc_rss_fields(x, &cur, &set);
+        if (g->hash_alg == VSW_HASH_ALG_L4 && x->packet_out) {
+            /* OVS odp-execute, for a packet without an RSS hash. */
+            h = hash_5tuple(&cur, g->hash_basis, false);
+        } else if (g->hash_alg == VSW_HASH_ALG_L4) {
+            /* OVS odp-execute: the RSS hash of the packet as it arrived
+             * (whatever the actions rewrote since) mixed with the basis. */
+            static const struct vsw_flow none;
+            h = hash_int(hash_5tuple(x->flow, 0, true), g->hash_basis);
+            wc_rss_fields(x, x->flow, &none);
         } else {
             h = hash_symmetric_l3l4(&cur, g->hash_basis);
             wc_hash_fields(x, &cur, &set, true);

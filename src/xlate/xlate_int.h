@@ -79,6 +79,8 @@ struct xctx {
     const struct vsw_cls *cls;      /* The tables (NULL: none; a lookup misses). */
     struct vsw_pipe pipe;           /* Metadata and registers now. */
     const struct vsw_rule *rule;    /* Whose actions run (NULL: packet-out). */
+    bool packet_out;                /* A packet-out's translation (the packet
+                                     * has no RSS hash). */
     uint8_t table_id;               /* Its table. */
     uint8_t depth;                  /* Nesting (resubmit to a table not above
                                      * the current one, group buckets). */

@@ -5,12 +5,17 @@ the port a private Open vSwitch 3.1 (ovs-vswitchd --enable-dummy) sends
 the same packet to.  One group per run of each spec below: OVS's default
 (dp_hash with a symmetric L4 hash), its fallback when the weights need over
 256 hash values (default hash, highest score), selection_method=hash with
-fields, and dp_hash with a basis.
+fields, and dp_hash with a basis.  Then the same for 2 000 frames of every
+kind the differential test's generator makes (IPv4 and IPv6, TCP, UDP,
+SCTP, ICMP, fragments, IPv6 extension headers, ARP, VLANs, malformed), with
+dp_hash's L4 hash (algorithm 0) as well, which starts from the packet's
+software RSS hash.
 
 Usage: group_select.py [BUILD_DIR]   (exit status 0: all agree)
 """
 
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -20,6 +25,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ovs import Ovs  # noqa: E402
 from packets import eth, ipv4, tcp, pseudo4, ETH_P_IP, IPPROTO_TCP  # noqa: E402
 from pcapio import read_pcap  # noqa: E402
+from packets import find_tag  # noqa: E402
+from pktgen import PacketGen  # noqa: E402
+from rules import Pools  # noqa: E402
 
 SPECS = [
     "group_id=1,type=select,bucket=output:1,bucket=output:2,bucket=output:3,"
@@ -34,7 +42,12 @@ SPECS = [
     "group_id=1,type=select,selection_method=dp_hash,"
     "selection_method_param=0x100000007,bucket=output:1,bucket=output:2,"
     "bucket=output:3",
+    "group_id=1,type=select,selection_method=dp_hash,bucket=output:1,"
+    "bucket=weight:3,output:2,bucket=output:3,bucket=output:4",
+    "group_id=1,type=select,selection_method=dp_hash,selection_method_param=0x9,"
+    "bucket=output:1,bucket=output:2,bucket=output:3",
 ]
+VARIED_SEED = 20261201
 N = 2000
 
 
@@ -133,12 +146,55 @@ def format_check(build):
     return bad
 
 
+def varied_check(build, spec):
+    """Group 1 ('spec') on 2 000 generated frames of every kind: the port
+    vsw's translation picks for each must be where OVS sends it."""
+    rng = random.Random(VARIED_SEED)
+    gen = PacketGen(rng, Pools(rng), [], nports=5)
+    pkts = [p for p in (gen.packet(i) for i in range(N)) if find_tag(p.data) == p.index]
+    with tempfile.TemporaryDirectory(prefix="vsw-group-varied-") as work:
+        framefile = os.path.join(work, "frames")
+        with open(framefile, "w") as f:
+            for p in pkts:
+                f.write(p.data.hex() + "\n")
+        choices = os.path.join(work, "choices")
+        env = dict(os.environ, GROUP_CHOICES=choices, GROUP_SPEC=spec, GROUP_FRAMES=framefile)
+        subprocess.run([os.path.join(build, "tests", "test_group")], env=env, check=True)
+        want = {}
+        for line in open(choices):
+            k, out = line.split(None, 1)
+            want[pkts[int(k)].index] = out.strip()
+        o = Ovs(work, nports=5)
+        try:
+            o.start()
+            o.vsctl("set", "bridge", "br0", "protocols=OpenFlow13,OpenFlow15")
+            o._run(["ovs-ofctl", "-O", "OpenFlow15", "add-group", o.mgmt, spec])
+            o.ofctl("add-flow", o.mgmt, "in_port=5,actions=group:1")
+            o.inject([Pkt(5, p.data) for p in pkts])
+            o.wait_idle({5: len(pkts)})
+            got = {}
+            for port, fr in o.outputs().items():
+                for f in fr:
+                    k = find_tag(f)
+                    if k is not None:
+                        got[k] = str(port)
+        finally:
+            o.stop()
+    bad = [k for k in want if got.get(k, "drop") != want[k]]
+    print("%s: %d varied frames, %d differ" % (spec, len(want), len(bad)))
+    desc = {p.index: p.desc for p in pkts}
+    for k in bad[:5]:
+        print("  #%d %s: vsw %s, ovs %s" % (k, desc[k], want[k], got.get(k, "drop")))
+    return 1 if bad else 0
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     failures = 1 if format_check(build) else 0
     if os.environ.get("GROUP_FORMAT_ONLY"):
         return failures
     for spec in SPECS:
+        failures += varied_check(build, spec)
         with tempfile.TemporaryDirectory(prefix="vsw-group-diff-") as work:
             choices = os.path.join(work, "choices")
             env = dict(os.environ, GROUP_CHOICES=choices, GROUP_SPEC=spec)
@@ -168,7 +224,7 @@ def main():
             for ip in bad[:5]:
                 print("  src %08x: vsw %s, ovs %s" % (ip, want[ip], got.get(ip)))
             failures += len(bad) > 0
-    print("%d passed, %d failed" % (len(SPECS) + 1 - failures, failures))
+    print("%d passed, %d failed" % (2 * len(SPECS) + 1 - failures, failures))
     return 1 if failures else 0
 
 

@@ -536,6 +536,26 @@ def report(args, k, pkt, ovs, rules, groups, ovs_f, vsw_f, ovs_p, vsw_p,
 totals_note = {}
 
 
+def vlan_tags(data):
+    n, off = 0, 12
+    while len(data) >= off + 4 and data[off:off + 2] in (b"\x81\x00", b"\x88\xa8"):
+        n, off = n + 1, off + 4
+    return n
+
+
+def recirculates_exposed_tag(ovs, pkt):
+    """The one deliberate difference this test can meet (docs/ovs-compat.md,
+    "Recirculation"): a frame with more VLAN tags than OVS parses (vlan-limit
+    1) whose outer tag is popped before a select group that OVS runs by
+    recirculating; after recirculation OVS re-parses the frame and sees the
+    exposed tag and the headers under it, vsw keeps the view it had."""
+    if ovs is None or vlan_tags(pkt.data) < 2:
+        return False
+    m = re.search(r"^Datapath actions: (.*)$", ovs.trace(pkt.port, pkt.data), re.M)
+    acts = m.group(1) if m else ""
+    return "pop_vlan" in acts and "recirc(" in acts[acts.index("pop_vlan"):]
+
+
 def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
                   vsw_pins, stray, ovs, rules, groups):
     of = by_packet_frames(ovs_outs)
@@ -548,7 +568,7 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
             (state.discard if ev.up else state.add)(ev.port)
         else:
             down[ev.pkt.index] = sorted(state)
-    passed = failed = reported = 0
+    passed = failed = reported = known = 0
     vlan_summary = 0
     fails = []
     for p in pkts:
@@ -562,6 +582,10 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
         same = (per_port(a) == per_port(b)
                 and [x.key(wd) for x in pa] == [x.key(wd) for x in pb])
         if same:
+            passed += 1
+            continue
+        if recirculates_exposed_tag(ovs, p):
+            known += 1
             passed += 1
             continue
         failed += 1
@@ -592,6 +616,10 @@ def compare_round(args, pkts, events, ovs_outs, ovs_pins, vsw_frames,
             "was in flight): %s" % (port, cur, f.hex()))
     if stray:
         failed += 1
+    if known:
+        log("  %d packets: a VLAN tag beyond OVS's vlan-limit exposed by pop_vlan "
+            "before a recirculating select group (a documented difference, "
+            "counted as passed)" % known)
     if vlan_summary:
         log("  %d of the failed packets differ only in the flow summary of "
             "their packet-ins (frames and packet-in headers agree; without a "

@@ -232,7 +232,8 @@ random_flow(struct input *in, const struct vsw_rule *r, struct vsw_flow *f)
         w[i] = k[i] | (noise & ~m[i]);
     }
     f->in_port = 1 + (uint32_t) (rnd(in) % 3);
-    f->pad0 = f->pad1 = f->pad2 = 0;
+    f->pad0 = f->pad1 = 0;
+    f->ip6_ext = f->ip6_nh0 = 0;
     f->pad3 = 0;
 }
 

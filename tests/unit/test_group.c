@@ -7,9 +7,10 @@
  * weight (chi-square over 100 000 flows).
  *
  * With GROUP_CHOICES=FILE in the environment, it writes instead, for each
- * of 2 000 TCP flows, the port select group 1 (GROUP_SPEC, or 4 buckets
- * with OVS's default method) sends it to, for the differential check
- * against OVS (tests/diff/group_select.py); with GROUP_FORMAT=LINE, it
+ * of 2 000 TCP flows (or each frame, in hex, of the lines of GROUP_FRAMES),
+ * the port select group 1 (GROUP_SPEC, or 4 buckets with OVS's default
+ * method) sends it to, for the differential check against OVS
+ * (tests/diff/group_select.py); with GROUP_FORMAT=LINE, it
  * prints that group line as dump-groups would (or "error: ...").
  */
 
@@ -25,6 +26,7 @@
 #include <rte_byteorder.h>
 
 #include "group/group.h"
+#include "vsw/flow.h"
 #include "util.h"
 #include "vsw/ofp_actions.h"
 #include "xlate/xlate.h"
@@ -404,8 +406,29 @@ write_choices(const char *path)
     FILE *fp = fopen(path, "w");
     struct vsw_flow f;
     char out[512];
+    const char *frames = getenv("GROUP_FRAMES");
 
-    for (unsigned i = 0; fp && i < 2000; i++) {
+    if (frames) {
+        /* One frame per line, in hex, from in_port 5. */
+        FILE *in = fopen(frames, "r");
+        static char line[2 * 9216 + 2];
+        static uint8_t data[9216];
+        for (unsigned i = 0; fp && in && fgets(line, sizeof line, in); i++) {
+            struct vsw_layout lay;
+            size_t n = 0;
+            unsigned byte;
+            while (n < sizeof data && sscanf(line + 2 * n, "%2x", &byte) == 1) {
+                data[n++] = (uint8_t) byte;
+            }
+            vsw_flow_extract(data, (uint32_t) n, 5, &f, &lay);
+            run("group:1", &f, gs, NULL, out, sizeof out, NULL);
+            fprintf(fp, "%u %s\n", i, out);
+        }
+        if (in) {
+            fclose(in);
+        }
+    }
+    for (unsigned i = 0; fp && !frames && i < 2000; i++) {
         tcp_flow(&f, 0x0a000000 + i * 13, 0x0b000001 + i, (uint16_t) (1024 + i), 80);
         f.in_port = 5;
         run("group:1", &f, gs, NULL, out, sizeof out, NULL);
