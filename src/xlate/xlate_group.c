@@ -513,7 +513,11 @@ field_prereqs_ok(struct xctx *x, const struct vsw_field *f, const struct vsw_flo
         case VSW_FP_IPV6: ok = ip6; break;
         case VSW_FP_IP_ANY: ok = ip4 || ip6; break;
         case VSW_FP_IPV4_ARP: ok = ip4 || arp; break;
-        case VSW_FP_PROTO: ok = ip4 || ip6 || arp; break;
+        case VSW_FP_PROTO:
+            /* OVS hashes MFF_IP_PROTO, whose prerequisite is IP: an ARP's
+             * opcode, which nw_proto names in a match, is not hashed. */
+            ok = ip4 || ip6;
+            break;
         case VSW_FP_ARP: ok = arp; break;
         case VSW_FP_ICMP:
             ok = ip4 || ip6;
@@ -589,7 +593,10 @@ pick_select(struct xctx *x, const struct vsw_group *g)
     }
     case VSW_SEL_DP_HASH: {
         uint32_t h;
-        if (g->hash_alg == VSW_HASH_ALG_L4 && x->packet_out) {
+        if (x->dp_hash_set) {
+            /* OVS computed the hash once, at its recirculation. */
+            h = x->dp_hash;
+        } else if (g->hash_alg == VSW_HASH_ALG_L4 && x->packet_out) {
             /* OVS odp-execute, for a packet without an RSS hash. */
             h = hash_5tuple(&cur, g->hash_basis, false);
         } else if (g->hash_alg == VSW_HASH_ALG_L4) {
@@ -602,6 +609,8 @@ pick_select(struct xctx *x, const struct vsw_group *g)
             h = hash_symmetric_l3l4(&cur, g->hash_basis);
             wc_hash_fields(x, &cur, &set, true);
         }
+        x->dp_hash = h;
+        x->dp_hash_set = true;
         for (uint32_t i = 0; i <= g->hash_mask; i++) {
             const struct vsw_bucket *b = g->buckets[g->hash_map[(h + i) & g->hash_mask]];
             if (bucket_alive(x, g, b, 0)) {

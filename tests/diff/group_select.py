@@ -42,6 +42,8 @@ SPECS = [
     "group_id=1,type=select,selection_method=dp_hash,"
     "selection_method_param=0x100000007,bucket=output:1,bucket=output:2,"
     "bucket=output:3",
+    "group_id=1,type=select,selection_method=hash,fields(ip_dst,nw_proto,udp_dst,"
+    "ipv6_src=ffff:ffff::,arp_op),bucket=output:1,bucket=weight:4,output:2,bucket=output:3",
     "group_id=1,type=select,selection_method=dp_hash,bucket=output:1,"
     "bucket=weight:3,output:2,bucket=output:3,bucket=output:4",
     "group_id=1,type=select,selection_method=dp_hash,selection_method_param=0x9,"
