@@ -74,8 +74,9 @@ xlate_controller(struct xctx *x, const struct vsw_action *a, const struct vsw_ac
     uint64_t md = rte_be_to_cpu_64(x->pipe.metadata);
     uint64_t cookie = x->rule ? x->rule->cookie : UINT64_MAX;
     /* A plain controller action is output:CONTROLLER on the wire, whose
-     * reason inside a group (its buckets and what they resubmit to) is
-     * "group"; an NX controller action keeps its own reason. */
+     * reason in a group bucket's own action list is "group" (not in what
+     * the bucket resubmits to); an NX controller action keeps its own
+     * reason. */
     bool plain = a->ctrl.reason == VSW_PIN_ACTION && !a->ctrl.id && !a->ctrl.userdata_len;
     uint8_t reason = reported_reason(x, x->in_group && plain ? VSW_PIN_GROUP : a->ctrl.reason);
     uint8_t ud_len = a->ctrl.userdata_len;

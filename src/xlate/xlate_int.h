@@ -81,10 +81,14 @@ struct xctx {
     const struct vsw_rule *rule;    /* Whose actions run (NULL: packet-out). */
     bool packet_out;                /* A packet-out's translation (the packet
                                      * has no RSS hash). */
+    bool dp_hash_set;               /* A dp_hash select group ran: OVS
+                                     * recirculated with this hash, and every
+                                     * dp_hash group after it reads the same. */
+    uint32_t dp_hash;
     uint8_t table_id;               /* Its table. */
     uint8_t depth;                  /* Nesting (resubmit to a table not above
                                      * the current one, group buckets). */
-    uint8_t in_group;               /* Inside a group bucket: a controller
+    uint8_t in_group;               /* In a bucket's own action list: a controller
                                      * action's reason is "group". */
     uint16_t lists;                 /* Action lists running (xlate_do_actions()
                                      * calls): more than 1 in a resubmit's,

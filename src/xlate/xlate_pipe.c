@@ -85,7 +85,14 @@ xlate_lookup(struct xctx *x, uint32_t in_port, uint8_t table, enum xlate_lookup_
     if (x->cls) {
         memset(&lwc, 0, sizeof lwc);
         rule = vsw_cls_lookup_wc(x->cls, table, &key, &lwc);
-
+        if (key.flow.nw_frag & VSW_FRAG_ANY) {
+            /* The lookup read zeros, not the packet's ports: a fragment's
+             * megaflow does not match them (and revalidation, which tests
+             * a new rule against the megaflow's key, does not test the
+             * ports the lookup never saw). */
+            lwc.tp_src = 0;
+            lwc.tp_dst = 0;
+        }
         wc_read(x, &lwc, &set);
     }
     if (why != XLOOKUP_START && x->deps) {
@@ -112,13 +119,18 @@ void
 xlate_run_rule(struct xctx *x, const struct vsw_rule *rule, bool deepens)
 {
     const struct vsw_rule *old_rule = x->rule;
-    uint8_t old_table = x->table_id;
+    uint8_t old_table = x->table_id, old_in_group = x->in_group;
 
     x->resubmits++;
     x->depth = (uint8_t) (x->depth + deepens);
     x->rule = rule;
     x->table_id = rule->table_id;
+    /* A rule's own actions are not a bucket's, even when a bucket resubmitted
+     * to it (OVS's group_bucket_action): a controller action there has
+     * reason "action" (or, in a table-miss rule, "no_match"). */
+    x->in_group = 0;
     xlate_do_actions(x, rule->actions);
+    x->in_group = old_in_group;
     x->rule = old_rule;
     x->table_id = old_table;
     x->depth = (uint8_t) (x->depth - deepens);
