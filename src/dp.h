@@ -157,6 +157,10 @@ struct vsw_ports_snap {
     X(chained, VSW_PC_COUNT, "chained frames copied into one jumbo mbuf", "")                \
     X(runt, VSW_PC_COUNT, "dropped, shorter than an Ethernet header", "")                    \
     X(flow_limit, VSW_PC_COUNT, "not cached, flow limit", "")                                \
+    X(mf_fine, VSW_PC_COUNT, "megaflows cached under a fine mask",                            \
+      " (the port had its 32 masks)")                                                        \
+    X(mf_exact, VSW_PC_COUNT, "megaflows cached under the exact mask",                       \
+      " (the port had its fine masks too)")                                                  \
     X(actions_overflow, VSW_PC_COUNT, "dropped, too many datapath actions", "")              \
     X(xlate_too_deep, VSW_PC_COUNT, "dropped, translation over 64 resubmits deep",           \
       " (per translation; its drop megaflow is cached)")                                     \

@@ -176,6 +176,7 @@ struct vsw_cls {
     struct vsw_counted *misses;            /* Per-table miss counters, or NULL. */
     struct vsw_rule **rules;               /* All rules, sorted by build order. */
     size_t n_rules;
+    struct vsw_flow hdr_union;             /* vsw_cls_header_union(). */
     struct cls_table tables[VSW_N_TABLES];
 };
 
@@ -343,6 +344,13 @@ vsw_cls_build(struct vsw_rule *const *in, size_t n)
     }
     cls->n_rules = n;
     qsort(cls->rules, n, sizeof *cls->rules, rule_cmp);
+    for (size_t r = 0; r < n; r++) {
+        vsw_flow_word *u = vsw_flow_words(&cls->hdr_union);
+        const vsw_flow_word *m = vsw_flow_cwords(&cls->rules[r]->match.mask);
+        for (size_t w = 0; w < VSW_FLOW_U64S; w++) {
+            u[w] |= m[w];
+        }
+    }
 
     size_t i = 0;
     while (i < n) {
@@ -542,6 +550,12 @@ vsw_cls_lookup(const struct vsw_cls *cls, uint8_t table, const struct vsw_flow *
     struct vsw_ofkey key = { .flow = *flow };
 
     return vsw_cls_lookup_wc(cls, table, &key, NULL);
+}
+
+const struct vsw_flow *
+vsw_cls_header_union(const struct vsw_cls *cls)
+{
+    return &cls->hdr_union;
 }
 
 unsigned

@@ -69,6 +69,10 @@ uint64_t vsw_cls_gen(const struct vsw_cls *cls);
 void vsw_cls_set_miss_counters(struct vsw_cls *cls, struct vsw_counted *misses);
 struct vsw_counted *vsw_cls_miss_counter(const struct vsw_cls *cls, uint8_t table);
 
+/** Every header bit some rule of some table matches on: a megaflow under
+ *  its mask OR this is its "fine" form (classifier/dpcls.h). */
+const struct vsw_flow *vsw_cls_header_union(const struct vsw_cls *cls);
+
 /** Number of rules in 'table' (dump-tables' "active"). */
 unsigned vsw_cls_n_rules(const struct vsw_cls *cls, uint8_t table);
 

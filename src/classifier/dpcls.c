@@ -98,6 +98,7 @@ dpcls_create(uint32_t max_flows, unsigned stats_idx, int socket)
     }
     cls->max_flows = max_flows;
     cls->stats_idx = stats_idx;
+    memset(&cls->exact, 0xff, sizeof cls->exact);
     cls->flows = rte_zmalloc_socket("megaflows", sizeof *cls->flows * max_flows,
                                     RTE_CACHE_LINE_SIZE, socket);
     cls->used_map = rte_zmalloc_socket("mf_used", sizeof(uint64_t) * ((max_flows + 63) / 64),
@@ -274,56 +275,111 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
     return hits;
 }
 
-static bool
-subtable_ranked(const struct dpcls *cls, uint32_t id)
+static uint32_t
+mask_hash(const struct vsw_flow *mask)
 {
-    for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
-        const struct dpcls_port *port = &cls->ports[p];
-        for (unsigned i = 0; port->in_port != UINT32_MAX && i < port->n; i++) {
-            if (port->order[i] == id) {
-                return true;
-            }
-        }
+    const vsw_flow_word *m = vsw_flow_cwords(mask);
+    uint32_t h = 0;
+
+    for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
+        h = rte_hash_crc_8byte(m[i], h);
     }
-    return false;
+    return h;
 }
 
+/* The subtable whose mask is 'mask' (hash 'h'), or NULL. */
 static struct dpcls_subtable *
-subtable_find_or_create(struct dpcls *cls, const struct vsw_flow *mask)
+subtable_find(struct dpcls *cls, const struct vsw_flow *mask, uint32_t h)
+{
+    for (uint32_t i = 0; i < cls->n_subtables; i++) {
+        struct dpcls_subtable *st = &cls->subtables[i];
+        if (st->mask_hash == h && (st->n_flows || st->n_ranked)
+            && !memcmp(&st->mask, mask, sizeof *mask)) {
+            return st;
+        }
+    }
+    return NULL;
+}
+
+/* A new subtable for 'mask': a fresh one, or one that expiry emptied and
+ * no port lists any more.  NULL if all DPCLS_MAX_SUBTABLES are in use. */
+static struct dpcls_subtable *
+subtable_create(struct dpcls *cls, const struct vsw_flow *mask, uint32_t h)
 {
     struct dpcls_subtable *st = NULL;
 
-    for (uint32_t i = 0; i < cls->n_subtables; i++) {
-        if (!memcmp(&cls->subtables[i].mask, mask, sizeof *mask)) {
-            return &cls->subtables[i];
+    for (uint32_t i = 0; i < cls->n_subtables && !st; i++) {
+        if (!cls->subtables[i].n_flows && !cls->subtables[i].n_ranked) {
+            st = &cls->subtables[i];
         }
     }
-    if (cls->n_subtables < DPCLS_MAX_SUBTABLES) {
-        st = &cls->subtables[cls->n_subtables];
-        memset(st, 0, sizeof *st);
-        st->id = cls->n_subtables++;
-    } else {
-        /* Full: reuse a subtable that expiry emptied and a rerank unlisted. */
-        for (uint32_t i = 0; i < cls->n_subtables && !st; i++) {
-            if (!cls->subtables[i].n_flows && !subtable_ranked(cls, i)) {
-                st = &cls->subtables[i];
-                memset(st, 0, sizeof *st);
-                st->id = i;
-            }
-        }
-        if (!st) {
+    if (!st) {
+        if (cls->n_subtables == DPCLS_MAX_SUBTABLES) {
             return NULL;
         }
+        st = &cls->subtables[cls->n_subtables++];
     }
-    const vsw_flow_word *m = vsw_flow_cwords(mask);
+    uint32_t id = (uint32_t) (st - cls->subtables);
+    memset(st, 0, sizeof *st);
+    st->id = id;
     st->mask = *mask;
+    st->mask_hash = h;
     st->shallow = vsw_flow_mask_is_shallow(mask);
+    const vsw_flow_word *m = vsw_flow_cwords(mask);
     for (unsigned i = 0; i < VSW_FLOW_U64S; i++) {
         if (m[i]) {
             st->words[st->n_words++] = (uint8_t) i;
         }
     }
     return st;
+}
+
+static bool
+port_lists(const struct dpcls_port *port, uint32_t id)
+{
+    for (unsigned i = 0; i < port->n; i++) {
+        if (port->order[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The subtable for 'mask' if 'port' lists it already, or may list one more
+ * (it lists fewer than 'limit'); else NULL. */
+static struct dpcls_subtable *
+subtable_admit(struct dpcls *cls, const struct dpcls_port *port, const struct vsw_flow *mask,
+               unsigned limit)
+{
+    uint32_t h = mask_hash(mask);
+    struct dpcls_subtable *st = subtable_find(cls, mask, h);
+
+    if (st && port_lists(port, st->id)) {
+        return st;
+    }
+    if (port->n >= limit) {
+        return NULL;
+    }
+    return st ? st : subtable_create(cls, mask, h);
+}
+
+/* 'st' lost its last megaflow: no port probes it any more, and it may be
+ * reused. */
+static void
+subtable_unlist(struct dpcls *cls, const struct dpcls_subtable *st)
+{
+    for (unsigned p = 0; p < DPCLS_MAX_PORTS && st->n_ranked; p++) {
+        struct dpcls_port *port = &cls->ports[p];
+        for (unsigned i = 0; port->in_port != UINT32_MAX && i < port->n; i++) {
+            if (port->order[i] == st->id) {
+                memmove(&port->order[i], &port->order[i + 1],
+                        (port->n - i - 1) * sizeof port->order[0]);
+                port->n--;
+                cls->subtables[st->id].n_ranked--;
+                break;
+            }
+        }
+    }
 }
 
 /* The MAC index.  A link names a megaflow and which of its two chain
@@ -399,17 +455,35 @@ fdb_unindex(struct dpcls *cls, uint32_t idx)
 
 struct megaflow *
 dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_flow *mask,
-             struct vsw_counted *const *deps, unsigned n_deps,
-             const struct vsw_odp_buf *acts, uint64_t now)
+             const struct vsw_flow *fine, struct vsw_counted *const *deps, unsigned n_deps,
+             const struct vsw_odp_buf *acts, uint64_t now, enum dpcls_tier *tierp)
 {
+    enum dpcls_tier tier = DPCLS_TIER_AS_IS;
+
     if (n_deps > VSW_MAX_DEPS || acts->len > VSW_ODP_MAX) {
         return NULL;
     }
-    struct dpcls_subtable *st = subtable_find_or_create(cls, mask);
     struct dpcls_port *port = dpcls_port_get(cls, flow->in_port, true);
-
-    if (!st || !port) {
+    if (!port) {
         return NULL;
+    }
+    /* The bounded masks of dpcls.h. */
+    struct dpcls_subtable *st = subtable_admit(cls, port, mask, DPCLS_PORT_MASKS);
+    if (!st && fine) {
+        tier = DPCLS_TIER_FINE;
+        mask = fine;
+        st = subtable_admit(cls, port, mask, DPCLS_PORT_MASKS + DPCLS_PORT_FINE);
+    }
+    if (!st) {
+        tier = DPCLS_TIER_EXACT;
+        mask = &cls->exact;
+        st = subtable_admit(cls, port, mask, DPCLS_PORT_MASKS + DPCLS_PORT_FINE + 1);
+        if (!st) {
+            return NULL;
+        }
+    }
+    if (tierp) {
+        *tierp = tier;
     }
     uint32_t h = st_hash(st, flow);
     uint32_t s;
@@ -458,6 +532,7 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     if (!ranked) {
         port->hits[st->id] = 0;
         port->order[port->n++] = (uint16_t) st->id;
+        st->n_ranked++;
     }
     return mf;
 }
@@ -487,7 +562,9 @@ megaflow_remove(struct dpcls *cls, uint32_t idx)
     dpcls_push_stats(cls, mf);
     fdb_unindex(cls, idx);
     cls->used_map[idx / 64] &= ~(1ull << (idx % 64));
-    mf->st->n_flows--;
+    if (!--mf->st->n_flows) {
+        subtable_unlist(cls, mf->st);
+    }
     mf->st = NULL;
     mf->gen++;
     cls->free_stack[cls->n_free++] = idx;
@@ -582,14 +659,6 @@ dpcls_rerank(struct dpcls *cls)
         if (port->in_port == UINT32_MAX) {
             continue;
         }
-        /* Subtables that expiry emptied are no longer probed. */
-        unsigned kept = 0;
-        for (unsigned i = 0; i < port->n; i++) {
-            if (cls->subtables[port->order[i]].n_flows) {
-                port->order[kept++] = port->order[i];
-            }
-        }
-        port->n = (uint16_t) kept;
         /* Insertion sort by hits, descending: a few entries at most. */
         for (unsigned i = 1; i < port->n; i++) {
             uint16_t id = port->order[i];

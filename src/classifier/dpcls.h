@@ -33,6 +33,22 @@
  * addressing hash table (linear probing, backward-shift deletion) keyed by
  * (subtable, masked key hash), so inserting and deleting never allocate.
  *
+ * Bounded masks (a Tuple Space Explosion attack, CVE-2019-25076 for OVS,
+ * sends packets that each make the slow path produce a megaflow with a new
+ * mask, so that every miss, and every hit ranked after them, probes ever
+ * more subtables).  A megaflow stays correct under a finer mask (more bits
+ * matched: it covers fewer packets, all of which get the same answer), so
+ * each in_port admits the first DPCLS_PORT_MASKS masks as the translation
+ * made them; a megaflow whose mask would be one more is installed under
+ * its "fine" mask instead -- its mask plus every header bit any rule of
+ * any table matches on (vsw_cls_header_union()), which the translation
+ * computes alongside -- up to DPCLS_PORT_FINE more masks, and past those
+ * under the exact mask (every bit of the key).  So a port never has more
+ * than DPCLS_PORT_MASKS + DPCLS_PORT_FINE + 1 subtables, a miss probes at
+ * most that many, and a new legitimate flow is still cached during an
+ * attack (as a narrower megaflow).  A port's masks come back as expiry
+ * empties their subtables.  docs/architecture.md has the measurements.
+ *
  * Why not OVS's layout: OVS's megaflows for an ACL with 20 mask shapes come
  * in ~248 masks because its prefix tries narrow each address field
  * separately; a hit then probes ~30 subtables.  Here the number of masks is
@@ -52,6 +68,8 @@
 #include "vsw/odp.h"
 
 #define DPCLS_MAX_SUBTABLES 512
+#define DPCLS_PORT_MASKS 128           /* Masks a port takes as translated, */
+#define DPCLS_PORT_FINE 16             /* then as fine masks, then one exact. */
 #define DPCLS_MAX_PORTS 64
 #define DPCLS_RERANK_INTERVAL (1u << 20)
 
@@ -61,6 +79,8 @@ struct dpcls_subtable {
     uint8_t words[VSW_FLOW_U64S];      /* Their indices. */
     uint32_t n_flows;                  /* Megaflows with this mask. */
     uint32_t id;                       /* Index in dpcls.subtables. */
+    uint32_t mask_hash;                /* Of 'mask' (a cheap first compare). */
+    uint16_t n_ranked;                 /* Ports whose ranking lists it. */
     bool shallow;                      /* vsw_flow_mask_is_shallow(&mask). */
 };
 
@@ -162,6 +182,7 @@ struct dpcls {
     uint32_t *fdb_heads;               /* MAC index: chain heads by MAC hash; */
     uint32_t fdb_mask;                 /* buckets - 1; */
     uint32_t fdb_any;                  /* the DPCLS_FDB_ANY chain. */
+    struct vsw_flow exact;             /* Every bit set (DPCLS_TIER_EXACT). */
 };
 
 /** Allocates a dpcls for up to 'max_flows' megaflows (control thread), for
@@ -184,16 +205,29 @@ unsigned dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port,
                             const struct vsw_flow *flows, unsigned n, uint64_t *keep,
                             struct megaflow **mfs, uint64_t *probes);
 
+/** Under which mask dpcls_insert() installed a megaflow. */
+enum dpcls_tier {
+    DPCLS_TIER_AS_IS,                  /* The translation's. */
+    DPCLS_TIER_FINE,                   /* Its fine mask (the port had its
+                                        * DPCLS_PORT_MASKS masks). */
+    DPCLS_TIER_EXACT,                  /* Every bit (the fine masks too). */
+};
+
 /**
  * Inserts the megaflow (mask, flow & mask) -> datapath actions 'acts',
  * translated through the 'n_deps' rules 'deps' (at most VSW_MAX_DEPS),
- * for packets from 'flow->in_port'.  If an equal megaflow exists it is
- * returned (two upcalls for one flow).  NULL if the flow limit or the
- * subtable limit is reached.
+ * for packets from 'flow->in_port'.  If the port already has its
+ * DPCLS_PORT_MASKS masks and 'mask' is not one of them, under 'fine' (a
+ * superset of 'mask'; NULL: none) or the exact mask (see above); '*tier'
+ * (if nonnull) says which.  If an equal megaflow exists it is returned
+ * (two upcalls for one flow).  NULL if the flow limit or the subtable limit
+ * is reached.
  */
 struct megaflow *dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow,
-                              const struct vsw_flow *mask, struct vsw_counted *const *deps,
-                              unsigned n_deps, const struct vsw_odp_buf *acts, uint64_t now);
+                              const struct vsw_flow *mask, const struct vsw_flow *fine,
+                              struct vsw_counted *const *deps, unsigned n_deps,
+                              const struct vsw_odp_buf *acts, uint64_t now,
+                              enum dpcls_tier *tier);
 
 /** Credits what 'mf' counted since its last push to each of its rules. */
 static inline void

@@ -415,10 +415,17 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
          * answer is right for this packet, not necessarily for the next. */
         c->pmd->stats.fdb_stale++;
     } else {
-        mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, up->deps, up->n_deps,
-                          &up->acts, now);
+        enum dpcls_tier tier = DPCLS_TIER_AS_IS;
+        mf = dpcls_insert(c->pmd->dpcls, &up->flow, &up->mask, &up->fine, up->deps,
+                          up->n_deps, &up->acts, now, &tier);
         if (!mf) {
             c->pmd->stats.flow_limit++;
+        } else if (tier != DPCLS_TIER_AS_IS) {
+            if (tier == DPCLS_TIER_FINE) {
+                c->pmd->stats.mf_fine++;
+            } else {
+                c->pmd->stats.mf_exact++;
+            }
         }
     }
     if (mf) {

@@ -31,6 +31,14 @@ translate(const struct vsw_cls *cls, const struct xlate_bridge *br, struct upcal
 
     r = xlate_flow(cls, br, &up->flow, &up->acts, &up->mask, learn, &deps, NULL);
     up->xerror = (uint8_t) r.error;
+    up->fine = up->mask;
+    if (cls) {
+        vsw_flow_word *f = vsw_flow_words(&up->fine);
+        const vsw_flow_word *u = vsw_flow_cwords(vsw_cls_header_union(cls));
+        for (size_t w = 0; w < VSW_FLOW_U64S; w++) {
+            f[w] |= u[w];
+        }
+    }
     /* With deps.overflow the list is incomplete: the PMD does not cache
      * such an answer (XLATE_TOO_MANY_DEPS), and a translation that hit a
      * limit never passes revalidation. */

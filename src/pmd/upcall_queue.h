@@ -48,7 +48,8 @@ struct upcall {
     uint8_t n_deps;                 /* through; 0: none matched (drop). */
     uint8_t xerror;                 /* enum xlate_error of the translation. */
     uint64_t tables[4];             /* xlate_deps.tables. */
-    struct vsw_flow mask;           /* Megaflow mask. */
+    struct vsw_flow mask;           /* Megaflow mask; */
+    struct vsw_flow fine;           /* and with every bit a rule matches on. */
     uint64_t gen;                   /* vsw_dp_cache_gen() used. */
     uint64_t fdb_gen;               /* vsw_fdb_gen() the translation saw (with
                                      * its own learning applied). */

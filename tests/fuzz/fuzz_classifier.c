@@ -257,7 +257,7 @@ insert1(struct dpcls *cls, const struct vsw_flow *f, const struct vsw_flow *mask
 {
     struct vsw_counted *dep = rule ? (struct vsw_counted *) &rule->c : NULL;
 
-    return dpcls_insert(cls, f, mask, &dep, rule != NULL, acts, now);
+    return dpcls_insert(cls, f, mask, NULL, &dep, rule != NULL, acts, now, NULL);
 }
 
 static void
