@@ -278,6 +278,46 @@ def rules_pipeline():
     return r
 
 
+# Scenario f: an allow-list as a user writes one: 7 permits in 5 mask shapes
+# (three service ports, a host, a source /20, destinations /28 and /24) and
+# a default drop.  Its 1 000 flows are spread so that every permit carries
+# traffic and none is dropped: flow i has service port ALLOW_PORTS[i % 5];
+# the three allowed ports come from anywhere, port 8080 from the /20 (or,
+# one flow in 8, from the permitted host), port 5353 goes to the /24 or
+# the /28.
+ALLOW_PORTS = (80, 443, 53, 8080, 5353)
+ALLOW_HOST = 0xC6336407        # 198.51.100.7
+ALLOW_SRC20 = 0xAC100000       # 172.16.0.0/20
+ALLOW_DST28 = 0xCB007100       # 203.0.113.0/28
+ALLOW_DST24 = 0x0A000000       # 10.0.0.0/24
+
+
+def rules_allow():
+    r = ["priority=300,udp,tp_dst=%d,actions=output:2" % p for p in ALLOW_PORTS[:3]]
+    r.append("priority=200,udp,nw_src=%s,actions=output:2" % ip_str(ALLOW_HOST))
+    r.append("priority=200,udp,nw_src=%s/20,actions=output:2" % ip_str(ALLOW_SRC20))
+    r.append("priority=200,udp,nw_dst=%s/28,actions=output:2" % ip_str(ALLOW_DST28))
+    r.append("priority=200,udp,nw_dst=%s/24,actions=output:2" % ip_str(ALLOW_DST24))
+    r.append("priority=0,actions=drop")
+    return r
+
+
+def allow_tuple(i):
+    k = i // 5
+    port = ALLOW_PORTS[i % 5]
+    src = 0xC0000200 + (k * 37) % 65536            # 192.0.2.0 + ..., outside every prefix
+    dst = 0xC6120000 + (k * 101) % 65536           # 198.18.0.0 + ..., likewise
+    if port == 8080:
+        src = ALLOW_HOST if k % 8 == 0 else ALLOW_SRC20 + (k * 97) % 4096
+    elif port == 5353:
+        dst = ALLOW_DST28 + k % 16 if k % 3 == 0 else ALLOW_DST24 + (k * 7) % 256
+    return src, dst, 1024 + k, port
+
+
+def allow_pcap(path, n):
+    return write_pcap(path, (frame(*allow_tuple(i)) for i in range(n)))
+
+
 def write_rules(path, rules):
     tmp = path + ".tmp%d" % os.getpid()
     with open(tmp, "w") as f:
