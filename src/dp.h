@@ -158,7 +158,7 @@ struct vsw_ports_snap {
     X(runt, VSW_PC_COUNT, "dropped, shorter than an Ethernet header", "")                    \
     X(flow_limit, VSW_PC_COUNT, "not cached, flow limit", "")                                \
     X(mf_fine, VSW_PC_COUNT, "megaflows cached under a fine mask",                            \
-      " (the port had its 32 masks)")                                                        \
+      " (the port had its 128 masks)")                                                        \
     X(mf_exact, VSW_PC_COUNT, "megaflows cached under the exact mask",                       \
       " (the port had its fine masks too)")                                                  \
     X(actions_overflow, VSW_PC_COUNT, "dropped, too many datapath actions", "")              \

@@ -72,6 +72,7 @@
 #define DPCLS_PORT_FINE 16             /* then as fine masks, then one exact. */
 #define DPCLS_MAX_PORTS 64
 #define DPCLS_RERANK_INTERVAL (1u << 20)
+#define DPCLS_RERANK_MIN 1024          /* Lookups before a timed rerank. */
 
 struct dpcls_subtable {
     struct vsw_flow mask;

@@ -62,6 +62,7 @@
 #define SWEEP_BUDGET 128       /* Megaflows swept (statistics pushed, idleness
                                 * checked) per sweep, */
 #define SWEEPS_PER_SEC 1000    /* ... and sweeps per second. */
+#define RERANKS_PER_SEC 10     /* Timed subtable reranks (dpcls_rerank()). */
 
 /* Per-stage cycles are read on one burst in STAGE_SAMPLE and scaled: with
  * small bursts (a VM's request/response traffic) five TSC reads per burst
@@ -98,6 +99,8 @@ struct pmd_ctx {
     uint32_t bursts;            /* Bursts processed (stage-timing sample). */
     uint16_t pending[PENDING_BUCKETS]; /* In-flight upcalls by ingress ofport % buckets. */
     uint64_t sweep_tsc;         /* Interval between sweeps. */
+    uint64_t next_rerank;       /* Next timed subtable rerank (TSC), */
+    uint64_t rerank_tsc;        /* and the interval. */
 };
 
 /* The guest's rx ring of queue pair q is virtqueue 2q, its tx ring 2q + 1. */
@@ -853,6 +856,7 @@ vsw_pmd_main(void *arg)
     ctx.wait_tsc = rte_get_tsc_hz() / 1000000 * 300 * VSW_BUILD_SLOWDOWN;  /* 300 us */
     ctx.wake_tsc = rte_get_tsc_hz() / 1000 * 10 * VSW_BUILD_SLOWDOWN;      /* 10 ms */
     ctx.sweep_tsc = rte_get_tsc_hz() / SWEEPS_PER_SEC;
+    ctx.rerank_tsc = rte_get_tsc_hz() / RERANKS_PER_SEC;
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_online(dp->qsbr, pmd->idx);
 
@@ -909,8 +913,16 @@ vsw_pmd_main(void *arg)
                                                         SWEEP_BUDGET);
             ctx.next_sweep = start + ctx.sweep_tsc;
         }
-        if (pmd->dpcls->lookups_since_rerank > DPCLS_RERANK_INTERVAL) {
+        /* Rerank after many subtable lookups, or ten times a second if
+         * there were some (with the EMC answering most packets, the
+         * subtables a miss probes first would otherwise stay in the order
+         * they came: under a mask attack, behind a hundred of the
+         * attacker's). */
+        if (pmd->dpcls->lookups_since_rerank > DPCLS_RERANK_INTERVAL
+            || (start >= ctx.next_rerank
+                && pmd->dpcls->lookups_since_rerank >= DPCLS_RERANK_MIN)) {
             dpcls_rerank(pmd->dpcls);
+            ctx.next_rerank = start + ctx.rerank_tsc;
         }
         if (unlikely(__atomic_load_n(&pmd->pout_req, __ATOMIC_RELAXED) != NULL)) {
             serve_packet_out(&ctx, ps);
