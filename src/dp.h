@@ -180,6 +180,7 @@ struct vsw_ports_snap {
     X(iterations, VSW_PC_HIDDEN, "loop iterations", "")                                      \
     X(busy_iterations, VSW_PC_CUSTOM, "busy iterations", "")                                 \
     X(upcall_waits_timed_out, VSW_PC_HIDDEN, "waits for in-flight upcalls cut short", "")    \
+    X(upcall_waits_budget, VSW_PC_HIDDEN, "waits for in-flight upcalls over their budget", "") \
     X(outs_overflow, VSW_PC_HIDDEN, "outputs beyond the per-burst limit", "")                \
     X(cycles_busy, VSW_PC_CUSTOM, "avg cycles per packet", "")                               \
     X(cycles_parse, VSW_PC_HIDDEN, "TSC cycles parsing and hashing", "")                     \

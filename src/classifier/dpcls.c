@@ -185,6 +185,58 @@ dpcls_port_get(struct dpcls *cls, uint32_t in_port, bool create)
     return NULL;
 }
 
+/* The megaflow of subtable 'st' that 'flow' (hash 'h' in it) matches, or
+ * NULL. */
+static inline struct megaflow *
+subtable_probe(struct dpcls *cls, const struct dpcls_subtable *st, const struct vsw_flow *flow,
+               uint32_t h)
+{
+    for (uint32_t s = h & cls->slot_mask;; s = (s + 1) & cls->slot_mask) {
+        const struct dpcls_slot *sl = &cls->slots[s];
+        if (!sl->idx) {
+            return NULL;
+        }
+        if (sl->hash == h) {
+            struct megaflow *mf = &cls->flows[sl->idx - 1];
+            if (mf->st == st && mf_matches(st, flow, mf)) {
+                return mf;
+            }
+        }
+    }
+}
+
+/* One packet against the port's subtables from the k0-th on, a chunk at a
+ * time: the slots of a chunk's subtables are fetched before any of them is
+ * compared.  For a packet that misses (it probes them all: under a mask
+ * attack over a hundred, each slot a cache miss) alone in its batch, where
+ * the batch lookup has no other packet to overlap the loads with. */
+static struct megaflow *
+lookup_one_wide(struct dpcls *cls, struct dpcls_port *port, unsigned k0,
+                const struct vsw_flow *flow, unsigned *k_hit)
+{
+    enum { CHUNK = 8 };
+
+    for (unsigned k = k0; k < port->n; k += CHUNK) {
+        unsigned m = port->n - k < CHUNK ? port->n - k : CHUNK;
+        uint32_t h[CHUNK];
+        for (unsigned j = 0; j < m; j++) {
+            h[j] = st_hash(&cls->subtables[port->order[k + j]], flow);
+            rte_prefetch0(&cls->slots[h[j] & cls->slot_mask]);
+        }
+        for (unsigned j = 0; j < m; j++) {
+            const struct dpcls_subtable *st = &cls->subtables[port->order[k + j]];
+            struct megaflow *mf = subtable_probe(cls, st, flow, h[j]);
+            if (mf) {
+                *k_hit = k + j;
+                return mf;
+            }
+        }
+    }
+    return NULL;
+}
+
+#define WIDE_MIN_SUBTABLES 16   /* Subtables left for lookup_one_wide(). */
+
 unsigned
 dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_flow *flows,
                    unsigned n, uint64_t *keep, struct megaflow **mfs, uint64_t *probes)
@@ -194,6 +246,19 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
 
     cls->lookups_since_rerank += (unsigned) __builtin_popcountll(left);
     for (unsigned k = 0; k < port->n && left; k++) {
+        if (port->n - k >= WIDE_MIN_SUBTABLES && !(left & (left - 1))) {
+            /* One packet left and many subtables to go. */
+            unsigned i = (unsigned) __builtin_ctzll(left), kh;
+            struct megaflow *mf = lookup_one_wide(cls, port, k, &flows[i], &kh);
+            if (mf) {
+                mfs[i] = mf;
+                left = 0;
+                hits++;
+                port->hits[mf->st->id]++;
+                *probes += kh + 1;
+            }
+            break;
+        }
         struct dpcls_subtable *st = &cls->subtables[port->order[k]];
         const vsw_flow_word *m = vsw_flow_cwords(&st->mask);
         uint32_t hashes[64];

@@ -50,6 +50,7 @@
 #include "l2/fdb.h"
 #include "pmd/pin_queue.h"
 #include "pmd/pmd.h"
+#include "pmd/pmd_port.h"
 #include "pmd/upcall.h"
 #include "util.h"
 #include "xlate/xlate.h"
@@ -63,6 +64,7 @@
                                 * checked) per sweep, */
 #define SWEEPS_PER_SEC 1000    /* ... and sweeps per second. */
 #define RERANKS_PER_SEC 10     /* Timed subtable reranks (dpcls_rerank()). */
+#define HOLD_BUDGET_PCT 2      /* Most of the time ports may be held (port_may_poll()). */
 
 /* Per-stage cycles are read on one burst in STAGE_SAMPLE and scaled: with
  * small bursts (a VM's request/response traffic) five TSC reads per burst
@@ -94,6 +96,10 @@ struct pmd_ctx {
     uint64_t wake_tsc;          /* ... or this while the handler is waking up */
     uint64_t waking_until;      /* (until this TSC, after a kick woke it). */
     uint64_t no_wait_until;     /* Storm: hold no port back before this TSC. */
+    uint64_t hold_window_end;   /* Hold budget: the 100 ms window's end, */
+    uint64_t hold_spent;        /* the hold time spent in it, */
+    uint64_t hold_budget_tsc;   /* and the most it may be, */
+    uint64_t hold_window_tsc;   /* of this (100 ms). */
     uint64_t held_since[PENDING_BUCKETS]; /* Hold start by ingress ofport % buckets. */
     uint64_t next_sweep;        /* Next idle-megaflow sweep (TSC). */
     uint32_t bursts;            /* Bursts processed (stage-timing sample). */
@@ -103,9 +109,6 @@ struct pmd_ctx {
     uint64_t rerank_tsc;        /* and the interval. */
 };
 
-/* The guest's rx ring of queue pair q is virtqueue 2q, its tx ring 2q + 1. */
-#define VHOST_GUEST_RXQ(q) ((uint16_t) ((q) * 2))
-#define VHOST_GUEST_TXQ(q) ((uint16_t) ((q) * 2 + 1))
 
 /* Receives up to BURST packets from rx queue 'q' of 'port'. */
 static inline uint16_t
@@ -124,101 +127,6 @@ port_rx(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t q, struct rte_mbuf 
     return rte_eth_rx_burst(port->port_id, q, pkts, BURST);
 }
 
-/* Copies pkts[0..n) into the guest's rx ring of queue pair 'q' and frees
- * them all; returns how many the guest took (it may have no room, or not be
- * there: the rest are the caller's drops, already freed). */
-static uint16_t
-vhost_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts, uint16_t n,
-         uint64_t *bytes)
-{
-    uint16_t nr = __atomic_load_n(&port->vhost_nr_vring, __ATOMIC_ACQUIRE);
-    int vid = __atomic_load_n(&port->vhost_vid, __ATOMIC_ACQUIRE);
-    uint16_t sent = 0;
-
-    while (vid >= 0 && q != UINT16_MAX && VHOST_GUEST_RXQ(q) < nr && sent < n) {
-        uint16_t k = rte_vhost_enqueue_burst(vid, VHOST_GUEST_RXQ(q), pkts + sent,
-                                             (uint16_t) (n - sent));
-        sent = (uint16_t) (sent + k);
-        if (!k) {
-            break;
-        }
-    }
-    for (uint16_t i = 0; i < sent; i++) {
-        *bytes += rte_pktmbuf_pkt_len(pkts[i]);
-    }
-    rte_pktmbuf_free_bulk(pkts, n);
-    return sent;
-}
-
-/* Whether 'm', longer than mtu + 14, is longer than the MTU once its VLAN
- * tags are not counted (as OVS counts MTU).  Off the common path: only
- * frames over mtu + 14 bytes get here. */
-static __rte_noinline bool
-frame_over_mtu(const struct rte_mbuf *m, uint32_t mtu)
-{
-    uint32_t l3 = rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN;
-    uint32_t off = 2 * RTE_ETHER_ADDR_LEN;
-
-    for (;;) {
-        uint16_t buf;
-        const uint16_t *tpid = rte_pktmbuf_read(m, off, sizeof buf, &buf);
-        if (!tpid || l3 < 4 || (*tpid != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)
-                                && *tpid != rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ))) {
-            break;
-        }
-        l3 -= 4;
-        off += 4;
-    }
-    return l3 > mtu;
-}
-
-/* Drops, and counts on the port, the frames in pkts[0..n) that exceed the
- * port's MTU; returns how many are left (in order). */
-static __rte_noinline uint16_t
-tx_mtu_filter(struct vsw_port *port, struct vsw_port_stats *st, struct rte_mbuf **pkts,
-              uint16_t n)
-{
-    uint32_t max_frame = __atomic_load_n(&port->max_frame, __ATOMIC_RELAXED);
-    uint32_t mtu = __atomic_load_n(&port->mtu, __ATOMIC_RELAXED);
-    uint16_t k = 0;
-
-    for (uint16_t i = 0; i < n; i++) {
-        if (unlikely(rte_pktmbuf_pkt_len(pkts[i]) > max_frame) && frame_over_mtu(pkts[i], mtu)) {
-            st->tx_over_mtu++;
-            rte_pktmbuf_free(pkts[i]);
-        } else {
-            pkts[k++] = pkts[i];
-        }
-    }
-    return k;
-}
-
-/* A chained frame made contiguous: in place if its first segment has room,
- * else copied into one mbuf of the jumbo pool.  NULL (frame freed) if
- * neither works. */
-static __rte_noinline struct rte_mbuf *
-make_contiguous(struct vsw_pmd *pmd, struct rte_mbuf *m)
-{
-    struct rte_mempool *jumbo = __atomic_load_n(&pmd->dp->mp_jumbo, __ATOMIC_ACQUIRE);
-    struct rte_mbuf *c;
-
-    if (!rte_pktmbuf_linearize(m)) {
-        return m;
-    }
-    if (jumbo && rte_pktmbuf_pkt_len(m) <= VSW_JUMBO_DATAROOM - RTE_PKTMBUF_HEADROOM) {
-        c = rte_pktmbuf_copy(m, jumbo, 0, UINT32_MAX);
-        if (c && rte_pktmbuf_is_contiguous(c)) {
-            pmd->stats.chained++;
-            rte_pktmbuf_free(m);
-            return c;
-        }
-        rte_pktmbuf_free(c);
-    }
-    pmd->stats.nonlinear++;
-    rte_pktmbuf_free(m);
-    return NULL;
-}
-
 static void
 tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
 {
@@ -230,10 +138,10 @@ tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
         return;
     }
     if (unlikely(__atomic_load_n(&port->tx_check, __ATOMIC_RELAXED))) {
-        tb->n = tx_mtu_filter(port, st, tb->pkts, tb->n);
+        tb->n = pmd_tx_mtu_filter(port, st, tb->pkts, tb->n);
     }
     if (port->is_vhost) {
-        sent = vhost_tx(port, vsw_vhost_txq(port, idx), tb->pkts, tb->n, &st->tx_bytes);
+        sent = pmd_vhost_tx(port, vsw_vhost_txq(port, idx), tb->pkts, tb->n, &st->tx_bytes);
     } else {
         uint16_t q = port->txq_shared ? (uint16_t) (idx % port->n_txq) : (uint16_t) idx;
         if (port->txq_shared) {
@@ -323,34 +231,64 @@ execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, bool miss,
     vsw_odp_execute(acts, len, m, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
 }
 
-/* Executes megaflow 'mf' on the packets pkts[run[0..n)]. */
+/* Sends the hits in '*hits' from the first one on, as long as their
+ * megaflows' actions are exactly "output:N" to the same port N, whatever
+ * the megaflow (several megaflows, one datapath action: a burst of
+ * different flows through one allow-list): straight into that port's tx
+ * buffer, each megaflow's counters updated once per run of it.  Clears
+ * what it sent from '*hits'. */
+static void
+execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaflow **mfs,
+                struct rte_mbuf **pkts, uint64_t *hits, uint64_t now)
+{
+    struct vsw_pmd *pmd = c->pmd;
+    uint32_t port = mfs[__builtin_ctzll(*hits)]->out_port;
+    int pi = port_index(ps, port);
+    struct txbuf *tb = pi >= 0 ? &c->tx[pi] : NULL;
+    struct megaflow *cur = NULL;
+    uint64_t n = 0, bytes = 0;
+
+    outs_to_tx(c, ps);   /* Keep the order of what came before. */
+    for (uint64_t t = *hits; t; t &= t - 1) {
+        unsigned i = (unsigned) __builtin_ctzll(t);
+        struct megaflow *mf = mfs[i];
+        if (mf != cur) {
+            if (mf->out_port != port || !mf->n_deps) {
+                break;
+            }
+            if (cur) {
+                cur->packets += n;
+                cur->bytes += bytes;
+                cur->used_tsc = now;
+            }
+            cur = mf;
+            n = bytes = 0;
+        }
+        n++;
+        bytes += rte_pktmbuf_pkt_len(pkts[i]);
+        *hits &= ~(1ull << i);
+        if (!tb) {
+            pmd->stats.no_port++;
+            rte_pktmbuf_free(pkts[i]);
+            continue;
+        }
+        tb->pkts[tb->n++] = pkts[i];
+        if (tb->n == TX_BUF) {
+            tx_flush(pmd, ps->ports[pi], tb);
+        }
+    }
+    cur->packets += n;
+    cur->bytes += bytes;
+    cur->used_tsc = now;
+}
+
+/* Executes megaflow 'mf' (not a single output: execute_outputs()) on the
+ * packets pkts[run[0..n)]. */
 static void
 execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct megaflow *mf,
             struct rte_mbuf **pkts, const struct vsw_layout *lays,
             const unsigned *run, unsigned n)
 {
-    struct vsw_pmd *pmd = c->pmd;
-
-    if (mf->out_port != UINT32_MAX && mf->n_deps) {
-        int pi = port_index(ps, mf->out_port);
-
-        if (pi < 0) {
-            pmd->stats.no_port += n;
-            for (unsigned k = 0; k < n; k++) {
-                rte_pktmbuf_free(pkts[run[k]]);
-            }
-            return;
-        }
-        struct txbuf *tb = &c->tx[pi];
-        outs_to_tx(c, ps);   /* Keep the order of what came before. */
-        for (unsigned k = 0; k < n; k++) {
-            tb->pkts[tb->n++] = pkts[run[k]];
-            if (tb->n == TX_BUF) {
-                tx_flush(pmd, ps->ports[pi], tb);
-            }
-        }
-        return;
-    }
     for (unsigned k = 0; k < n; k++) {
         unsigned i = run[k];
         execute_one(c, ps, !mf->n_deps, mf->acts, mf->acts_len, pkts[i], &lays[i]);
@@ -520,8 +458,13 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     bool small_dpcls = st0 && st0->n_words <= DPCLS_SMALL_WORDS;
     /* Shallow keys never go to the EMC or the SMC: they compare whole keys. */
     bool shallow = small_dpcls && st0->shallow;
-    bool use_emc = pmd->dp->emc_enabled && !small_dpcls && emc_burst_enabled(pmd->emc);
+    /* With several masks the signature cache answers from its bucket and
+     * the megaflow (a few words compared under the mask), which costs less
+     * than an EMC entry compared whole (scenario f: 68.7 against 81.9
+     * cycles a packet): the EMC is for one mask too wide to probe. */
     bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
+    bool use_emc = pmd->dp->emc_enabled && !small_dpcls && !use_smc
+                   && emc_burst_enabled(pmd->emc);
     uint64_t partial = 0;   /* Packets parsed shallowly. */
     uint32_t max_frame = __atomic_load_n(&in->max_frame, __ATOMIC_RELAXED);
 
@@ -537,14 +480,14 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         }
         ist->rx_bytes += rte_pktmbuf_pkt_len(m);
         if (unlikely(rte_pktmbuf_pkt_len(m) > max_frame)
-            && frame_over_mtu(m, __atomic_load_n(&in->mtu, __ATOMIC_RELAXED))) {
+            && pmd_frame_over_mtu(m, __atomic_load_n(&in->mtu, __ATOMIC_RELAXED))) {
             /* Longer than the port's MTU: what a NIC would drop. */
             ist->rx_over_mtu++;
             rte_pktmbuf_free(m);
             continue;
         }
         if (unlikely(!rte_pktmbuf_is_contiguous(m))) {
-            m = pkts[i] = make_contiguous(pmd, m);
+            m = pkts[i] = pmd_make_contiguous(pmd, m);
             if (!m) {
                 ist->rx_dropped++;
                 continue;
@@ -680,9 +623,10 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         STAGE_END(cycles_upcall);
     }
 
-    /* Execute the hits, in arrival order, a run of packets of one megaflow
-     * at a time: counters are updated once per run, and a run whose rule is
-     * a single "output:N" goes straight into that port's tx buffer. */
+    /* Execute the hits, in arrival order: packets whose megaflows all say
+     * just "output:N" to one port in a single run into its tx buffer, other
+     * packets a run of one megaflow at a time; counters once per run of a
+     * megaflow. */
     uint64_t hits = valid & ~keep;
     while (hits) {
         unsigned first = (unsigned) __builtin_ctzll(hits);
@@ -690,6 +634,10 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         unsigned run[BURST], n_run = 0;
         uint64_t bytes = 0;
 
+        if (mf->out_port != UINT32_MAX && mf->n_deps) {
+            execute_outputs(c, ps, mfs, pkts, &hits, now);
+            continue;
+        }
         for (uint64_t t = hits; t; t &= t - 1) {
             unsigned i = (unsigned) __builtin_ctzll(t);
             if (mfs[i] != mf) {
@@ -812,6 +760,13 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
  * never stops a port.  The bound is longer right after the handler had to
  * be woken from poll(2): on a busy CPU the scheduler can take milliseconds
  * to run it, and that is no storm (a storm keeps the handler awake).
+ *
+ * Holds are also budgeted: at most HOLD_BUDGET_PCT % of each 100 ms, after
+ * which no port is held until the 100 ms are over.  Else a trickle of new
+ * flows on a port (a mask attack at 1 000 packets/s, each upcall waking
+ * the handler) would keep that port's legitimate traffic waiting for a
+ * tenth of the time or more; past the budget a new flow's later packets
+ * may overtake its first one, as in a storm.
  */
 static bool
 port_may_poll(struct pmd_ctx *c, uint32_t ofport, uint64_t now)
@@ -819,19 +774,35 @@ port_may_poll(struct pmd_ctx *c, uint32_t ofport, uint64_t now)
     unsigned b = ofport % PENDING_BUCKETS;
 
     if (!c->pending[b]) {
-        c->held_since[b] = 0;
+        if (c->held_since[b]) {
+            c->hold_spent += now - c->held_since[b];
+            c->held_since[b] = 0;
+        }
         return true;
     }
     if (now < c->no_wait_until) {
         return true;
     }
+    if (now >= c->hold_window_end) {
+        c->hold_window_end = now + c->hold_window_tsc;
+        c->hold_spent = 0;
+    }
     if (!c->held_since[b]) {
         c->held_since[b] = now;
         return false;
     }
-    if (now - c->held_since[b] <= (now < c->waking_until ? c->wake_tsc : c->wait_tsc)) {
+    uint64_t held = now - c->held_since[b];
+    if (c->hold_spent + held > c->hold_budget_tsc) {
+        c->hold_spent += held;
+        c->held_since[b] = 0;
+        c->no_wait_until = c->hold_window_end;
+        c->pmd->stats.upcall_waits_budget++;
+        return true;
+    }
+    if (held <= (now < c->waking_until ? c->wake_tsc : c->wait_tsc)) {
         return false;
     }
+    c->hold_spent += held;
     c->held_since[b] = 0;
     c->no_wait_until = now + c->wait_tsc * 32;
     c->pmd->stats.upcall_waits_timed_out++;
@@ -857,6 +828,8 @@ vsw_pmd_main(void *arg)
     ctx.wake_tsc = rte_get_tsc_hz() / 1000 * 10 * VSW_BUILD_SLOWDOWN;      /* 10 ms */
     ctx.sweep_tsc = rte_get_tsc_hz() / SWEEPS_PER_SEC;
     ctx.rerank_tsc = rte_get_tsc_hz() / RERANKS_PER_SEC;
+    ctx.hold_window_tsc = rte_get_tsc_hz() / 10;
+    ctx.hold_budget_tsc = ctx.hold_window_tsc / 100 * HOLD_BUDGET_PCT;
     rte_rcu_qsbr_thread_register(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_online(dp->qsbr, pmd->idx);
 
