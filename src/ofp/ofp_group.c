@@ -211,11 +211,11 @@ parse_u32(const char *name, const char *val, uint32_t *out, char *err, size_t er
     return 0;
 }
 
-/* One bucket's text (after "bucket="). */
+/* parse_bucket() with its buffer 'acts' of 'acts_size' bytes. */
 static int
-parse_bucket(struct vsw_group *g, char *s, struct vsw_bucket *b, char *err, size_t err_size)
+parse_bucket__(struct vsw_group *g, char *s, struct vsw_bucket *b, char *acts, size_t acts_size,
+               char *err, size_t err_size)
 {
-    char acts[4096];
     size_t alen = 0;
     char *key, *val;
     int error;
@@ -266,16 +266,16 @@ parse_bucket(struct vsw_group *g, char *s, struct vsw_bucket *b, char *err, size
         } else {
             int n;
             if (!strcasecmp(key, "action") || !strcasecmp(key, "actions")) {
-                n = snprintf(acts + alen, sizeof acts - alen, "%s,", val);
+                n = snprintf(acts + alen, acts_size - alen, "%s,", val);
             } else if (*val) {
                 /* An action's argument, written back the way the action
                  * parser reads it. */
-                n = snprintf(acts + alen, sizeof acts - alen,
+                n = snprintf(acts + alen, acts_size - alen,
                              strchr(val, ',') ? "%s(%s)," : "%s:%s,", key, val);
             } else {
-                n = snprintf(acts + alen, sizeof acts - alen, "%s,", key);
+                n = snprintf(acts + alen, acts_size - alen, "%s,", key);
             }
-            if (n < 0 || (size_t) n >= sizeof acts - alen) {
+            if (n < 0 || (size_t) n >= acts_size - alen) {
                 return fail(err, err_size, E2BIG, "bucket actions too long");
             }
             alen += (size_t) n;
@@ -301,6 +301,27 @@ parse_bucket(struct vsw_group *g, char *s, struct vsw_bucket *b, char *err, size
             b->actions = NULL;
         }
     }
+    return error;
+}
+
+/* One bucket's text (after "bucket="). */
+static int
+parse_bucket(struct vsw_group *g, char *s, struct vsw_bucket *b, char *err, size_t err_size)
+{
+    /* The bucket's actions, written back as the action parser reads them:
+     * each token of 's' grows by at most 3 bytes ("k=v" -> "k(v),"), so
+     * twice its length is room enough, and the action parser's own limit
+     * (its number of actions) is the only one: a bucket that parses prints
+     * as text that parses again, however short its tokens were. */
+    size_t acts_size = 2 * strlen(s) + 16;
+    char *acts = malloc(acts_size);
+    int error;
+
+    if (!acts) {
+        return fail(err, err_size, ENOMEM, "out of memory");
+    }
+    error = parse_bucket__(g, s, b, acts, acts_size, err, err_size);
+    free(acts);
     return error;
 }
 

@@ -153,6 +153,33 @@ test_parse_format(void **state)
     }
 }
 
+/* A bucket of 1 000 outputs written "2 3 2 3 ..." prints as 9 000 bytes of
+ * "output:2,output:3,...", which must parse again (found by
+ * fuzz_flow_parse: the bucket's action text had a 4 KB buffer). */
+static void
+test_parse_long_bucket(void **state)
+{
+    struct vsw_buf in = { 0 }, out = { 0 }, again = { 0 };
+
+    (void) state;
+    vsw_buf_printf(&in, "group_id=7,type=select,bucket=weight:5,");
+    for (int i = 0; i < 1000; i++) {
+        vsw_buf_printf(&in, "%d ", 2 + i % 2);
+    }
+    vsw_buf_printf(&in, ",bucket=output:4");
+    struct vsw_group *g = group(vsw_buf_cstr(&in));
+    vsw_group_format(g, &out);
+    assert_true(strlen(vsw_buf_cstr(&out)) > 9000);
+    struct vsw_group *g2 = group(vsw_buf_cstr(&out));
+    vsw_group_format(g2, &again);
+    assert_string_equal(vsw_buf_cstr(&out), vsw_buf_cstr(&again));
+    vsw_group_free(g);
+    vsw_group_free(g2);
+    vsw_buf_free(&in);
+    vsw_buf_free(&out);
+    vsw_buf_free(&again);
+}
+
 static void
 test_parse_errors(void **state)
 {
@@ -446,6 +473,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_format),
+        cmocka_unit_test(test_parse_long_bucket),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_all_indirect),
         cmocka_unit_test(test_action_set),
