@@ -14,61 +14,39 @@ usage: storm.py IFACE RATE_PPS [START_COUNTER]
 """
 
 import json
-import signal
-import socket
 import struct
 import sys
-import time
 
 sys.dont_write_bytecode = True
 from gen import frame  # noqa: E402
-
-BATCH_MAX = 64          # frames per burst at most (keeps the pacing smooth)
+from pace import send_paced  # noqa: E402
 
 
 def main():
     iface = sys.argv[1]
     rate = float(sys.argv[2])
-    n = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-    n0 = n
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *a: stop.append(1))
-
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((iface, 0))
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
+    n0 = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     buf = bytearray(frame(0x64000000, 0x0A010001, 1024, 9))
     # IPv4 header checksum with src = 0, to be completed per frame.
     struct.pack_into("!I", buf, 26, 0)
     struct.pack_into("!H", buf, 24, 0)
-    words = struct.unpack("!10H", bytes(buf[14:34]))
-    base_sum = sum(words)
+    base_sum = sum(struct.unpack("!10H", bytes(buf[14:34])))
     pack = struct.pack_into
-    send = s.send
-    errors = 0
-    t0 = time.monotonic()
-    while not stop:
-        due = int((time.monotonic() - t0) * rate) - (n - n0)
-        if due <= 0:
-            time.sleep(0.0005)
-            continue
-        for _ in range(min(due, BATCH_MAX)):
-            src = 0x64000000 + (n & 0xFFFFFF)
-            pack("!HI", buf, 6, 0x0600 | (n >> 32) & 0xFF, n & 0xFFFFFFFF)
-            c = base_sum + (src >> 16) + (src & 0xFFFF)
-            c = (c & 0xFFFF) + (c >> 16)
-            c = (c & 0xFFFF) + (c >> 16)
-            pack("!HI", buf, 24, (~c) & 0xFFFF, src)
-            pack("!H", buf, 34, 1024 + ((n >> 24) & 0xFFFF))
-            try:
-                send(buf)
-            except OSError:
-                errors += 1
-            n += 1
-    el = time.monotonic() - t0
-    print(json.dumps({"sent": n - n0, "seconds": el, "send_errors": errors,
-                      "rate": (n - n0) / el if el > 0 else 0.0, "next": n}), flush=True)
+
+    def next_frame(k):
+        n = n0 + k
+        src = 0x64000000 + (n & 0xFFFFFF)
+        pack("!HI", buf, 6, 0x0600 | (n >> 32) & 0xFF, n & 0xFFFFFFFF)
+        c = base_sum + (src >> 16) + (src & 0xFFFF)
+        c = (c & 0xFFFF) + (c >> 16)
+        c = (c & 0xFFFF) + (c >> 16)
+        pack("!HI", buf, 24, (~c) & 0xFFFF, src)
+        pack("!H", buf, 34, 1024 + ((n >> 24) & 0xFFFF))
+        return buf
+
+    st = send_paced(iface, rate, next_frame)
+    st["next"] = n0 + st["sent"]
+    print(json.dumps(st), flush=True)
 
 
 if __name__ == "__main__":

@@ -22,16 +22,13 @@ usage: tse.py IFACE RATE_PPS [SEED]
 
 import json
 import random
-import signal
-import socket
 import struct
 import sys
-import time
 
 sys.dont_write_bytecode = True
 import gen  # noqa: E402
+from pace import send_paced  # noqa: E402
 
-BATCH_MAX = 64
 SRC_PREFIXES = ((gen.ALLOW_HOST, 32), (gen.ALLOW_SRC20, 20))
 DST_PREFIXES = ((gen.ALLOW_DST28, 28), (gen.ALLOW_DST24, 24))
 SERVICE = gen.ALLOW_PORTS[:3]
@@ -64,35 +61,18 @@ def attack_tuple(rng):
 def main():
     iface, rate = sys.argv[1], float(sys.argv[2])
     rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *a: stop.append(1))
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((iface, 0))
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
     # Frames made ahead (a Python loop cannot build 30 000 a second and send
     # them too): 2^16 of them in turn, each time with the next source port
     # (no rule reads it: a new 5-tuple, the same megaflow unless its mask
     # is exact).
     frames = [bytearray(gen.frame(*attack_tuple(rng))) for _ in range(1 << 16)]
-    n = errors = 0
-    t0 = time.monotonic()
-    while not stop:
-        due = int((time.monotonic() - t0) * rate) - n
-        if due <= 0:
-            time.sleep(0.0005)
-            continue
-        for _ in range(min(due, BATCH_MAX)):
-            f = frames[n & 0xFFFF]
-            struct.pack_into("!H", f, 34, 1024 + n % 64512)
-            try:
-                s.send(f)
-            except OSError:
-                errors += 1
-            n += 1
-    el = time.monotonic() - t0
-    print(json.dumps({"sent": n, "seconds": el, "send_errors": errors,
-                      "rate": n / el if el > 0 else 0.0}), flush=True)
+
+    def next_frame(n):
+        f = frames[n & 0xFFFF]
+        struct.pack_into("!H", f, 34, 1024 + n % 64512)
+        return f
+
+    print(json.dumps(send_paced(iface, rate, next_frame)), flush=True)
 
 
 if __name__ == "__main__":

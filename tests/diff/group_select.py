@@ -148,6 +148,22 @@ def format_check(build):
     return bad
 
 
+def ovs_outputs(work, spec, frames_):
+    """Group 1 ('spec') in a private OVS, 'in_port=5,actions=group:1', the
+    frames sent in on port 5: {port: [frames sent out]}."""
+    o = Ovs(work, nports=5)
+    try:
+        o.start()
+        o.vsctl("set", "bridge", "br0", "protocols=OpenFlow13,OpenFlow15")
+        o._run(["ovs-ofctl", "-O", "OpenFlow15", "add-group", o.mgmt, spec])
+        o.ofctl("add-flow", o.mgmt, "in_port=5,actions=group:1")
+        o.inject([Pkt(5, f) for f in frames_])
+        o.wait_idle({5: len(frames_)})
+        return o.outputs()
+    finally:
+        o.stop()
+
+
 def varied_check(build, spec):
     """Group 1 ('spec') on 2 000 generated frames of every kind: the port
     vsw's translation picks for each must be where OVS sends it."""
@@ -166,22 +182,12 @@ def varied_check(build, spec):
         for line in open(choices):
             k, out = line.split(None, 1)
             want[pkts[int(k)].index] = out.strip()
-        o = Ovs(work, nports=5)
-        try:
-            o.start()
-            o.vsctl("set", "bridge", "br0", "protocols=OpenFlow13,OpenFlow15")
-            o._run(["ovs-ofctl", "-O", "OpenFlow15", "add-group", o.mgmt, spec])
-            o.ofctl("add-flow", o.mgmt, "in_port=5,actions=group:1")
-            o.inject([Pkt(5, p.data) for p in pkts])
-            o.wait_idle({5: len(pkts)})
-            got = {}
-            for port, fr in o.outputs().items():
-                for f in fr:
-                    k = find_tag(f)
-                    if k is not None:
-                        got[k] = str(port)
-        finally:
-            o.stop()
+        got = {}
+        for port, fr in ovs_outputs(work, spec, [p.data for p in pkts]).items():
+            for f in fr:
+                k = find_tag(f)
+                if k is not None:
+                    got[k] = str(port)
     bad = [k for k in want if got.get(k, "drop") != want[k]]
     print("%s: %d varied frames, %d differ" % (spec, len(want), len(bad)))
     desc = {p.index: p.desc for p in pkts}
@@ -206,21 +212,10 @@ def main():
             for line in open(choices):
                 i, port = line.split()
                 want[(0x0a000000 + int(i) * 13) & 0xffffffff] = port
-            o = Ovs(work, nports=5)
-            try:
-                o.start()
-                o.vsctl("set", "bridge", "br0", "protocols=OpenFlow13,OpenFlow15")
-                o._run(["ovs-ofctl", "-O", "OpenFlow15", "add-group", o.mgmt, spec])
-                o.ofctl("add-flow", o.mgmt, "in_port=5,actions=group:1")
-                pkts = [Pkt(5, f) for f in frames()]
-                o.inject(pkts)
-                o.wait_idle({5: N})
-                got = {}
-                for port, fr in o.outputs().items():
-                    for f in fr:
-                        got[src_ip(f)] = str(port)
-            finally:
-                o.stop()
+            got = {}
+            for port, fr in ovs_outputs(work, spec, frames()).items():
+                for f in fr:
+                    got[src_ip(f)] = str(port)
             bad = [ip for ip in want if got.get(ip) != want[ip]]
             print("%s: %d flows, %d differ" % (spec, len(want), len(bad)))
             for ip in bad[:5]:
