@@ -171,8 +171,9 @@ struct vsw_layout {
 void vsw_flow_extract(const uint8_t *data, uint32_t len, uint32_t in_port,
                       struct vsw_flow *flow, struct vsw_layout *layout);
 
-/** The parser without its fast path for plain IPv4 TCP/UDP (for tests:
- *  both must give identical results). */
+/** The parser without its fast path for the common frames (Ethernet, one
+ *  optional tag, IPv4 or IPv6, TCP or UDP; src/classifier/flow_fast.h).
+ *  For tests: both must give identical results. */
 void vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
                               struct vsw_flow *flow, struct vsw_layout *layout);
 

@@ -7,6 +7,10 @@
  * before reading it; when a check fails the layer and everything above it
  * stays zero, which is what Open vSwitch's flow extraction does, so rules
  * match malformed packets the same way in both switches.
+ *
+ * The common frames (Ethernet/VLAN + IPv4/IPv6 + TCP/UDP) take the fast
+ * path in flow_fast.h first, which composes the key's words directly and
+ * must give exactly what this general parser gives.
  */
 
 #include <stdio.h>
@@ -14,6 +18,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "classifier/flow_fast.h"
 #include "vsw/flow.h"
 
 #define ETH_HDR_LEN 14
@@ -229,59 +234,11 @@ l4_rss_complete(uint8_t proto, const uint8_t *p, uint32_t left)
     return false;
 }
 
-/*
- * The common case, untagged Ethernet II + IPv4 without options, not a
- * fragment, + complete TCP (no options needed) or UDP, in straight-line code.
- * Returns false (having written nothing) for anything else; the general
- * parser below gives the same result for these packets, tested in
- * tests/unit/test_flow_extract.c.
- */
-static inline bool
-extract_ipv4_l4_fast(const uint8_t *p, uint32_t len, uint32_t in_port, struct vsw_flow *flow,
-                     struct vsw_layout *layout)
-{
-    if (len < 14 + 20 + 8 || vsw_get16(p + 12) != rte_cpu_to_be_16(VSW_ETH_TYPE_IP) || p[14] != 0x45
-        || (vsw_get16(p + 20) & rte_cpu_to_be_16(0x3fff))) {
-        return false;
-    }
-    uint32_t tot_len = rte_be_to_cpu_16(vsw_get16(p + 16));
-    uint8_t proto = p[23];
-    if (tot_len > len - 14 || tot_len < 20 + 8) {
-        return false;
-    }
-    if (proto == VSW_IPPROTO_TCP) {
-        if (tot_len < 20 + 20 || (p[46] >> 4) < 5 || (p[46] >> 4) * 4u > tot_len - 20) {
-            return false;
-        }
-    } else if (proto != VSW_IPPROTO_UDP) {
-        return false;
-    }
-    memset(flow, 0, sizeof *flow);
-    flow->in_port = in_port;
-    memcpy(flow->dl_dst, p, 12);               /* dl_dst and dl_src */
-    flow->dl_type = rte_cpu_to_be_16(VSW_ETH_TYPE_IP);
-    flow->nw_src = vsw_get32(p + 26);
-    flow->nw_dst = vsw_get32(p + 30);
-    flow->nw_proto = proto;
-    flow->nw_tos = p[15];
-    flow->nw_ttl = p[22];
-    flow->tp_src = vsw_get16(p + 34);
-    flow->tp_dst = vsw_get16(p + 36);
-    if (proto == VSW_IPPROTO_TCP) {
-        flow->tcp_flags = vsw_get16(p + 46) & rte_cpu_to_be_16(VSW_TCP_FLAGS_MASK);
-    }
-    layout->l3_ofs = 14;
-    layout->l4_ofs = 34;
-    layout->l3_end = (uint16_t) (14 + tot_len);
-    layout->n_vlans = 0;
-    return true;
-}
-
 void
 vsw_flow_extract(const uint8_t *data, uint32_t len, uint32_t in_port,
                  struct vsw_flow *flow, struct vsw_layout *layout)
 {
-    if (!extract_ipv4_l4_fast(data, len, in_port, flow, layout)) {
+    if (!vsw_flow_extract_fast(data, len, in_port, flow, layout)) {
         vsw_flow_extract_general(data, len, in_port, flow, layout);
     }
 }
@@ -289,42 +246,7 @@ vsw_flow_extract(const uint8_t *data, uint32_t len, uint32_t in_port,
 bool
 vsw_flow_extract_shallow(const uint8_t *p, uint32_t len, uint32_t in_port, struct vsw_flow *flow)
 {
-    uint16_t type;
-    uint8_t frag = 0, proto = 0;
-
-    if (len < ETH_HDR_LEN) {
-        return false;
-    }
-    type = vsw_get16(p + 12);
-    /* ARP and RARP: their opcode would be nw_proto. */
-    if (is_vlan_tpid(type) || rte_be_to_cpu_16(type) < VSW_ETH_TYPE_MIN
-        || type == rte_cpu_to_be_16(VSW_ETH_TYPE_IPV6) || type == rte_cpu_to_be_16(VSW_ETH_TYPE_ARP)
-        || type == rte_cpu_to_be_16(VSW_ETH_TYPE_RARP)) {
-        return false;
-    }
-    if (type == rte_cpu_to_be_16(VSW_ETH_TYPE_IP) && len >= ETH_HDR_LEN + IPV4_MIN_LEN) {
-        /* The general parser's validity checks, then its fragment bits. */
-        const uint8_t *ip = p + ETH_HDR_LEN;
-        uint32_t left = len - ETH_HDR_LEN;
-        uint32_t ihl = (ip[0] & 0x0f) * 4u;
-        uint32_t tot_len = rte_be_to_cpu_16(vsw_get16(ip + 2));
-        if (ihl >= IPV4_MIN_LEN && left >= ihl && tot_len <= left && ihl <= tot_len) {
-            uint16_t frag_off = rte_be_to_cpu_16(vsw_get16(ip + 6));
-            proto = ip[9];
-            if (frag_off & 0x3fff) {
-                frag = VSW_FRAG_ANY | (frag_off & 0x1fff ? VSW_FRAG_LATER : 0);
-            }
-        }
-    }
-    flow->in_port = in_port;
-    flow->pad0 = 0;
-    memcpy(flow->dl_dst, p, 12);               /* dl_dst and dl_src */
-    flow->dl_type = type;
-    flow->vlan_tci = 0;
-    flow->vlan_tci2 = 0;
-    flow->nw_proto = proto;
-    flow->nw_frag = frag;
-    return true;
+    return vsw_flow_extract_shallow_inline(p, len, in_port, flow);
 }
 
 bool
@@ -352,7 +274,7 @@ vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
     uint32_t left = len;
     uint16_t dl_type;
 
-    memset(flow, 0, sizeof *flow);
+    vsw_flow_zero(flow);
     flow->in_port = in_port;
     layout->l3_ofs = VSW_OFS_NONE;
     layout->l4_ofs = VSW_OFS_NONE;
