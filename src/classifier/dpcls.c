@@ -161,6 +161,7 @@ dpcls_flush(struct dpcls *cls)
     for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
         cls->ports[p].in_port = UINT32_MAX;
         cls->ports[p].n = 0;
+        cls->ports[p].n_deep = 0;
     }
 }
 
@@ -180,6 +181,7 @@ dpcls_port_get(struct dpcls *cls, uint32_t in_port, bool create)
     if (create && free_p) {
         free_p->in_port = in_port;
         free_p->n = 0;
+        free_p->n_deep = 0;
         return free_p;
     }
     return NULL;
@@ -264,6 +266,7 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
         uint32_t hashes[64];
         uint8_t same_as[64];
         uint64_t todo = left, dups = 0;
+        unsigned nh = 0;        /* Hits in this subtable. */
         int prev = -1;
 
         /* Three passes so that the memory loads of the whole batch overlap:
@@ -309,9 +312,7 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
                 if (!(left & (1ull << j))) {
                     mfs[i] = mfs[j];
                     left &= ~(1ull << i);
-                    hits++;
-                    port->hits[st->id]++;
-                    *probes += k + 1;
+                    nh++;
                 }
                 continue;
             }
@@ -327,13 +328,14 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
                 if (mf->st == st && mf_matches(st, &flows[i], mf)) {
                     mfs[i] = mf;
                     left &= ~(1ull << i);
-                    hits++;
-                    port->hits[st->id]++;
-                    *probes += k + 1;
+                    nh++;
                     break;
                 }
             }
         }
+        hits += nh;
+        port->hits[st->id] += nh;
+        *probes += (uint64_t) nh * (k + 1);
     }
     (void) n;
     *keep = left;
@@ -440,6 +442,7 @@ subtable_unlist(struct dpcls *cls, const struct dpcls_subtable *st)
                 memmove(&port->order[i], &port->order[i + 1],
                         (port->n - i - 1) * sizeof port->order[0]);
                 port->n--;
+                port->n_deep -= !st->shallow;
                 cls->subtables[st->id].n_ranked--;
                 break;
             }
@@ -597,6 +600,7 @@ dpcls_insert(struct dpcls *cls, const struct vsw_flow *flow, const struct vsw_fl
     if (!ranked) {
         port->hits[st->id] = 0;
         port->order[port->n++] = (uint16_t) st->id;
+        port->n_deep += !st->shallow;
         st->n_ranked++;
     }
     return mf;

@@ -142,11 +142,15 @@ struct smc_bucket {
 #define DPCLS_SMC_MIN_SUBTABLES 2      /* Use the SMC when a port has this many. */
 #define DPCLS_SMALL_WORDS 6            /* One subtable of at most this many mask words
                                         * is cheaper to probe than the EMC. */
+#define DPCLS_SHALLOW_MAX 4            /* Shallow-parse a port's packets when its
+                                        * masks are all shallow and at most this
+                                        * many (probed without EMC or SMC). */
 
 /* Per in_port ranking of subtables. */
 struct dpcls_port {
     uint32_t in_port;                  /* OpenFlow port; UINT32_MAX if unused. */
     uint16_t n;                        /* Subtables in 'order'. */
+    uint16_t n_deep;                   /* Of those, not 'shallow'. */
     uint16_t order[DPCLS_MAX_SUBTABLES];
     uint64_t hits[DPCLS_MAX_SUBTABLES];/* Hits per subtable id since the last rerank. */
 };

@@ -46,6 +46,7 @@
 #include "actions/execute.h"
 #include "classifier/dpcls.h"
 #include "classifier/emc.h"
+#include "classifier/flow_fast.h"
 #include "dp.h"
 #include "l2/fdb.h"
 #include "pmd/pin_queue.h"
@@ -249,7 +250,24 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
     uint64_t n = 0, bytes = 0;
 
     outs_to_tx(c, ps);   /* Keep the order of what came before. */
-    for (uint64_t t = *hits; t; t &= t - 1) {
+    if (!tb) {
+        for (uint64_t t = *hits; t; t &= t - 1) {
+            unsigned i = (unsigned) __builtin_ctzll(t);
+            if (mfs[i] != cur && (mfs[i]->out_port != port || !mfs[i]->n_deps)) {
+                break;
+            }
+            cur = mfs[i];
+            pmd->stats.no_port++;
+            rte_pktmbuf_free(pkts[i]);
+            *hits &= ~(1ull << i);
+        }
+        return;
+    }
+    /* The buffer's count stays in a register ('k') for the run: stored
+     * through 'tb' on every packet it cost a store-to-load round trip. */
+    unsigned k = tb->n;
+    uint64_t t = *hits;
+    for (; t; t &= t - 1) {
         unsigned i = (unsigned) __builtin_ctzll(t);
         struct megaflow *mf = mfs[i];
         if (mf != cur) {
@@ -266,17 +284,15 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
         }
         n++;
         bytes += rte_pktmbuf_pkt_len(pkts[i]);
-        *hits &= ~(1ull << i);
-        if (!tb) {
-            pmd->stats.no_port++;
-            rte_pktmbuf_free(pkts[i]);
-            continue;
-        }
-        tb->pkts[tb->n++] = pkts[i];
-        if (tb->n == TX_BUF) {
+        tb->pkts[k++] = pkts[i];
+        if (k == TX_BUF) {
+            tb->n = (uint16_t) k;
             tx_flush(pmd, ps->ports[pi], tb);
+            k = tb->n;
         }
     }
+    tb->n = (uint16_t) k;
+    *hits = t;
     cur->packets += n;
     cur->bytes += bytes;
     cur->used_tsc = now;
@@ -456,17 +472,20 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     const struct dpcls_subtable *st0 = port && port->n == 1 ? &dc->subtables[port->order[0]]
                                                             : NULL;
     bool small_dpcls = st0 && st0->n_words <= DPCLS_SMALL_WORDS;
-    /* Shallow keys never go to the EMC or the SMC: they compare whole keys. */
-    bool shallow = small_dpcls && st0->shallow;
+    /* Shallow keys never go to the EMC or the SMC: they compare whole keys.
+     * A few shallow masks are probed directly (port-to-port rules that
+     * tell IPv4 from ARP, `in_port=1,ip` and `in_port=1,arp`). */
+    bool shallow = port && port->n && !port->n_deep && port->n <= DPCLS_SHALLOW_MAX;
     /* With several masks the signature cache answers from its bucket and
      * the megaflow (a few words compared under the mask), which costs less
      * than an EMC entry compared whole (scenario f: 68.7 against 81.9
      * cycles a packet): the EMC is for one mask too wide to probe. */
-    bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES;
+    bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES && !shallow;
     bool use_emc = pmd->dp->emc_enabled && !small_dpcls && !use_smc
                    && emc_burst_enabled(pmd->emc);
     uint64_t partial = 0;   /* Packets parsed shallowly. */
     uint32_t max_frame = __atomic_load_n(&in->max_frame, __ATOMIC_RELAXED);
+    uint64_t rx_bytes = 0;
 
     /* Parse. */
     for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++) {
@@ -478,7 +497,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         if (i + PREFETCH_AHEAD < n) {
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
         }
-        ist->rx_bytes += rte_pktmbuf_pkt_len(m);
+        rx_bytes += rte_pktmbuf_pkt_len(m);
         if (unlikely(rte_pktmbuf_pkt_len(m) > max_frame)
             && pmd_frame_over_mtu(m, __atomic_load_n(&in->mtu, __ATOMIC_RELAXED))) {
             /* Longer than the port's MTU: what a NIC would drop. */
@@ -502,14 +521,15 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
             continue;
         }
         keep |= 1ull << i;
-        if (shallow && vsw_flow_extract_shallow(rte_pktmbuf_mtod(m, const uint8_t *),
-                                                rte_pktmbuf_data_len(m), in->ofport,
-                                                &flows[i])) {
+        const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+        uint32_t dlen = rte_pktmbuf_data_len(m);
+        if (shallow && vsw_flow_extract_shallow_inline(data, dlen, in->ofport, &flows[i])) {
             partial |= 1ull << i;
             continue;
         }
-        vsw_flow_extract(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
-                         in->ofport, &flows[i], &lays[i]);
+        if (!vsw_flow_extract_fast(data, dlen, in->ofport, &flows[i], &lays[i])) {
+            vsw_flow_extract_general(data, dlen, in->ofport, &flows[i], &lays[i]);
+        }
     }
 
     /* Hash in a second pass: reading a key right after writing it field by
@@ -521,6 +541,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         }
     }
     ist->rx_packets += n;
+    ist->rx_bytes += rx_bytes;
     st->packets += n;
     uint64_t valid = keep;
     STAGE_END(cycles_parse);

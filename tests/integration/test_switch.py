@@ -18,6 +18,7 @@ Prints "N passed, M failed"; exit status 0 iff all passed.
 import argparse
 import ipaddress
 import os
+import re
 import shutil
 import signal
 import socket
@@ -630,6 +631,46 @@ def live_traffic_checks(vswd, vswctl):
     return results
 
 
+def multimask_shallow_checks(vswd, vswctl):
+    """A port whose megaflows have two masks, both of Ethernet/IP-protocol
+    fields only: its packets are looked up after the shallow parse, and
+    each goes where its rule says."""
+    v = LiveVswd(vswd, vswctl, "shallow2")
+    frames = []
+    for i in range(32):
+        frames.append(udp4(sport=1000 + i))
+        frames.append(tcp4(sport=2000 + i, dl_dst=MAC2 if i % 2 else "02:00:00:00:00:33"))
+    write_pcap(v.path("in.pcap"), frames)
+    with open(v.path("rules"), "w") as f:
+        f.write("priority=10,in_port=1,udp,actions=output:2\n"
+                "priority=5,in_port=1,dl_dst=%s,actions=output:3\n" % MAC2)
+    v.start(["--mbufs", "16384", "--flows", v.path("rules"),
+             "--port", "p1,net_pcap7,rx_pcap=%s,infinite_rx=1,ofport=1" % v.path("in.pcap"),
+             "--port", "p2,net_null6,no-rx=1,ofport=2", "--port", "p3,net_null7,no-rx=1,ofport=3"])
+    results = []
+    try:
+        time.sleep(0.3)
+        v.ctl("pmd-stats-clear")
+        a2, a3 = v.tx(2), v.tx(3)
+        time.sleep(0.5)
+        b2, b3 = v.tx(2) - a2, v.tx(3) - a3
+        rc, out = v.ctl("pmd-stats")
+        m = re.search(r"subtables (\d+)", out)
+        sh = re.search(r"forwarded after a shallow parse only: (\d+)", out)
+        rx = re.search(r"packets received: (\d+)", out)
+        # 32 UDP to port 2, 16 TCP to port 3, 16 TCP dropped, every round.
+        results.append(("two shallow masks: each packet where its rule says",
+                        b2 > 1000 and abs(b3 * 2 - b2) <= b2 // 20 + 64,
+                        "p2=%d p3=%d" % (b2, b3)))
+        results.append(("two shallow masks: looked up after the shallow parse",
+                        rc == 0 and m and int(m.group(1)) == 2 and sh and rx
+                        and int(sh.group(1)) >= int(rx.group(1)) * 3 // 4, out))
+        results.append(("vswd alive", v.alive(), "exited"))
+    finally:
+        v.stop()
+    return results
+
+
 def report_checks(label, checks):
     """Runs 'checks' (returns (name, ok, detail) tuples), prints each result;
     returns (passed, failed).  An exception counts as one failure."""
@@ -690,7 +731,8 @@ def main():
         finally:
             dm.stop()
     suites = [("jumbo", "jumbo", lambda: jumbo_checks(vswd, vswctl, args.keep)),
-              ("live-traffic", "live", lambda: live_traffic_checks(vswd, vswctl))]
+              ("live-traffic", "live", lambda: live_traffic_checks(vswd, vswctl)),
+              ("shallow-masks", "shallow2", lambda: multimask_shallow_checks(vswd, vswctl))]
     for key, label, checks in suites:
         if args.k in key:
             p, f = report_checks(label, checks)
