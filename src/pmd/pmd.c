@@ -298,16 +298,62 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
     cur->used_tsc = now;
 }
 
-/* Executes megaflow 'mf' (not a single output: execute_outputs()) on the
- * packets pkts[run[0..n)]. */
-static void
-execute_run(struct pmd_ctx *c, const struct vsw_ports_snap *ps, const struct megaflow *mf,
-            struct rte_mbuf **pkts, const struct vsw_layout *lays,
-            const unsigned *run, unsigned n)
+/* True if megaflows 'a' and 'b' do the same to a packet. */
+static inline bool
+same_actions(const struct megaflow *a, const struct megaflow *b)
 {
-    for (unsigned k = 0; k < n; k++) {
-        unsigned i = run[k];
-        execute_one(c, ps, !mf->n_deps, mf->acts, mf->acts_len, pkts[i], &lays[i]);
+    return a == b
+           || (!a->n_deps == !b->n_deps && a->acts_len == b->acts_len
+               && a->out_port == b->out_port && !memcmp(a->acts, b->acts, a->acts_len));
+}
+
+/* Executes the hits in '*hits' from the first one on, as long as their
+ * megaflows' actions equal the first one's (not a single output: see
+ * execute_outputs()), and clears them from '*hits'.  Each megaflow's
+ * counters are updated once per run of it; a run of drops is freed in
+ * one call. */
+static void
+execute_shared(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaflow **mfs,
+               struct rte_mbuf **pkts, const struct vsw_layout *lays, uint64_t *hits,
+               uint64_t now)
+{
+    struct megaflow *first = mfs[__builtin_ctzll(*hits)], *cur = first;
+    struct rte_mbuf *run[BURST];
+    unsigned idx[BURST], n_run = 0;
+    uint64_t n = 0, bytes = 0, t = *hits;
+
+    for (; t; t &= t - 1) {
+        unsigned i = (unsigned) __builtin_ctzll(t);
+        struct megaflow *mf = mfs[i];
+        if (mf != cur) {
+            if (!same_actions(mf, first)) {
+                break;
+            }
+            cur->packets += n;
+            cur->bytes += bytes;
+            cur->used_tsc = now;
+            cur = mf;
+            n = bytes = 0;
+        }
+        n++;
+        bytes += rte_pktmbuf_pkt_len(pkts[i]);
+        idx[n_run] = i;
+        run[n_run++] = pkts[i];
+    }
+    *hits = t;
+    cur->packets += n;
+    cur->bytes += bytes;
+    cur->used_tsc = now;
+    if (!first->n_deps || !first->acts_len) {
+        /* Dropped: by a rule, or (no rule) counted as a table miss. */
+        if (!first->n_deps) {
+            c->pmd->stats.missed += n_run;
+        }
+        rte_pktmbuf_free_bulk(run, n_run);
+        return;
+    }
+    for (unsigned k = 0; k < n_run; k++) {
+        execute_one(c, ps, false, first->acts, first->acts_len, run[k], &lays[idx[k]]);
     }
 }
 
@@ -590,7 +636,8 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     if (partial) {
         for (uint64_t t = partial; t; t &= t - 1) {
             unsigned i = (unsigned) __builtin_ctzll(t);
-            if ((keep & (1ull << i)) || (mfs[i]->n_deps && mfs[i]->out_port == UINT32_MAX)) {
+            if ((keep & (1ull << i))
+                || (mfs[i]->n_deps && mfs[i]->acts_len && mfs[i]->out_port == UINT32_MAX)) {
                 vsw_flow_extract(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
                                  rte_pktmbuf_data_len(pkts[i]), in->ofport, &flows[i], &lays[i]);
                 partial &= ~(1ull << i);
@@ -646,32 +693,18 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
 
     /* Execute the hits, in arrival order: packets whose megaflows all say
      * just "output:N" to one port in a single run into its tx buffer, other
-     * packets a run of one megaflow at a time; counters once per run of a
+     * packets in runs of equal datapath actions (several megaflows may
+     * share them: flows routed alike); counters once per run of a
      * megaflow. */
     uint64_t hits = valid & ~keep;
     while (hits) {
-        unsigned first = (unsigned) __builtin_ctzll(hits);
-        struct megaflow *mf = mfs[first];
-        unsigned run[BURST], n_run = 0;
-        uint64_t bytes = 0;
+        const struct megaflow *mf = mfs[__builtin_ctzll(hits)];
 
         if (mf->out_port != UINT32_MAX && mf->n_deps) {
             execute_outputs(c, ps, mfs, pkts, &hits, now);
-            continue;
+        } else {
+            execute_shared(c, ps, mfs, pkts, lays, &hits, now);
         }
-        for (uint64_t t = hits; t; t &= t - 1) {
-            unsigned i = (unsigned) __builtin_ctzll(t);
-            if (mfs[i] != mf) {
-                break;
-            }
-            run[n_run++] = i;
-            bytes += rte_pktmbuf_pkt_len(pkts[i]);
-            hits &= ~(1ull << i);
-        }
-        mf->packets += n_run;
-        mf->bytes += bytes;
-        mf->used_tsc = now;
-        execute_run(c, ps, mf, pkts, lays, run, n_run);
     }
     outs_to_tx(c, ps);
     STAGE_END(cycles_execute);
