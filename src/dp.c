@@ -39,7 +39,12 @@ vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
         snprintf(err, err_size, "need 1..%d PMD lcores, have %u", VSW_MAX_PMDS, n_pmds);
         return NULL;
     }
-    dp = calloc(1, sizeof *dp);
+    /* Cache-line aligned (struct vsw_pmd keeps its threads' fields in
+     * separate lines), which calloc() does not promise. */
+    dp = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof *dp, RTE_CACHE_LINE_SIZE));
+    if (dp) {
+        memset(dp, 0, sizeof *dp);
+    }
     if (!dp) {
         snprintf(err, err_size, "out of memory");
         return NULL;

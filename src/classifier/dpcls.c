@@ -210,8 +210,9 @@ subtable_probe(struct dpcls *cls, const struct dpcls_subtable *st, const struct 
 /* One packet against the port's subtables from the k0-th on, a chunk at a
  * time: the slots of a chunk's subtables are fetched before any of them is
  * compared.  For a packet that misses (it probes them all: under a mask
- * attack over a hundred, each slot a cache miss) alone in its batch, where
- * the batch lookup has no other packet to overlap the loads with. */
+ * attack over a hundred, each slot a cache miss) with few others in its
+ * batch, where the batch lookup has too few packets to overlap the loads
+ * with. */
 static struct megaflow *
 lookup_one_wide(struct dpcls *cls, struct dpcls_port *port, unsigned k0,
                 const struct vsw_flow *flow, unsigned *k_hit)
@@ -237,7 +238,8 @@ lookup_one_wide(struct dpcls *cls, struct dpcls_port *port, unsigned k0,
     return NULL;
 }
 
-#define WIDE_MIN_SUBTABLES 16   /* Subtables left for lookup_one_wide(). */
+#define WIDE_MIN_SUBTABLES 16   /* Subtables left, */
+#define WIDE_MAX_PACKETS 4      /* and packets at most, for lookup_one_wide(). */
 
 unsigned
 dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_flow *flows,
@@ -248,16 +250,23 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
 
     cls->lookups_since_rerank += (unsigned) __builtin_popcountll(left);
     for (unsigned k = 0; k < port->n && left; k++) {
-        if (port->n - k >= WIDE_MIN_SUBTABLES && !(left & (left - 1))) {
-            /* One packet left and many subtables to go. */
-            unsigned i = (unsigned) __builtin_ctzll(left), kh;
-            struct megaflow *mf = lookup_one_wide(cls, port, k, &flows[i], &kh);
-            if (mf) {
-                mfs[i] = mf;
-                left = 0;
-                hits++;
-                port->hits[mf->st->id]++;
-                *probes += kh + 1;
+        if (port->n - k >= WIDE_MIN_SUBTABLES
+            && __builtin_popcountll(left) <= WIDE_MAX_PACKETS) {
+            /* A few packets left and many subtables to go: the batch's
+             * three passes would wait for each subtable's slot in turn
+             * (under a mask attack, over a hundred cache misses one after
+             * another); one packet at a time, a chunk of subtables' slots
+             * are fetched together. */
+            for (uint64_t t = left; t; t &= t - 1) {
+                unsigned i = (unsigned) __builtin_ctzll(t), kh;
+                struct megaflow *mf = lookup_one_wide(cls, port, k, &flows[i], &kh);
+                if (mf) {
+                    mfs[i] = mf;
+                    left &= ~(1ull << i);
+                    hits++;
+                    port->hits[mf->st->id]++;
+                    *probes += kh + 1;
+                }
             }
             break;
         }
