@@ -59,8 +59,11 @@ struct upcall {
 struct upcall_queue {
     struct upcall slots[UPCALL_SLOTS];
     uint32_t free_stack[UPCALL_SLOTS];  /* PMD-owned. */
-    uint32_t n_free;
-    struct rte_ring *to_handler;        /* PMD -> handler. */
+    uint32_t n_free;                    /* PMD-owned. */
+    /* Read by the handler each time it polls (a line the PMD does not
+     * write: see struct vsw_pmd). */
+    struct rte_ring *to_handler         /* PMD -> handler. */
+        __rte_cache_aligned;
     struct rte_ring *to_pmd;            /* Handler -> PMD. */
     struct rte_ring *fdb_changes;       /* Handler -> PMD: MACs the handler just
                                          * learned or moved (vsw_mac_to_u64()),
