@@ -257,6 +257,9 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
                 break;
             }
             cur = mfs[i];
+            cur->packets++;
+            cur->bytes += rte_pktmbuf_pkt_len(pkts[i]);
+            cur->used_tsc = now;
             pmd->stats.no_port++;
             rte_pktmbuf_free(pkts[i]);
             *hits &= ~(1ull << i);
@@ -527,7 +530,7 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
      * than an EMC entry compared whole (scenario f: 68.7 against 81.9
      * cycles a packet): the EMC is for one mask too wide to probe. */
     bool use_smc = port && port->n >= DPCLS_SMC_MIN_SUBTABLES && !shallow;
-    bool use_emc = pmd->dp->emc_enabled && !small_dpcls && !use_smc
+    bool use_emc = pmd->dp->emc_enabled && !small_dpcls && !use_smc && !shallow
                    && emc_burst_enabled(pmd->emc);
     uint64_t partial = 0;   /* Packets parsed shallowly. */
     uint32_t max_frame = __atomic_load_n(&in->max_frame, __ATOMIC_RELAXED);

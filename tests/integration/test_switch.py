@@ -665,6 +665,10 @@ def multimask_shallow_checks(vswd, vswctl):
         results.append(("two shallow masks: looked up after the shallow parse",
                         rc == 0 and m and int(m.group(1)) == 2 and sh and rx
                         and int(sh.group(1)) >= int(rx.group(1)) * 3 // 4, out))
+        # A shallow key is written only in its shallow fields: the EMC,
+        # which hashes and compares whole keys, must not see it.
+        results.append(("two shallow masks: the EMC is not used",
+                        rc == 0 and re.search(r"emc hits: 0 ", out) is not None, out))
         results.append(("vswd alive", v.alive(), "exited"))
     finally:
         v.stop()
