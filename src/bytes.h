@@ -24,6 +24,14 @@ vsw_get32(const uint8_t *p)
     return v;
 }
 
+static inline uint64_t
+vsw_get64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
 static inline void
 vsw_put16(uint8_t *p, uint16_t v)
 {

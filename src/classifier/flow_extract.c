@@ -48,13 +48,6 @@
 
 
 static inline bool
-is_vlan_tpid(uint16_t be_type)
-{
-    return be_type == rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN)
-           || be_type == rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN_8021AD);
-}
-
-static inline bool
 mac_is_zero(const uint8_t *m)
 {
     return !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
@@ -293,7 +286,7 @@ vsw_flow_extract_general(const uint8_t *data, uint32_t len, uint32_t in_port,
      * after it.  Like ovs-vswitchd with its default vlan-limit, only
      * VSW_VLAN_LIMIT tags are parsed: with one, the inner tag's TPID of a
      * QinQ frame becomes dl_type and L3 is not parsed. */
-    while (layout->n_vlans < VSW_VLAN_LIMIT && is_vlan_tpid(vsw_get16(p))
+    while (layout->n_vlans < VSW_VLAN_LIMIT && vsw_is_vlan_tpid(vsw_get16(p))
            && left >= VLAN_HDR_LEN + 2) {
         uint16_t tci = vsw_get16(p + 2) | rte_cpu_to_be_16(VSW_VLAN_CFI);
         if (layout->n_vlans == 0) {

@@ -54,12 +54,12 @@ _Static_assert(offsetof(struct vsw_flow, nw_tos) == 73 && offsetof(struct vsw_fl
                && offsetof(struct vsw_flow, tp_dst) == 78, "word 9");
 _Static_assert(offsetof(struct vsw_flow, tcp_flags) == 80, "word 10: tcp_flags, ...");
 
-static inline uint64_t
-vsw_get64(const uint8_t *p)
+/* True if 'be_type' (network order) is an 802.1Q or 802.1ad TPID. */
+static inline bool
+vsw_is_vlan_tpid(uint16_t be_type)
 {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
+    return be_type == rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN)
+           || be_type == rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN_8021AD);
 }
 
 /* Writes all 15 words of 'flow' to zero, as 15 stores (a memset of the
@@ -116,8 +116,7 @@ vsw_flow_extract_fast(const uint8_t *p, uint32_t len, uint32_t in_port, struct v
         return false;
     }
     type = vsw_get16(p + 12);
-    if (type == rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN)
-        || type == rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN_8021AD)) {
+    if (vsw_is_vlan_tpid(type)) {
         tci = vsw_get16(p + 14) | rte_cpu_to_be_16(VSW_VLAN_CFI);
         type = vsw_get16(p + 16);
         l3 = 18;
@@ -202,9 +201,7 @@ vsw_flow_extract_shallow_inline(const uint8_t *p, uint32_t len, uint32_t in_port
         return false;
     }
     type = vsw_get16(p + 12);
-    if (type == rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN)
-        || type == rte_cpu_to_be_16(VSW_ETH_TYPE_VLAN_8021AD)
-        || rte_be_to_cpu_16(type) < VSW_ETH_TYPE_MIN
+    if (vsw_is_vlan_tpid(type) || rte_be_to_cpu_16(type) < VSW_ETH_TYPE_MIN
         || type == rte_cpu_to_be_16(VSW_ETH_TYPE_IPV6) || type == rte_cpu_to_be_16(VSW_ETH_TYPE_ARP)
         || type == rte_cpu_to_be_16(VSW_ETH_TYPE_RARP)) {
         return false;

@@ -232,6 +232,15 @@ execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, bool miss,
     vsw_odp_execute(acts, len, m, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
 }
 
+/* Credits a run of 'n' packets of 'bytes' bytes to megaflow 'mf'. */
+static inline void
+credit_run(struct megaflow *mf, uint64_t n, uint64_t bytes, uint64_t now)
+{
+    mf->packets += n;
+    mf->bytes += bytes;
+    mf->used_tsc = now;
+}
+
 /* Sends the hits in '*hits' from the first one on, as long as their
  * megaflows' actions are exactly "output:N" to the same port N, whatever
  * the megaflow (several megaflows, one datapath action: a burst of
@@ -257,9 +266,7 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
                 break;
             }
             cur = mfs[i];
-            cur->packets++;
-            cur->bytes += rte_pktmbuf_pkt_len(pkts[i]);
-            cur->used_tsc = now;
+            credit_run(cur, 1, rte_pktmbuf_pkt_len(pkts[i]), now);
             pmd->stats.no_port++;
             rte_pktmbuf_free(pkts[i]);
             *hits &= ~(1ull << i);
@@ -278,9 +285,7 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
                 break;
             }
             if (cur) {
-                cur->packets += n;
-                cur->bytes += bytes;
-                cur->used_tsc = now;
+                credit_run(cur, n, bytes, now);
             }
             cur = mf;
             n = bytes = 0;
@@ -296,9 +301,7 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
     }
     tb->n = (uint16_t) k;
     *hits = t;
-    cur->packets += n;
-    cur->bytes += bytes;
-    cur->used_tsc = now;
+    credit_run(cur, n, bytes, now);
 }
 
 /* True if megaflows 'a' and 'b' do the same to a packet. */
@@ -332,9 +335,7 @@ execute_shared(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megafl
             if (!same_actions(mf, first)) {
                 break;
             }
-            cur->packets += n;
-            cur->bytes += bytes;
-            cur->used_tsc = now;
+            credit_run(cur, n, bytes, now);
             cur = mf;
             n = bytes = 0;
         }
@@ -344,9 +345,7 @@ execute_shared(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megafl
         run[n_run++] = pkts[i];
     }
     *hits = t;
-    cur->packets += n;
-    cur->bytes += bytes;
-    cur->used_tsc = now;
+    credit_run(cur, n, bytes, now);
     if (!first->n_deps || !first->acts_len) {
         /* Dropped: by a rule, or (no rule) counted as a table miss. */
         if (!first->n_deps) {
