@@ -162,6 +162,7 @@ dpcls_flush(struct dpcls *cls)
         cls->ports[p].in_port = UINT32_MAX;
         cls->ports[p].n = 0;
         cls->ports[p].n_deep = 0;
+        cls->ports[p].dup_skip = 0;
     }
 }
 
@@ -182,6 +183,7 @@ dpcls_port_get(struct dpcls *cls, uint32_t in_port, bool create)
         free_p->in_port = in_port;
         free_p->n = 0;
         free_p->n_deep = 0;
+        free_p->dup_skip = 0;
         return free_p;
     }
     return NULL;
@@ -240,14 +242,23 @@ lookup_one_wide(struct dpcls *cls, struct dpcls_port *port, unsigned k0,
 
 #define WIDE_MIN_SUBTABLES 16   /* Subtables left, */
 #define WIDE_MAX_PACKETS 4      /* and packets at most, for lookup_one_wide(). */
+#define DPCLS_DUP_MIN 8         /* A burst this large without a repeated key */
+#define DPCLS_DUP_SKIP 7        /* turns the shortcut off for this many bursts. */
 
 unsigned
 dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_flow *flows,
                    unsigned n, uint64_t *keep, struct megaflow **mfs, uint64_t *probes)
 {
-    uint64_t left = *keep;
+    uint64_t left = *keep, all_dups = 0;
     unsigned hits = 0;
+    /* The repeated-key shortcut costs a compare per packet: when a burst
+     * of many packets had no repeated key (many flows, each in turn), the
+     * port's next DPCLS_DUP_SKIP bursts go without it. */
+    bool try_dups = !port->dup_skip;
 
+    if (!try_dups) {
+        port->dup_skip--;
+    }
     cls->lookups_since_rerank += (unsigned) __builtin_popcountll(left);
     for (unsigned k = 0; k < port->n && left; k++) {
         if (port->n - k >= WIDE_MIN_SUBTABLES
@@ -286,7 +297,7 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
         while (todo) {
             unsigned i = (unsigned) __builtin_ctzll(todo);
             todo &= todo - 1;
-            if (prev >= 0) {
+            if (try_dups && prev >= 0) {
                 const vsw_flow_word *f = vsw_flow_cwords(&flows[i]);
                 const vsw_flow_word *g = vsw_flow_cwords(&flows[prev]);
                 uint64_t diff = 0;
@@ -303,6 +314,7 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
             hashes[i] = st_hash(st, &flows[i]);
             rte_prefetch0(&cls->slots[hashes[i] & cls->slot_mask]);
         }
+        all_dups |= dups;
         for (todo = left & ~dups; todo; todo &= todo - 1) {
             unsigned i = (unsigned) __builtin_ctzll(todo);
             const struct dpcls_slot *sl = &cls->slots[hashes[i] & cls->slot_mask];
@@ -345,6 +357,9 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
         hits += nh;
         port->hits[st->id] += nh;
         *probes += (uint64_t) nh * (k + 1);
+    }
+    if (try_dups && !all_dups && __builtin_popcountll(*keep) >= DPCLS_DUP_MIN) {
+        port->dup_skip = DPCLS_DUP_SKIP;
     }
     (void) n;
     *keep = left;

@@ -151,6 +151,8 @@ struct dpcls_port {
     uint32_t in_port;                  /* OpenFlow port; UINT32_MAX if unused. */
     uint16_t n;                        /* Subtables in 'order'. */
     uint16_t n_deep;                   /* Of those, not 'shallow'. */
+    uint16_t dup_skip;                 /* Bursts left to look up without the
+                                        * repeated-key shortcut (dpcls.c). */
     uint16_t order[DPCLS_MAX_SUBTABLES];
     uint64_t hits[DPCLS_MAX_SUBTABLES];/* Hits per subtable id since the last rerank. */
 };

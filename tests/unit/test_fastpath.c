@@ -189,6 +189,74 @@ insert1(struct dpcls *dc, const struct vsw_flow *f, const struct vsw_flow *mask,
     return insert2(dc, f, mask, NULL, rule, acts, now);
 }
 
+/* Bursts of many flows (no repeated key) turn the repeated-key shortcut
+ * off for a few bursts; bursts of one flow in between, while it is off
+ * and after, still get the answers single lookups give. */
+static void
+test_batch_without_shortcut(void **state)
+{
+    enum { ROUNDS = 20, RULES = 60, POOL = 64 };
+    struct dpcls *dc = dpcls_create(65536, 0, SOCKET_ID_ANY);
+    unsigned skipped = 0, checked = 0;
+
+    (void) state;
+    assert_non_null(dc);
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t n = 1 + rnd() % RULES;
+        struct vsw_rule **rules = random_rule_set(n, (uint64_t) round + 1000);
+        struct vsw_flow pool[POOL];
+        dpcls_flush(dc);
+        for (int i = 0; i < POOL; i++) {
+            struct vsw_flow mask;
+            random_flow(rules, n, &pool[i]);
+            pool[i].in_port = 1;
+            if (rnd() % 4) {
+                const struct vsw_rule *r = slow_path(&pool[i], &mask);
+                insert1(dc, &pool[i], &mask, r, &no_acts, 0);
+            }
+        }
+        struct dpcls_port *port = dpcls_port_get(dc, 1, false);
+        if (!port) {
+            continue;
+        }
+        for (int b = 0; b < 40; b++) {
+            struct vsw_flow burst[32];
+            struct megaflow *got[32], *want[32];
+            bool distinct = b % 3 == 0;
+            unsigned nb = 8 + (unsigned) (rnd() % 25);
+            unsigned base = (unsigned) (rnd() % POOL);
+            for (unsigned i = 0; i < nb; i++) {
+                burst[i] = pool[distinct ? (base + i) % POOL : base];
+            }
+            /* The single lookups count as bursts too: keep the state the
+             * batch below is to see. */
+            uint16_t skip = port->dup_skip;
+            for (unsigned i = 0; i < nb; i++) {
+                uint64_t keep = 1, probes = 0;
+                want[i] = NULL;
+                dpcls_lookup_batch(dc, port, &burst[i], 1, &keep, &want[i], &probes);
+                if (keep) {
+                    want[i] = NULL;
+                }
+            }
+            port->dup_skip = skip;
+            skipped += skip != 0;
+            uint64_t keep = (1ull << nb) - 1, probes = 0;
+            memset(got, 0, sizeof got);
+            dpcls_lookup_batch(dc, port, burst, nb, &keep, got, &probes);
+            for (unsigned i = 0; i < nb; i++) {
+                assert_ptr_equal(keep & (1ull << i) ? NULL : got[i], want[i]);
+                checked++;
+            }
+        }
+        free_rule_set(rules, n);
+    }
+    print_message("checked %u packets, %u bursts looked up without the shortcut\n", checked,
+                  skipped);
+    assert_true(skipped > 50);
+    dpcls_destroy(dc);
+}
+
 static void
 test_batch_equals_single(void **state)
 {
@@ -968,6 +1036,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_expire_keeps_others),
         cmocka_unit_test(test_invariant_random),
         cmocka_unit_test(test_batch_equals_single),
+        cmocka_unit_test(test_batch_without_shortcut),
         cmocka_unit_test(test_revalidation_random),
         cmocka_unit_test(test_megaflow_stats_push),
         cmocka_unit_test(test_sweep_flow_limit),
