@@ -9,8 +9,9 @@
  *   emc      exact-match lookup of the whole burst (bitmap of packets left)
  *   dpcls    megaflow lookup of what is left, subtable by subtable
  *   upcall   what is still left goes to the slow path (bounded; never waits)
- *   execute  every hit runs its rule's actions; outputs go to per-port tx
- *            buffers, flushed when full and after each rx burst
+ *   execute  every hit runs its megaflow's actions, in runs (pmd_exec.c);
+ *            outputs go to per-port tx buffers, flushed when full and
+ *            after each rx burst
  *
  * vhost-user ports are polled and sent to with rte_vhost directly (the vid
  * is retired under RCU, see dp.c); other ports with the ethdev API.
@@ -51,16 +52,13 @@
 #include "l2/fdb.h"
 #include "pmd/pin_queue.h"
 #include "pmd/pmd.h"
+#include "pmd/pmd_ctx.h"
 #include "pmd/pmd_port.h"
 #include "pmd/upcall.h"
 #include "util.h"
 #include "xlate/xlate.h"
 
-#define BURST 32
-#define TX_BUF 64
-#define MAX_OUTS (BURST * 4)
 #define PREFETCH_AHEAD 3
-#define PENDING_BUCKETS 64     /* In-flight upcall counters, by ofport. */
 #define SWEEP_BUDGET 128       /* Megaflows swept (statistics pushed, idleness
                                 * checked) per sweep, */
 #define SWEEPS_PER_SEC 1000    /* ... and sweeps per second. */
@@ -80,37 +78,6 @@
         }                                                   \
     } while (0)
 
-struct txbuf {
-    uint16_t n;
-    struct rte_mbuf *pkts[TX_BUF];
-};
-
-struct pmd_ctx {
-    struct vsw_pmd *pmd;
-    emc_sig_match_fn *sig_match;
-    struct txbuf tx[VSW_MAX_PORTS];
-    struct vsw_exec_out outs[MAX_OUTS];
-    unsigned n_outs;
-    struct vsw_exec_stats xs;
-    uint64_t idle_tsc;
-    uint64_t wait_tsc;          /* Longest hold of a port for its in-flight upcalls, */
-    uint64_t wake_tsc;          /* ... or this while the handler is waking up */
-    uint64_t waking_until;      /* (until this TSC, after a kick woke it). */
-    uint64_t no_wait_until;     /* Storm: hold no port back before this TSC. */
-    uint64_t hold_window_end;   /* Hold budget: the 100 ms window's end, */
-    uint64_t hold_spent;        /* the hold time spent in it, */
-    uint64_t hold_budget_tsc;   /* and the most it may be, */
-    uint64_t hold_window_tsc;   /* of this (100 ms). */
-    uint64_t held_since[PENDING_BUCKETS]; /* Hold start by ingress ofport % buckets. */
-    uint64_t next_sweep;        /* Next idle-megaflow sweep (TSC). */
-    uint32_t bursts;            /* Bursts processed (stage-timing sample). */
-    uint16_t pending[PENDING_BUCKETS]; /* In-flight upcalls by ingress ofport % buckets. */
-    uint64_t sweep_tsc;         /* Interval between sweeps. */
-    uint64_t next_rerank;       /* Next timed subtable rerank (TSC), */
-    uint64_t rerank_tsc;        /* and the interval. */
-};
-
-
 /* Receives up to BURST packets from rx queue 'q' of 'port'. */
 static inline uint16_t
 port_rx(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts)
@@ -126,237 +93,6 @@ port_rx(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t q, struct rte_mbuf 
                                              pkts, BURST);
     }
     return rte_eth_rx_burst(port->port_id, q, pkts, BURST);
-}
-
-static void
-tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
-{
-    unsigned idx = pmd->idx;
-    struct vsw_port_stats *st = &port->stats[idx];
-    uint16_t sent;
-
-    if (!tb->n) {
-        return;
-    }
-    if (unlikely(__atomic_load_n(&port->tx_check, __ATOMIC_RELAXED))) {
-        tb->n = pmd_tx_mtu_filter(port, st, tb->pkts, tb->n);
-    }
-    if (port->is_vhost) {
-        sent = pmd_vhost_tx(port, vsw_vhost_txq(port, idx), tb->pkts, tb->n, &st->tx_bytes);
-    } else {
-        uint16_t q = port->txq_shared ? (uint16_t) (idx % port->n_txq) : (uint16_t) idx;
-        if (port->txq_shared) {
-            rte_spinlock_lock(&port->txq_lock[q]);
-        }
-        sent = rte_eth_tx_burst(port->port_id, q, tb->pkts, tb->n);
-        if (port->txq_shared) {
-            rte_spinlock_unlock(&port->txq_lock[q]);
-        }
-        for (uint16_t i = 0; i < sent; i++) {
-            st->tx_bytes += rte_pktmbuf_pkt_len(tb->pkts[i]);
-        }
-        if (sent < tb->n) {
-            rte_pktmbuf_free_bulk(&tb->pkts[sent], tb->n - sent);
-        }
-    }
-    st->tx_packets += sent;
-    st->tx_dropped += tb->n - sent;
-    tb->n = 0;
-}
-
-/* Sends whatever every port's tx buffer holds. */
-static void
-tx_flush_all(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
-{
-    for (unsigned p = 0; p < ps->n; p++) {
-        tx_flush(c->pmd, ps->ports[p], &c->tx[p]);
-    }
-}
-
-static inline int
-port_index(const struct vsw_ports_snap *ps, uint32_t ofport)
-{
-    if (ofport < VSW_OFPORT_MAP) {
-        return ps->idx_of[ofport];
-    }
-    for (unsigned i = 0; i < ps->n; i++) {
-        if (ps->ofports[i] == ofport) {
-            return (int) i;
-        }
-    }
-    return -1;
-}
-
-/* Moves executed outputs into the per-port tx buffers. */
-static void
-outs_to_tx(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
-{
-    struct vsw_pmd *pmd = c->pmd;
-
-    for (unsigned o = 0; o < c->n_outs; o++) {
-        int pi = port_index(ps, c->outs[o].port);
-        if (pi < 0) {
-            pmd->stats.no_port++;
-            rte_pktmbuf_free(c->outs[o].m);
-            continue;
-        }
-        struct txbuf *tb = &c->tx[pi];
-        tb->pkts[tb->n++] = c->outs[o].m;
-        if (tb->n == TX_BUF) {
-            tx_flush(pmd, ps->ports[pi], tb);
-        }
-    }
-    c->n_outs = 0;
-}
-
-/* Runs the datapath actions 'acts' of 'len' bytes on one packet ('miss':
- * the translation matched no rule, the packet is dropped and counted). */
-static inline void
-execute_one(struct pmd_ctx *c, const struct vsw_ports_snap *ps, bool miss,
-            const uint8_t *acts, uint16_t len, struct rte_mbuf *m,
-            const struct vsw_layout *lay)
-{
-    struct vsw_pmd *pmd = c->pmd;
-
-    if (miss) {
-        pmd->stats.missed++;
-        rte_pktmbuf_free(m);
-        return;
-    }
-    /* An output entry is at least 8 bytes. */
-    if (c->n_outs + len / sizeof(struct vsw_odp_output) > MAX_OUTS) {
-        outs_to_tx(c, ps);
-    }
-    struct vsw_exec_env env = { .mp = pmd->dp->mp, .mp_jumbo = pmd->dp->mp_jumbo,
-                                .pinq = pmd->pinq };
-    vsw_odp_execute(acts, len, m, lay, &env, c->outs, &c->n_outs, MAX_OUTS, &c->xs);
-}
-
-/* Credits a run of 'n' packets of 'bytes' bytes to megaflow 'mf'. */
-static inline void
-credit_run(struct megaflow *mf, uint64_t n, uint64_t bytes, uint64_t now)
-{
-    mf->packets += n;
-    mf->bytes += bytes;
-    mf->used_tsc = now;
-}
-
-/* Sends the hits in '*hits' from the first one on, as long as their
- * megaflows' actions are exactly "output:N" to the same port N, whatever
- * the megaflow (several megaflows, one datapath action: a burst of
- * different flows through one allow-list): straight into that port's tx
- * buffer, each megaflow's counters updated once per run of it.  Clears
- * what it sent from '*hits'. */
-static void
-execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaflow **mfs,
-                struct rte_mbuf **pkts, uint64_t *hits, uint64_t now)
-{
-    struct vsw_pmd *pmd = c->pmd;
-    uint32_t port = mfs[__builtin_ctzll(*hits)]->out_port;
-    int pi = port_index(ps, port);
-    struct txbuf *tb = pi >= 0 ? &c->tx[pi] : NULL;
-    struct megaflow *cur = NULL;
-    uint64_t n = 0, bytes = 0;
-
-    outs_to_tx(c, ps);   /* Keep the order of what came before. */
-    if (!tb) {
-        for (uint64_t t = *hits; t; t &= t - 1) {
-            unsigned i = (unsigned) __builtin_ctzll(t);
-            if (mfs[i] != cur && (mfs[i]->out_port != port || !mfs[i]->n_deps)) {
-                break;
-            }
-            cur = mfs[i];
-            credit_run(cur, 1, rte_pktmbuf_pkt_len(pkts[i]), now);
-            pmd->stats.no_port++;
-            rte_pktmbuf_free(pkts[i]);
-            *hits &= ~(1ull << i);
-        }
-        return;
-    }
-    /* The buffer's count stays in a register ('k') for the run: stored
-     * through 'tb' on every packet it cost a store-to-load round trip. */
-    unsigned k = tb->n;
-    uint64_t t = *hits;
-    for (; t; t &= t - 1) {
-        unsigned i = (unsigned) __builtin_ctzll(t);
-        struct megaflow *mf = mfs[i];
-        if (mf != cur) {
-            if (mf->out_port != port || !mf->n_deps) {
-                break;
-            }
-            if (cur) {
-                credit_run(cur, n, bytes, now);
-            }
-            cur = mf;
-            n = bytes = 0;
-        }
-        n++;
-        bytes += rte_pktmbuf_pkt_len(pkts[i]);
-        tb->pkts[k++] = pkts[i];
-        if (k == TX_BUF) {
-            tb->n = (uint16_t) k;
-            tx_flush(pmd, ps->ports[pi], tb);
-            k = tb->n;
-        }
-    }
-    tb->n = (uint16_t) k;
-    *hits = t;
-    credit_run(cur, n, bytes, now);
-}
-
-/* True if megaflows 'a' and 'b' do the same to a packet. */
-static inline bool
-same_actions(const struct megaflow *a, const struct megaflow *b)
-{
-    return a == b
-           || (!a->n_deps == !b->n_deps && a->acts_len == b->acts_len
-               && a->out_port == b->out_port && !memcmp(a->acts, b->acts, a->acts_len));
-}
-
-/* Executes the hits in '*hits' from the first one on, as long as their
- * megaflows' actions equal the first one's (not a single output: see
- * execute_outputs()), and clears them from '*hits'.  Each megaflow's
- * counters are updated once per run of it; a run of drops is freed in
- * one call. */
-static void
-execute_shared(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaflow **mfs,
-               struct rte_mbuf **pkts, const struct vsw_layout *lays, uint64_t *hits,
-               uint64_t now)
-{
-    struct megaflow *first = mfs[__builtin_ctzll(*hits)], *cur = first;
-    struct rte_mbuf *run[BURST];
-    unsigned idx[BURST], n_run = 0;
-    uint64_t n = 0, bytes = 0, t = *hits;
-
-    for (; t; t &= t - 1) {
-        unsigned i = (unsigned) __builtin_ctzll(t);
-        struct megaflow *mf = mfs[i];
-        if (mf != cur) {
-            if (!same_actions(mf, first)) {
-                break;
-            }
-            credit_run(cur, n, bytes, now);
-            cur = mf;
-            n = bytes = 0;
-        }
-        n++;
-        bytes += rte_pktmbuf_pkt_len(pkts[i]);
-        idx[n_run] = i;
-        run[n_run++] = pkts[i];
-    }
-    *hits = t;
-    credit_run(cur, n, bytes, now);
-    if (!first->n_deps || !first->acts_len) {
-        /* Dropped: by a rule, or (no rule) counted as a table miss. */
-        if (!first->n_deps) {
-            c->pmd->stats.missed += n_run;
-        }
-        rte_pktmbuf_free_bulk(run, n_run);
-        return;
-    }
-    for (unsigned k = 0; k < n_run; k++) {
-        execute_one(c, ps, false, first->acts, first->acts_len, run[k], &lays[idx[k]]);
-    }
 }
 
 /* Credits one packet executed without a megaflow to the rules its
@@ -395,7 +131,7 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
         /* Right for this packet, too long for a megaflow. */
         c->pmd->stats.actions_uncached++;
         credit_rules(c->pmd, up, now);
-        execute_one(c, ps, false, up->acts.data, up->acts.len, up->m, &up->lay);
+        pmd_execute_one(c, ps, false, up->acts.data, up->acts.len, up->m, &up->lay);
         return;
     }
     if (unlikely(up->xerror)) {
@@ -403,7 +139,7 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
             /* Right for this packet; a megaflow could not credit every rule
              * it passed, so none is installed. */
             c->pmd->stats.xlate_uncached++;
-            execute_one(c, ps, false, up->acts.data, up->acts.len, up->m, &up->lay);
+            pmd_execute_one(c, ps, false, up->acts.data, up->acts.len, up->m, &up->lay);
             return;
         }
         /* A translation limit: the drop is cached like any answer. */
@@ -441,7 +177,7 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
     } else {
         credit_rules(c->pmd, up, now);
     }
-    execute_one(c, ps, !up->n_deps, up->acts.data, up->acts.len, up->m, &up->lay);
+    pmd_execute_one(c, ps, !up->n_deps, up->acts.data, up->acts.len, up->m, &up->lay);
 }
 
 /* EMC hash: the NIC's RSS hash if the port gives one, else a CRC32 of the
@@ -693,22 +429,8 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         STAGE_END(cycles_upcall);
     }
 
-    /* Execute the hits, in arrival order: packets whose megaflows all say
-     * just "output:N" to one port in a single run into its tx buffer, other
-     * packets in runs of equal datapath actions (several megaflows may
-     * share them: flows routed alike); counters once per run of a
-     * megaflow. */
-    uint64_t hits = valid & ~keep;
-    while (hits) {
-        const struct megaflow *mf = mfs[__builtin_ctzll(hits)];
-
-        if (mf->out_port != UINT32_MAX && mf->n_deps) {
-            execute_outputs(c, ps, mfs, pkts, &hits, now);
-        } else {
-            execute_shared(c, ps, mfs, pkts, lays, &hits, now);
-        }
-    }
-    outs_to_tx(c, ps);
+    pmd_execute_hits(c, ps, mfs, pkts, lays, valid & ~keep, now);
+    pmd_outs_to_tx(c, ps);
     STAGE_END(cycles_execute);
 }
 
@@ -741,7 +463,7 @@ serve_packet_out(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
     if (!req) {
         return;
     }
-    outs_to_tx(c, ps);
+    pmd_outs_to_tx(c, ps);
     vsw_odp_execute(req->acts, req->acts_len, req->m, &req->lay, &env, c->outs, &c->n_outs,
                     MAX_OUTS, &xs);
     req->m = NULL;
@@ -749,14 +471,14 @@ serve_packet_out(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
     req->n_dropped = (unsigned) (xs.pin_full + xs.copy_failed + xs.no_headroom
                                  + xs.outs_overflow);
     for (unsigned o = 0; o < c->n_outs; o++) {
-        if (port_index(ps, c->outs[o].port) >= 0) {
+        if (pmd_port_index(ps, c->outs[o].port) >= 0) {
             req->n_sent++;
         } else {
             req->n_dropped++;
         }
     }
-    outs_to_tx(c, ps);
-    tx_flush_all(c, ps);
+    pmd_outs_to_tx(c, ps);
+    pmd_tx_flush_all(c, ps);
     pmd->stats.packet_outs++;
     c->xs.pins += xs.pins;
     c->xs.pin_full += xs.pin_full;
@@ -799,7 +521,7 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
         c->waking_until = now + c->wake_tsc;
     }
     if (n) {
-        outs_to_tx(c, ps);
+        pmd_outs_to_tx(c, ps);
     }
     return n != 0;
 }
@@ -925,7 +647,7 @@ vsw_pmd_main(void *arg)
                      * iteration: a VM waiting for its packets (a ping, a
                      * request/response loop) should not wait for the
                      * other ports to be polled. */
-                    tx_flush_all(&ctx, ps);
+                    pmd_tx_flush_all(&ctx, ps);
                 }
             }
         }
@@ -936,7 +658,7 @@ vsw_pmd_main(void *arg)
                 pmd->stats.cycles_upcall += rte_rdtsc() - t;
             }
         }
-        tx_flush_all(&ctx, ps);   /* What completed upcalls produced. */
+        pmd_tx_flush_all(&ctx, ps);   /* What completed upcalls produced. */
         if (start >= ctx.next_sweep) {
             pmd->stats.megaflows_expired += dpcls_sweep(pmd->dpcls, start, ctx.idle_tsc,
                                                         SWEEP_BUDGET);
@@ -984,7 +706,7 @@ vsw_pmd_main(void *arg)
         drain_completions(&ctx, ps, rte_rdtsc());
         rte_rcu_qsbr_quiescent(dp->qsbr, pmd->idx);
     }
-    tx_flush_all(&ctx, ps);
+    pmd_tx_flush_all(&ctx, ps);
     vsw_pmd_abandon_requests(pmd);
     rte_rcu_qsbr_thread_offline(dp->qsbr, pmd->idx);
     rte_rcu_qsbr_thread_unregister(dp->qsbr, pmd->idx);
