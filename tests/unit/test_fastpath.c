@@ -32,6 +32,21 @@
 
 #include "fastpath_check.h"
 
+/* want[i]: what packet burst[i] alone gets from the port's subtables. */
+static void
+lookup_each(struct dpcls *dc, struct dpcls_port *port, const struct vsw_flow *burst,
+            unsigned nb, struct megaflow **want)
+{
+    for (unsigned i = 0; i < nb; i++) {
+        uint64_t keep = 1, probes = 0;
+        want[i] = NULL;
+        dpcls_lookup_batch(dc, port, &burst[i], 1, &keep, &want[i], &probes);
+        if (keep) {
+            want[i] = NULL;
+        }
+    }
+}
+
 /* Bursts of many flows (no repeated key) turn the repeated-key shortcut
  * off for a few bursts; bursts of one flow in between, while it is off
  * and after, still get the answers single lookups give. */
@@ -74,14 +89,7 @@ test_batch_without_shortcut(void **state)
             /* The single lookups count as bursts too: keep the state the
              * batch below is to see. */
             uint16_t skip = port->dup_skip;
-            for (unsigned i = 0; i < nb; i++) {
-                uint64_t keep = 1, probes = 0;
-                want[i] = NULL;
-                dpcls_lookup_batch(dc, port, &burst[i], 1, &keep, &want[i], &probes);
-                if (keep) {
-                    want[i] = NULL;
-                }
-            }
+            lookup_each(dc, port, burst, nb, want);
             port->dup_skip = skip;
             skipped += skip != 0;
             uint64_t keep = (1ull << nb) - 1, probes = 0;
@@ -142,14 +150,7 @@ test_batch_equals_single(void **state)
             if (!port) {
                 continue;
             }
-            for (unsigned i = 0; i < nb; i++) {
-                uint64_t keep = 1, probes = 0;
-                want[i] = NULL;
-                dpcls_lookup_batch(dc, port, &burst[i], 1, &keep, &want[i], &probes);
-                if (keep) {
-                    want[i] = NULL;
-                }
-            }
+            lookup_each(dc, port, burst, nb, want);
             uint64_t keep = nb == 64 ? ~0ull : (1ull << nb) - 1, probes = 0;
             memset(got, 0, sizeof got);
             unsigned hits = dpcls_lookup_batch(dc, port, burst, nb, &keep, got, &probes);
