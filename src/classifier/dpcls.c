@@ -61,8 +61,15 @@ dpcls_smc_lookup_batch(struct dpcls *cls, const struct vsw_flow *flows, const ui
     }
     for (uint64_t t = left; t; t &= t - 1) {
         unsigned i = (unsigned) __builtin_ctzll(t);
+        unsigned match = 0;
+        /* All ways compared without a branch (vectorized by the compiler),
+         * then the first that is in use. */
         for (unsigned w = 0; w < SMC_WAYS; w++) {
-            if (bs[i]->sig[w] == hashes[i] && bs[i]->idx[w]) {
+            match |= (unsigned) (bs[i]->sig[w] == hashes[i]) << w;
+        }
+        for (; match; match &= match - 1) {
+            unsigned w = (unsigned) __builtin_ctz(match);
+            if (bs[i]->idx[w]) {
                 cand[i] = bs[i]->idx[w] - 1;
                 found |= 1ull << i;
                 rte_prefetch0(&cls->flows[cand[i]]);

@@ -39,7 +39,6 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_vhost.h>
@@ -48,6 +47,7 @@
 #include "classifier/dpcls.h"
 #include "classifier/emc.h"
 #include "classifier/flow_fast.h"
+#include "classifier/flow_hash.h"
 #include "dp.h"
 #include "l2/fdb.h"
 #include "pmd/pin_queue.h"
@@ -180,28 +180,12 @@ complete_upcall(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct upcal
     pmd_execute_one(c, ps, !up->n_deps, up->acts.data, up->acts.len, up->m, &up->lay);
 }
 
-/* EMC hash: the NIC's RSS hash if the port gives one, else a CRC32 of the
- * words of the key that vary most between flows (in_port and MACs, VLAN and
- * ethertype, IPv4 addresses, IPv6 addresses folded, L4 ports).  The EMC
- * compares whole keys, so the hash only has to spread flows. */
+/* The EMC and SMC hash: the NIC's RSS hash if the port gives one, else
+ * vsw_flow_hash(). */
 static inline uint32_t
 flow_hash(const struct rte_mbuf *m, const struct vsw_flow *flow)
 {
-    const vsw_flow_word *w = vsw_flow_cwords(flow);
-    uint64_t v6[4];
-    uint32_t h;
-
-    if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
-        return m->hash.rss;
-    }
-    memcpy(v6, flow->ipv6_src, sizeof v6);   /* ipv6_src and ipv6_dst */
-    h = rte_hash_crc_8byte(w[0], 0);          /* in_port */
-    h = rte_hash_crc_8byte(w[1], h);          /* MACs, ... */
-    h = rte_hash_crc_8byte(w[2], h);          /* ... dl_type, vlan_tci */
-    h = rte_hash_crc_8byte(w[3], h);          /* nw_src */
-    h = rte_hash_crc_4byte(flow->nw_dst, h);
-    h = rte_hash_crc_8byte(v6[0] ^ v6[1] ^ v6[2] ^ v6[3], h);
-    return rte_hash_crc_4byte((uint32_t) flow->tp_src << 16 | flow->tp_dst, h);
+    return m->ol_flags & RTE_MBUF_F_RX_RSS_HASH ? m->hash.rss : vsw_flow_hash(flow);
 }
 
 /* The handler learned or moved MACs: their megaflows go before the next
