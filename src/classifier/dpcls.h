@@ -64,6 +64,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_prefetch.h>
 
 #include "classifier/rule.h"
 #include "vsw/flow.h"
@@ -315,6 +316,13 @@ unsigned dpcls_smc_lookup_batch(struct dpcls *cls, const struct vsw_flow *flows,
 
 /** Remembers flow hash -> mf in the SMC (same signature, else an empty
  *  way, else the way chosen by the hash's upper bits). */
+/** Prefetches the SMC bucket of 'hash' (a lookup of it is coming). */
+static inline void
+dpcls_smc_prefetch(const struct dpcls *cls, uint32_t hash)
+{
+    rte_prefetch0(&cls->smc[hash & (DPCLS_SMC_BUCKETS - 1)]);
+}
+
 static inline void
 dpcls_smc_insert(struct dpcls *cls, uint32_t hash, const struct megaflow *mf)
 {

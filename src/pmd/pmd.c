@@ -300,12 +300,16 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
         }
     }
 
-    /* Hash in a second pass: reading a key right after writing it field by
-     * field stalls on store forwarding. */
+    /* Hash in a second pass (reading a key right after writing it field by
+     * field stalls on store forwarding), and fetch the SMC buckets while
+     * the rest of the burst is hashed. */
     if (use_emc || use_smc) {
         for (uint64_t t = keep; t; t &= t - 1) {
             unsigned i = (unsigned) __builtin_ctzll(t);
             hashes[i] = flow_hash(pkts[i], &flows[i]);
+            if (use_smc) {
+                dpcls_smc_prefetch(dc, hashes[i]);
+            }
         }
     }
     ist->rx_packets += n;
