@@ -60,6 +60,7 @@ vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
     dp->upcall_overflow_inline = true;
     dp->pin_efd = -1;
     emc_sig_match_best(&dp->emc_impl);
+    vsw_flow_burst_select("auto", &dp->parse_burst, &dp->parser_impl);
     for (unsigned i = 0; i < n_pmds; i++) {
         struct vsw_pmd *pmd = &dp->pmds[i];
         int socket = (int) rte_lcore_to_socket_id(pmd_lcores[i]);

@@ -33,6 +33,7 @@
 
 #include "classifier/cls.h"
 #include "classifier/dpcls.h"
+#include "classifier/flow_burst.h"
 #include "classifier/rule.h"
 #include "group/group.h"
 #include "l2/vlan.h"
@@ -364,6 +365,9 @@ struct vsw_dp {
     bool upcall_overflow_inline;         /**< Upcall queue full: the PMD translates the
                                           *   packet itself (default) instead of dropping. */
     const char *emc_impl;                /**< Signature-match variant in use. */
+    vsw_flow_burst_fn *parse_burst;      /**< Burst parse variant (flow_burst.h; NULL:
+                                          *   scalar), set before the PMDs start; */
+    const char *parser_impl;             /**< its name. */
     pthread_t handler;                   /**< Slow-path thread. */
     volatile bool handler_quit;          /**< Stops it. */
     bool handler_running;

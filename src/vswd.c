@@ -91,6 +91,9 @@ usage(void)
            "  --flow-limit N         megaflows per PMD (default %d)\n"
            "  --megaflow-idle MS     idle megaflows expire after MS ms (default 10000)\n"
            "  --emc on|off           exact-match cache (default on)\n"
+           "  --parser auto|avx512|scalar\n"
+           "                         burst parse variant (default auto: the fastest\n"
+           "                         this CPU runs)\n"
            "  --upcall-overflow inline|drop\n"
            "                         when the slow path is behind, the PMD translates\n"
            "                         new flows itself (default, no loss) or drops them\n"
@@ -225,6 +228,7 @@ main(int argc, char **argv)
         { "flow-limit", required_argument, NULL, 'L' },
         { "megaflow-idle", required_argument, NULL, 'I' },
         { "emc", required_argument, NULL, 'E' },
+        { "parser", required_argument, NULL, 'P' },
         { "upcall-overflow", required_argument, NULL, 'U' },
         { "ctl-max-clients", required_argument, NULL, 'C' },
         { "ctl-idle-timeout", required_argument, NULL, 'T' },
@@ -244,6 +248,7 @@ main(int argc, char **argv)
     unsigned long flow_limit = DEFAULT_FLOW_LIMIT, idle_ms = 10000;
     unsigned long mac_aging = VSW_FDB_DEFAULT_IDLE, mac_max = VSW_FDB_DEFAULT_MAX;
     bool emc_on = true, overflow_inline = true;
+    const char *parser = "auto";
     unsigned long pin_rate = VSW_PIN_DEFAULT_RATE, pin_burst = 0;
     struct vsw_ctl_config ctl_cfg = {
         .max_clients = VSW_CTL_DEFAULT_MAX_CLIENTS,
@@ -324,6 +329,9 @@ main(int argc, char **argv)
                 return 1;
             }
             emc_on = !strcmp(optarg, "on");
+            break;
+        case 'P':
+            parser = optarg;
             break;
         case 'U':
             if (strcmp(optarg, "inline") && strcmp(optarg, "drop")) {
@@ -414,6 +422,12 @@ main(int argc, char **argv)
     }
     d.dp->megaflow_idle_ms = idle_ms;
     d.dp->emc_enabled = emc_on;
+    if (!vsw_flow_burst_select(parser, &d.dp->parse_burst, &d.dp->parser_impl)) {
+        fprintf(stderr, "vswd: --parser %s: %s\n", parser,
+                strcmp(parser, "avx512") ? "expected auto, avx512 or scalar"
+                                         : "this CPU lacks AVX-512 F, BW or VBMI");
+        return 1;
+    }
     d.dp->upcall_overflow_inline = overflow_inline;
     signal_dp = d.dp;
     if (vsw_pin_setup(d.dp, (uint32_t) pin_rate, (uint32_t) pin_burst, err, sizeof err)) {

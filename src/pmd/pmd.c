@@ -252,6 +252,9 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
     bool use_emc = pmd->dp->emc_enabled && !small_dpcls && !use_smc && !shallow
                    && emc_burst_enabled(pmd->emc);
     uint64_t partial = 0;   /* Packets parsed shallowly. */
+    vsw_flow_burst_fn *burst_fn = c->parse_burst;
+    const uint8_t *datas[BURST];
+    uint32_t lens[BURST];
     uint32_t max_frame = __atomic_load_n(&in->max_frame, __ATOMIC_RELAXED);
     uint64_t rx_bytes = 0;
 
@@ -295,8 +298,23 @@ process_burst(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct vsw_por
             partial |= 1ull << i;
             continue;
         }
+        if (burst_fn) {
+            datas[i] = data;
+            lens[i] = dlen;
+            continue;
+        }
         if (!vsw_flow_extract_fast(data, dlen, in->ofport, &flows[i], &lays[i])) {
             vsw_flow_extract_general(data, dlen, in->ofport, &flows[i], &lays[i]);
+        }
+    }
+    /* A SIMD variant parses the burst's common frames together, the
+     * general parser the rest (classifier/flow_burst.h). */
+    uint64_t deep = burst_fn ? keep & ~partial : 0;
+    if (deep) {
+        deep &= ~burst_fn(datas, lens, deep, in->ofport, flows, lays);
+        for (; deep; deep &= deep - 1) {
+            unsigned i = (unsigned) __builtin_ctzll(deep);
+            vsw_flow_extract_general(datas[i], lens[i], in->ofport, &flows[i], &lays[i]);
         }
     }
 
@@ -587,6 +605,7 @@ vsw_pmd_main(void *arg)
     memset(&ctx, 0, sizeof ctx);
     ctx.pmd = pmd;
     ctx.sig_match = emc_sig_match_best(&impl);
+    ctx.parse_burst = dp->parse_burst;
     ctx.idle_tsc = dp->megaflow_idle_ms * rte_get_tsc_hz() / 1000;
     /* Long enough for a napping handler (naps of up to 200 us); short enough
      * for an rx ring.  A handler woken from poll(2) gets wake_tsc. */

@@ -61,9 +61,10 @@ put_custom(const struct vsw_dp *dp, const struct vsw_pmd *pmd, enum vsw_pmd_coun
         vsw_buf_printf(out, "  megaflows: %u (limit %u), expired %" PRIu64 ", subtables %u\n",
                        pmd->dpcls->n_flows, dp->flow_limit, s->megaflows_expired,
                        pmd->dpcls->n_subtables);
-        vsw_buf_printf(out, "  emc: %s, %s mode, %" PRIu64 " mode switches\n",
+        vsw_buf_printf(out, "  emc: %s, %s mode, %" PRIu64 " mode switches; parser: %s\n",
                        dp->emc_enabled ? dp->emc_impl : "off",
-                       pmd->emc->bypass ? "bypass" : "normal", pmd->emc->mode_switches);
+                       pmd->emc->bypass ? "bypass" : "normal", pmd->emc->mode_switches,
+                       dp->parser_impl);
         break;
     case VSW_PMD_C_upcall_full:
         vsw_buf_printf(out, "  %s: %" PRIu64 " (%s)\n", counters[c].text, s->upcall_full,

@@ -17,6 +17,7 @@
 #include "actions/execute.h"
 #include "classifier/dpcls.h"
 #include "classifier/emc.h"
+#include "classifier/flow_burst.h"
 #include "dp.h"
 
 #define BURST 32               /* Packets per rx burst. */
@@ -32,6 +33,7 @@ struct txbuf {
 struct pmd_ctx {
     struct vsw_pmd *pmd;
     emc_sig_match_fn *sig_match;
+    vsw_flow_burst_fn *parse_burst;
     struct txbuf tx[VSW_MAX_PORTS];
     struct vsw_exec_out outs[MAX_OUTS];
     unsigned n_outs;

@@ -5,7 +5,8 @@
  * The input is one frame (any bytes, up to MAX_FRAME).  It is parsed by
  * vsw_flow_extract(), which must agree exactly with
  * vsw_flow_extract_general() and, where that one answers, with
- * vsw_flow_extract_shallow().  Then every action list of 'lists' below is
+ * vsw_flow_extract_shallow(); so must the AVX-512 burst parse where the CPU
+ * runs it (classifier/flow_burst.h).  Then every action list of 'lists' below is
  * executed on a copy of the frame, and each output is checked:
  *  - an IPv4 header checksum that was valid stays valid; so does the
  *    TCP/UDP (non-zero)/ICMP/ICMPv6 checksum of an unfragmented packet
@@ -28,6 +29,8 @@
 #include <rte_mempool.h>
 
 #include "actions/execute.h"
+#include "classifier/flow_burst.h"
+#include "classifier/flow_fast.h"
 #include "xlate/xlate.h"
 #include "fuzz_eal.h"
 #include "vsw/flow.h"
@@ -520,6 +523,24 @@ check_parsers(const uint8_t *data, size_t size, const struct vsw_flow *flow,
                 lay->l3_end, lay->n_vlans, glay.l3_ofs, glay.l4_ofs, glay.l3_end,
                 glay.n_vlans);
         abort();
+    }
+    if (vsw_flow_burst_avx512_usable()) {
+        /* The SIMD burst parse takes what the scalar fast parse takes, and
+         * gives the general parser's answer. */
+        const uint8_t *d[1] = { data };
+        uint32_t len[1] = { (uint32_t) size };
+        struct vsw_flow v, f;
+        struct vsw_layout vlay, flay;
+        bool fast = vsw_flow_extract_fast(data, (uint32_t) size, IN_PORT, &f, &flay);
+        uint64_t done = vsw_flow_extract_burst_avx512(d, len, 1, IN_PORT, &v, &vlay);
+        if (done != fast || (done && (memcmp(&v, &g, sizeof g) || memcmp(&vlay, &glay, sizeof glay)))) {
+            char a[1024], b[1024];
+            vsw_flow_format(&g, a, sizeof a);
+            vsw_flow_format(done ? &v : &g, b, sizeof b);
+            fprintf(stderr, "avx512 burst parse differs (took %d, fast parse %d):\n"
+                    "  general %s\n  avx512  %s\n", (int) done, (int) fast, a, b);
+            abort();
+        }
     }
     memset(&s, 0xa5, sizeof s);
     if (vsw_flow_extract_shallow(data, (uint32_t) size, IN_PORT, &s)) {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the packet parser (no EAL, no hugepages). */
 
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "classifier/flow_burst.h"
 #include "classifier/flow_fast.h"
 #include "vsw/flow.h"
 
@@ -215,66 +218,80 @@ test_arp(void **state)
  * on every kind of mutation of them (lengths, versions, IHL, fragments,
  * TCP data offsets, extension headers, a second tag, other protocols);
  * and it does take the valid ones. */
+/* A generated frame for the fast-path comparisons: IPv4 or IPv6, untagged,
+ * tagged or QinQ, TCP, UDP or another protocol, with a few bytes mutated
+ * in three frames of four and a length that is often wrong.  Returns its
+ * length; '*v6' and '*tagged' say what it was made as. */
+static uint32_t
+gen_frame(uint32_t *seedp, uint8_t pkt[128], bool *v6p, bool *taggedp)
+{
+    static const uint8_t protos[] = { 6, 17, 6, 17, 1, 58, 44, 0 };
+    uint32_t seed = *seedp * 1103515245 + 12345;
+    bool v6 = (seed >> 4) & 1, tagged = (seed >> 5) & 1, qinq = ((seed >> 6) & 7) == 0;
+    uint8_t proto = protos[(seed >> 9) % sizeof protos];
+    size_t n = put_eth(pkt, tagged ? ((seed >> 7) & 1 ? 0x8100 : 0x88a8)
+                                   : (v6 ? 0x86dd : 0x0800));
+    memset(pkt + n, 0, 128 - n);
+    if (tagged) {
+        pkt[n] = (uint8_t) (seed >> 12);          /* PCP, CFI, VID */
+        pkt[n + 1] = (uint8_t) (seed >> 20);
+        uint16_t inner = qinq ? 0x8100 : (v6 ? 0x86dd : 0x0800);
+        pkt[n + 2] = (uint8_t) (inner >> 8);
+        pkt[n + 3] = (uint8_t) inner;
+        n += 4;
+    }
+    seed = seed * 1103515245 + 12345;
+    size_t l4 = n;
+    uint16_t l4_len = (uint16_t) (20 + (seed >> 16) % 24);
+    if (v6) {
+        pkt[n] = (uint8_t) (0x60 | ((seed >> 8) & 0x0f));  /* TC, flow label */
+        pkt[n + 1] = (uint8_t) (seed >> 12);
+        pkt[n + 2] = (uint8_t) (seed >> 20);
+        pkt[n + 3] = (uint8_t) (seed >> 24);
+        pkt[n + 4] = 0;
+        pkt[n + 5] = (uint8_t) l4_len;
+        pkt[n + 6] = proto;
+        pkt[n + 7] = 63;
+        for (int k = 8; k < 40; k++) {
+            pkt[n + k] = (uint8_t) (k * 7 + seed);
+        }
+        l4 = n + 40;
+    } else {
+        put_ipv4(pkt + n, proto, (uint16_t) (20 + l4_len), 0, 5);
+        pkt[n + 1] = (uint8_t) (seed >> 5);                /* TOS */
+        pkt[n + 8] = (uint8_t) (seed >> 13);               /* TTL */
+        l4 = n + 20;
+    }
+    for (int k = 0; k < 4; k++) {
+        pkt[l4 + k] = (uint8_t) (seed >> (k * 4));  /* ports */
+    }
+    pkt[l4 + 12] = (uint8_t) (0x50 | ((seed >> 11) & 0x0f));   /* data offset, NS... */
+    pkt[l4 + 13] = (uint8_t) (seed >> 3);                      /* TCP flags */
+    /* Mutate a few random bytes in the headers (one frame in four
+     * stays intact), and the length. */
+    int muts = (int) ((seed >> 20) % 8);
+    for (int k = 0; k < muts - 4; k++) {
+        seed = seed * 1103515245 + 12345;
+        pkt[(seed >> 8) % (l4 + 21)] = (uint8_t) (seed >> 16);
+    }
+    uint32_t len = (seed >> 28) & 1 ? (uint32_t) (l4 + l4_len + (seed >> 24) % 8)
+                                    : (uint32_t) (30 + (seed >> 24) % 100);
+    *seedp = seed;
+    *v6p = v6;
+    *taggedp = tagged;
+    return len > 128 ? 128 : len;
+}
+
 static void
 test_fast_path_equals_general(void **state)
 {
-    static const uint8_t protos[] = { 6, 17, 6, 17, 1, 58, 44, 0 };
     uint32_t seed = 99;
     unsigned taken[2][2] = { { 0 } };   /* [ipv6][tagged] */
     (void) state;
     for (int iter = 0; iter < 400000; iter++) {
         uint8_t pkt[128];
-        seed = seed * 1103515245 + 12345;
-        bool v6 = (seed >> 4) & 1, tagged = (seed >> 5) & 1, qinq = ((seed >> 6) & 7) == 0;
-        uint8_t proto = protos[(seed >> 9) % sizeof protos];
-        size_t n = put_eth(pkt, tagged ? ((seed >> 7) & 1 ? 0x8100 : 0x88a8)
-                                       : (v6 ? 0x86dd : 0x0800));
-        memset(pkt + n, 0, sizeof pkt - n);
-        if (tagged) {
-            pkt[n] = (uint8_t) (seed >> 12);          /* PCP, CFI, VID */
-            pkt[n + 1] = (uint8_t) (seed >> 20);
-            uint16_t inner = qinq ? 0x8100 : (v6 ? 0x86dd : 0x0800);
-            pkt[n + 2] = (uint8_t) (inner >> 8);
-            pkt[n + 3] = (uint8_t) inner;
-            n += 4;
-        }
-        seed = seed * 1103515245 + 12345;
-        size_t l4 = n;
-        uint16_t l4_len = (uint16_t) (20 + (seed >> 16) % 24);
-        if (v6) {
-            pkt[n] = (uint8_t) (0x60 | ((seed >> 8) & 0x0f));  /* TC, flow label */
-            pkt[n + 1] = (uint8_t) (seed >> 12);
-            pkt[n + 2] = (uint8_t) (seed >> 20);
-            pkt[n + 3] = (uint8_t) (seed >> 24);
-            pkt[n + 4] = 0;
-            pkt[n + 5] = (uint8_t) l4_len;
-            pkt[n + 6] = proto;
-            pkt[n + 7] = 63;
-            for (int k = 8; k < 40; k++) {
-                pkt[n + k] = (uint8_t) (k * 7 + seed);
-            }
-            l4 = n + 40;
-        } else {
-            put_ipv4(pkt + n, proto, (uint16_t) (20 + l4_len), 0, 5);
-            l4 = n + 20;
-        }
-        for (int k = 0; k < 4; k++) {
-            pkt[l4 + k] = (uint8_t) (seed >> (k * 4));  /* ports */
-        }
-        pkt[l4 + 12] = 0x50;
-        pkt[l4 + 13] = (uint8_t) (seed >> 3);             /* TCP flags */
-        /* Mutate a few random bytes in the headers (one frame in four
-         * stays intact), and the length. */
-        int muts = (int) ((seed >> 20) % 8);
-        for (int k = 0; k < muts - 4; k++) {
-            seed = seed * 1103515245 + 12345;
-            pkt[(seed >> 8) % (l4 + 21)] = (uint8_t) (seed >> 16);
-        }
-        uint32_t len = (seed >> 28) & 1 ? (uint32_t) (l4 + l4_len + (seed >> 24) % 8)
-                                        : (uint32_t) (30 + (seed >> 24) % 100);
-        if (len > sizeof pkt) {
-            len = sizeof pkt;
-        }
+        bool v6, tagged;
+        uint32_t len = gen_frame(&seed, pkt, &v6, &tagged);
         struct vsw_flow a, b;
         struct vsw_layout la, lb;
         memset(&a, 0xa5, sizeof a);
@@ -294,6 +311,80 @@ test_fast_path_equals_general(void **state)
         for (int t = 0; t < 2; t++) {
             assert_true(taken[v][t] > 10000);
         }
+    }
+}
+
+/* The SIMD burst parse, where this CPU runs it, takes exactly the frames
+ * the scalar fast parse takes, gives them the general parser's key and
+ * layout (what else is in the burst does not matter), and leaves the
+ * frames it does not take, or was not asked to, as they were. */
+static void
+test_burst_variants_equal_general(void **state)
+{
+    static const char *const variants[] = { "avx512" };
+    uint32_t seed = 4242;
+    uint64_t taken = 0, plain_v4 = 0;
+    const char *name;
+    vsw_flow_burst_fn *fn;
+
+    (void) state;
+    assert_true(vsw_flow_burst_select("scalar", &fn, &name));
+    assert_null(fn);
+    assert_false(vsw_flow_burst_select("avx2", &fn, &name));
+    for (unsigned v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        if (!vsw_flow_burst_select(variants[v], &fn, &name)) {
+            print_message("burst parse variant %s: this CPU cannot run it, not checked\n",
+                          variants[v]);
+            continue;
+        }
+        assert_non_null(fn);
+        assert_string_equal(name, variants[v]);
+        for (int b = 0; b < 8000; b++) {
+            static uint8_t pkts[64][128];
+            const uint8_t *data[64];
+            uint32_t len[64];
+            struct vsw_flow flows[64], want;
+            struct vsw_layout lays[64], want_lay;
+            uint64_t todo = 0;
+            unsigned n = 1 + (unsigned) (b % 64);
+
+            for (unsigned i = 0; i < n; i++) {
+                bool v6, tagged;
+                len[i] = gen_frame(&seed, pkts[i], &v6, &tagged);
+                data[i] = pkts[i];
+                if ((seed >> 7) % 8) {
+                    todo |= 1ull << i;
+                }
+            }
+            memset(flows, 0xa5, sizeof flows);
+            memset(lays, 0xa5, sizeof lays);
+            uint64_t done = fn(data, len, todo, 3, flows, lays);
+            assert_int_equal(done & ~todo, 0);
+            for (unsigned i = 0; i < n; i++) {
+                struct vsw_flow f;
+                struct vsw_layout l;
+                bool fast = vsw_flow_extract_fast(data[i], len[i], 3, &f, &l);
+                if (!(todo & (1ull << i)) || !fast) {
+                    assert_false(done & (1ull << i));
+                    memset(&f, 0xa5, sizeof f);
+                    memset(&l, 0xa5, sizeof l);
+                    assert_memory_equal(&flows[i], &f, sizeof f);
+                    assert_memory_equal(&lays[i], &l, sizeof l);
+                    continue;
+                }
+                assert_true(done & (1ull << i));
+                vsw_flow_extract_general(data[i], len[i], 3, &want, &want_lay);
+                assert_memory_equal(&flows[i], &want, sizeof want);
+                assert_memory_equal(&lays[i], &want_lay, sizeof want_lay);
+                taken++;
+                plain_v4 += data[i][12] == 0x08 && data[i][13] == 0 && data[i][14] == 0x45;
+            }
+        }
+    }
+    print_message("burst parse: %" PRIu64 " frames taken, %" PRIu64 " of them untagged IPv4\n",
+                  taken, plain_v4);
+    if (vsw_flow_burst_avx512_usable()) {
+        assert_true(plain_v4 > 10000);
     }
 }
 
@@ -385,6 +476,7 @@ main(void)
         cmocka_unit_test(test_truncated_never_overreads),
         cmocka_unit_test(test_arp),
         cmocka_unit_test(test_fast_path_equals_general),
+        cmocka_unit_test(test_burst_variants_equal_general),
         cmocka_unit_test(test_shallow_equals_general),
     };
     return cmocka_run_group_tests_name("flow_extract", tests, NULL, NULL);
