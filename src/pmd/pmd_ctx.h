@@ -27,6 +27,9 @@
 
 struct txbuf {
     uint16_t n;
+    uint64_t bytes;             /* Of pkts[0..n), summed as they are added: once
+                                 * sent, the mbufs are the driver's to free or
+                                 * hand to another thread, and are not read. */
     struct rte_mbuf *pkts[TX_BUF];
 };
 

@@ -38,12 +38,13 @@ tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
         return;
     }
     if (unlikely(__atomic_load_n(&port->tx_check, __ATOMIC_RELAXED))) {
-        tb->n = pmd_tx_mtu_filter(port, st, tb->pkts, tb->n);
+        tb->n = pmd_tx_mtu_filter(port, st, tb->pkts, tb->n, &tb->bytes);
     }
     if (port->is_vhost) {
         sent = pmd_vhost_tx(port, vsw_vhost_txq(port, idx), tb->pkts, tb->n, &st->tx_bytes);
     } else {
         uint16_t q = port->txq_shared ? (uint16_t) (idx % port->n_txq) : (uint16_t) idx;
+        uint64_t bytes = tb->bytes;
         if (port->txq_shared) {
             rte_spinlock_lock(&port->txq_lock[q]);
         }
@@ -51,9 +52,11 @@ tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
         if (port->txq_shared) {
             rte_spinlock_unlock(&port->txq_lock[q]);
         }
-        for (uint16_t i = 0; i < sent; i++) {
-            st->tx_bytes += rte_pktmbuf_pkt_len(tb->pkts[i]);
+        /* Only the frames the driver refused are still ours to read. */
+        for (uint16_t i = sent; i < tb->n; i++) {
+            bytes -= rte_pktmbuf_pkt_len(tb->pkts[i]);
         }
+        st->tx_bytes += bytes;
         if (sent < tb->n) {
             rte_pktmbuf_free_bulk(&tb->pkts[sent], tb->n - sent);
         }
@@ -61,6 +64,7 @@ tx_flush(struct vsw_pmd *pmd, struct vsw_port *port, struct txbuf *tb)
     st->tx_packets += sent;
     st->tx_dropped += tb->n - sent;
     tb->n = 0;
+    tb->bytes = 0;
 }
 
 /* Sends whatever every port's tx buffer holds. */
@@ -100,6 +104,7 @@ pmd_outs_to_tx(struct pmd_ctx *c, const struct vsw_ports_snap *ps)
             continue;
         }
         struct txbuf *tb = &c->tx[pi];
+        tb->bytes += rte_pktmbuf_pkt_len(c->outs[o].m);
         tb->pkts[tb->n++] = c->outs[o].m;
         if (tb->n == TX_BUF) {
             tx_flush(pmd, ps->ports[pi], tb);
@@ -175,7 +180,7 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
     /* The buffer's count stays in a register ('k') for the run: stored
      * through 'tb' on every packet it cost a store-to-load round trip. */
     unsigned k = tb->n;
-    uint64_t t = *hits;
+    uint64_t t = *hits, tb_bytes = tb->bytes;
     for (; t; t &= t - 1) {
         unsigned i = (unsigned) __builtin_ctzll(t);
         struct megaflow *mf = mfs[i];
@@ -189,16 +194,21 @@ execute_outputs(struct pmd_ctx *c, const struct vsw_ports_snap *ps, struct megaf
             cur = mf;
             n = bytes = 0;
         }
+        uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
         n++;
-        bytes += rte_pktmbuf_pkt_len(pkts[i]);
+        bytes += len;
+        tb_bytes += len;
         tb->pkts[k++] = pkts[i];
         if (k == TX_BUF) {
             tb->n = (uint16_t) k;
+            tb->bytes = tb_bytes;
             tx_flush(pmd, ps->ports[pi], tb);
             k = tb->n;
+            tb_bytes = tb->bytes;
         }
     }
     tb->n = (uint16_t) k;
+    tb->bytes = tb_bytes;
     *hits = t;
     credit_run(cur, n, bytes, now);
 }

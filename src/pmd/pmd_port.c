@@ -58,10 +58,11 @@ pmd_frame_over_mtu(const struct rte_mbuf *m, uint32_t mtu)
 }
 
 /* Drops, and counts on the port, the frames in pkts[0..n) that exceed the
- * port's MTU; returns how many are left (in order). */
+ * port's MTU, taking their lengths off '*bytes'; returns how many are left
+ * (in order). */
 uint16_t
 pmd_tx_mtu_filter(struct vsw_port *port, struct vsw_port_stats *st, struct rte_mbuf **pkts,
-                  uint16_t n)
+                  uint16_t n, uint64_t *bytes)
 {
     uint32_t max_frame = __atomic_load_n(&port->max_frame, __ATOMIC_RELAXED);
     uint32_t mtu = __atomic_load_n(&port->mtu, __ATOMIC_RELAXED);
@@ -70,6 +71,7 @@ pmd_tx_mtu_filter(struct vsw_port *port, struct vsw_port_stats *st, struct rte_m
     for (uint16_t i = 0; i < n; i++) {
         if (unlikely(rte_pktmbuf_pkt_len(pkts[i]) > max_frame) && pmd_frame_over_mtu(pkts[i], mtu)) {
             st->tx_over_mtu++;
+            *bytes -= rte_pktmbuf_pkt_len(pkts[i]);
             rte_pktmbuf_free(pkts[i]);
         } else {
             pkts[k++] = pkts[i];

@@ -35,9 +35,10 @@ uint16_t pmd_vhost_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 bool pmd_frame_over_mtu(const struct rte_mbuf *m, uint32_t mtu);
 
 /** Drops, and counts on the port, the frames in pkts[0..n) that exceed the
- *  port's MTU; returns how many are left (in order). */
+ *  port's MTU, taking their lengths off '*bytes'; returns how many are left
+ *  (in order). */
 uint16_t pmd_tx_mtu_filter(struct vsw_port *port, struct vsw_port_stats *st,
-                           struct rte_mbuf **pkts, uint16_t n);
+                           struct rte_mbuf **pkts, uint16_t n, uint64_t *bytes);
 
 /** A chained frame made contiguous: in place if its first segment has room,
  *  else copied into one mbuf of the jumbo pool.  NULL (frame freed) if

@@ -345,6 +345,14 @@ def jumbo_checks(vswd, vswctl, keep):
                         and c3["tx"].get("drop") == 2 and c3["tx"].get("pkts") == 2, text))
         results.append(("dump-ports: port 3 counts the received frame over its MTU",
                         c3 is not None and c3["rx"].get("over_mtu") == 1, text))
+        # tx bytes: the frames sent, not those the MTU check dropped (the
+        # PMD sums them before the driver takes the mbufs).
+        tx_bytes = {p_: (port_counters(text, p_) or {}).get("tx", {}).get("bytes")
+                    for p_ in (2, 3, 4)}
+        want_bytes = {p_: sum(len(x) for x in expected[p_]) for p_ in (2, 3, 4)}
+        results.append(("dump-ports: tx bytes of ports 2, 3, 4 are those of the frames sent",
+                        tx_bytes == want_bytes,
+                        "got %s, expected %s\n%s" % (tx_bytes, want_bytes, text)))
     finally:
         if keep:
             print("  kept", d_)
