@@ -268,6 +268,19 @@ def log_tail(path, n=8):
     return "\n    " + "\n    ".join(lines)
 
 
+class TestpmdConsole:
+    """A dpdk-testpmd driven through its interactive prompt: stdin in self.p,
+    output in the log file self.logf (the limit row and the pvp "VM")."""
+
+    def read(self):
+        with open(self.logf, errors="replace") as f:
+            return f.read()
+
+    def cmd(self, c):
+        self.p.stdin.write((c + "\n").encode())
+        self.p.stdin.flush()
+
+
 class NetNS:
     """A private network namespace held by a `sleep` process (killed at the end),
     so the veth of the storm port and OVS's br0 tap never touch the host's."""

@@ -16,8 +16,8 @@ import subprocess
 import time
 
 from bench_common import (HERE, PREFIXES, PROCS, PVP_L2_MACS, PY, STORM_IF_GEN, TESTPMD,
-                          TSE_RATES, TSE_WARMUP, CpuProbe, log_tail, need_hugepages,
-                          wait_for)
+                          TSE_RATES, TSE_WARMUP, CpuProbe, TestpmdConsole, log_tail,
+                          need_hugepages, wait_for)
 
 
 # ---- PVP "VM" -------------------------------------------------------------------------
@@ -25,7 +25,7 @@ from bench_common import (HERE, PREFIXES, PROCS, PVP_L2_MACS, PY, STORM_IF_GEN, 
 PVP_VM_MB = 1024               # testpmd -m: its (shared, file-backed) guest memory
 
 
-class PvpVm:
+class PvpVm(TestpmdConsole):
     """Scenario pvp's "VM": one dpdk-testpmd on cpu0 (both lcores pinned there)
     with two virtio-user ports in server mode (DIR/vm1.sock, DIR/vm2.sock), io
     forwarding between them.  The switch connects as vhost-user client and
@@ -75,14 +75,6 @@ class PvpVm:
         """After the switch has started (connected to both sockets)."""
         wait_for(lambda: "testpmd> " in self.read(), 60, "testpmd (pvp VM) start "
                  "(switch connected to its sockets?)", self.p, self.logf)
-
-    def read(self):
-        with open(self.logf, errors="replace") as f:
-            return f.read()
-
-    def cmd(self, c):
-        self.p.stdin.write((c + "\n").encode())
-        self.p.stdin.flush()
 
     def tx_first(self, bursts=1):
         self.cmd("start tx_first" + (" %d" % bursts if bursts > 1 else ""))
@@ -151,18 +143,19 @@ def both_ways(w):
 STORM_COUNTER = [0]
 
 
-def run_storm(ns, a, window):
-    """Starts the storm source in ns, lets the switch settle, measures a window."""
-    gen_cmd = ns.prefix + [PY, os.path.join(HERE, "bench.d", "storm.py"), STORM_IF_GEN,
-                           str(a.storm_rate), str(STORM_COUNTER[0])]
+def with_source(ns, script, args, warmup, window, what):
+    """Runs bench.d/SCRIPT ARGS in ns (a traffic source), waits 'warmup' s,
+    measures window(), stops the source; returns the window and the JSON
+    report the source printed last."""
+    gen_cmd = ns.prefix + [PY, os.path.join(HERE, "bench.d", script)] + [str(x) for x in args]
     env = dict(os.environ, PYTHONPATH=os.path.join(HERE, "bench.d"))
     g = subprocess.Popen(gen_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          env=env, start_new_session=True)
     PROCS.procs.append(g)
     try:
-        time.sleep(a.storm_warmup)
+        time.sleep(warmup)
         if g.poll() is not None:
-            raise RuntimeError("storm source died: %s" % g.stderr.read().strip()[-400:])
+            raise RuntimeError("%s died: %s" % (what, g.stderr.read().strip()[-400:]))
         w = window()
     finally:
         if g.poll() is None:
@@ -175,9 +168,16 @@ def run_storm(ns, a, window):
         if g in PROCS.procs:
             PROCS.procs.remove(g)
     try:
-        st = json.loads(out.strip().splitlines()[-1])
+        report = json.loads(out.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise RuntimeError("storm source: no report: %s" % err.strip()[-400:])
+        raise RuntimeError("%s: no report: %s" % (what, err.strip()[-400:]))
+    return w, report
+
+
+def run_storm(ns, a, window):
+    """Starts the storm source in ns, lets the switch settle, measures a window."""
+    w, st = with_source(ns, "storm.py", [STORM_IF_GEN, a.storm_rate, STORM_COUNTER[0]],
+                        a.storm_warmup, window, "storm source")
     STORM_COUNTER[0] = st["next"]
     w["storm_source"] = st
     p3 = w["ports"].get("3", {})
@@ -193,30 +193,8 @@ def run_tse(ns, a, window):
     into the bonded port's veth), each with its own attack source."""
     out = {}
     for rate in TSE_RATES:
-        gen_cmd = ns.prefix + [PY, os.path.join(HERE, "bench.d", "tse.py"), STORM_IF_GEN,
-                               str(rate), str(rate)]
-        env = dict(os.environ, PYTHONPATH=os.path.join(HERE, "bench.d"))
-        g = subprocess.Popen(gen_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=env, start_new_session=True)
-        PROCS.procs.append(g)
-        try:
-            time.sleep(TSE_WARMUP)
-            if g.poll() is not None:
-                raise RuntimeError("TSE source died: %s" % g.stderr.read().strip()[-400:])
-            w = window()
-        finally:
-            if g.poll() is None:
-                os.killpg(g.pid, signal.SIGTERM)
-            try:
-                so, se = g.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(g.pid, signal.SIGKILL)
-                so, se = g.communicate()
-            if g in PROCS.procs:
-                PROCS.procs.remove(g)
-        try:
-            w["attack_source"] = json.loads(so.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            raise RuntimeError("TSE source: no report: %s" % se.strip()[-400:])
+        w, out_report = with_source(ns, "tse.py", [STORM_IF_GEN, rate, rate], TSE_WARMUP,
+                                    window, "TSE source")
+        w["attack_source"] = out_report
         out[rate] = w
     return out

@@ -15,7 +15,7 @@ import time
 
 from bench_common import (CHURN_PERIOD, OVS_HUGEPAGES, OVS_PCAP_MAX, OVS_SCHEMA,
                           OVS_VSWITCHD, PREFIXES, PROCS, STORM_IF_SW, TESTPMD, CpuProbe,
-                          NetNS, best_window, cleanup_prefix, log, log_tail,
+                          NetNS, TestpmdConsole, best_window, cleanup_prefix, log, log_tail,
                           need_hugepages, pages_for_mbufs, sh, timed, tse_vdevs, wait_for)
 from bench_parse import (check_normal_rules, delta, fdb_window, mask_signature,
                          parse_fdb_show, parse_fdb_stats, parse_ovs_pmd_stats, parse_ports,
@@ -438,7 +438,7 @@ class Ovs:
 
 # ---- testpmd ----------------------------------------------------------------------------
 
-class Testpmd:
+class Testpmd(TestpmdConsole):
     name = "testpmd"
 
     def __init__(self, args, work):
@@ -503,14 +503,6 @@ class Testpmd:
             out["cycles"] = (s1["fwd_cycles"] - s0["fwd_cycles"]) / dn
             out["cycles_method"] = "--record-core-cycles"
         return out
-
-    def read(self):
-        with open(self.logf, errors="replace") as f:
-            return f.read()
-
-    def cmd(self, c):
-        self.p.stdin.write((c + "\n").encode())
-        self.p.stdin.flush()
 
     FWD_RE = re.compile(r"CPU cycles/packet=[\d.]+ \((?:total|busy) cycles=(\d+) / "
                         r"total \S+ packets=(\d+)\) at (\d+) MHz")
