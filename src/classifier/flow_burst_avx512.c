@@ -77,8 +77,11 @@ plain_ipv4(const uint8_t *p, uint32_t len, uint32_t *tot_len, bool *tcp)
     }
     uint32_t l4_len = tl - 20;
     if (ip[9] == VSW_IPPROTO_TCP) {
+        if (l4_len < 20) {      /* Before reading the data offset, which is in it. */
+            return false;
+        }
         uint32_t hlen = (ip[20 + 12] >> 4) * 4u;
-        if (l4_len < 20 || hlen < 20 || hlen > l4_len) {
+        if (hlen < 20 || hlen > l4_len) {
             return false;
         }
         *tcp = true;
