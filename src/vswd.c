@@ -248,7 +248,9 @@ main(int argc, char **argv)
     unsigned long flow_limit = DEFAULT_FLOW_LIMIT, idle_ms = 10000;
     unsigned long mac_aging = VSW_FDB_DEFAULT_IDLE, mac_max = VSW_FDB_DEFAULT_MAX;
     bool emc_on = true, overflow_inline = true;
-    const char *parser = "auto";
+    vsw_flow_burst_fn *parse_burst = NULL;
+    const char *parser_impl = NULL;
+    bool parser_set = false;
     unsigned long pin_rate = VSW_PIN_DEFAULT_RATE, pin_burst = 0;
     struct vsw_ctl_config ctl_cfg = {
         .max_clients = VSW_CTL_DEFAULT_MAX_CLIENTS,
@@ -331,7 +333,13 @@ main(int argc, char **argv)
             emc_on = !strcmp(optarg, "on");
             break;
         case 'P':
-            parser = optarg;
+            if (!vsw_flow_burst_select(optarg, &parse_burst, &parser_impl)) {
+                fprintf(stderr, "vswd: --parser %s: %s\n", optarg,
+                        strcmp(optarg, "avx512") ? "expected auto, avx512 or scalar"
+                                                 : "this CPU lacks AVX-512 F, BW or VBMI");
+                return 1;
+            }
+            parser_set = true;
             break;
         case 'U':
             if (strcmp(optarg, "inline") && strcmp(optarg, "drop")) {
@@ -422,11 +430,9 @@ main(int argc, char **argv)
     }
     d.dp->megaflow_idle_ms = idle_ms;
     d.dp->emc_enabled = emc_on;
-    if (!vsw_flow_burst_select(parser, &d.dp->parse_burst, &d.dp->parser_impl)) {
-        fprintf(stderr, "vswd: --parser %s: %s\n", parser,
-                strcmp(parser, "avx512") ? "expected auto, avx512 or scalar"
-                                         : "this CPU lacks AVX-512 F, BW or VBMI");
-        return 1;
+    if (parser_set) {   /* Else vsw_dp_create()'s choice: the best this CPU runs. */
+        d.dp->parse_burst = parse_burst;
+        d.dp->parser_impl = parser_impl;
     }
     d.dp->upcall_overflow_inline = overflow_inline;
     signal_dp = d.dp;

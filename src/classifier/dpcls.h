@@ -314,8 +314,6 @@ unsigned dpcls_smc_lookup_batch(struct dpcls *cls, const struct vsw_flow *flows,
                                 const uint32_t *hashes, unsigned n, uint64_t *keep,
                                 struct megaflow **mfs);
 
-/** Remembers flow hash -> mf in the SMC (same signature, else an empty
- *  way, else the way chosen by the hash's upper bits). */
 /** Prefetches the SMC bucket of 'hash' (a lookup of it is coming). */
 static inline void
 dpcls_smc_prefetch(const struct dpcls *cls, uint32_t hash)
@@ -323,6 +321,8 @@ dpcls_smc_prefetch(const struct dpcls *cls, uint32_t hash)
     rte_prefetch0(&cls->smc[hash & (DPCLS_SMC_BUCKETS - 1)]);
 }
 
+/** Remembers flow hash -> mf in the SMC (same signature, else an empty
+ *  way, else the way chosen by the hash's upper bits). */
 static inline void
 dpcls_smc_insert(struct dpcls *cls, uint32_t hash, const struct megaflow *mf)
 {

@@ -697,7 +697,9 @@ def shared_actions_checks(vswd, vswctl):
             f.write("priority=10,udp,tp_src=%d,actions=mod_dl_src:02:00:00:00:00:99,"
                     "output:2\n" % sport)
         f.write("priority=5,tcp,actions=drop\n")
-    v.start(["--mbufs", "16384", "--flows", v.path("rules"),
+    # The scalar parse, whatever the CPU (the other live checks run the
+    # default, the AVX-512 parse where the CPU has it).
+    v.start(["--mbufs", "16384", "--flows", v.path("rules"), "--parser", "scalar",
              "--port", "p1,net_pcap5,rx_pcap=%s,infinite_rx=1,ofport=1" % v.path("in.pcap"),
              "--port", "p2,net_null4,no-rx=1,ofport=2"])
     results = []
@@ -725,10 +727,45 @@ def shared_actions_checks(vswd, vswctl):
                   if "actions:set(eth(src=02:00:00:00:00:99" in ln]
         results.append(("two megaflows with the same actions", len(shared) == 2, out))
         rc, out = v.ctl("pmd-stats")
+        results.append(("pmd-stats names the parser asked for (scalar)",
+                        rc == 0 and "parser: scalar" in out, out))
         tx2 = v.tx(2)
         results.append(("every permitted packet sent", tx2 >= a + b - 64, "tx %d, rules %d"
                         % (tx2, a + b)))
         results.append(("vswd alive", v.alive(), "exited"))
+    finally:
+        v.stop()
+    return results
+
+
+def cpu_has_avx512_parser():
+    with open("/proc/cpuinfo") as f:
+        flags = set(next((ln for ln in f if ln.startswith("flags")), "").split())
+    return {"avx512f", "avx512bw", "avx512vbmi"} <= flags
+
+
+def parser_checks(vswd, vswctl):
+    """--parser: a bad value, or avx512 on a CPU without it, stops vswd with
+    a clear error; by default the PMD runs the best variant the CPU has."""
+    results = []
+    eal = [vswd, "-l", "0,1", "--file-prefix=vswparser%d" % os.getpid(), "--no-huge",
+           "-m", "256", "--no-pci", "--"]
+    bad = [("avx2", "expected auto, avx512 or scalar")]
+    if not cpu_has_avx512_parser():
+        bad.append(("avx512", "this CPU lacks AVX-512 F, BW or VBMI"))
+    for value, msg in bad:
+        p = subprocess.run(eal + ["--parser", value], capture_output=True, text=True,
+                           timeout=60)
+        results.append(("--parser %s refused: %s" % (value, msg),
+                        p.returncode == 1 and ("--parser %s: %s" % (value, msg)) in p.stderr,
+                        "rc %d: %s" % (p.returncode, p.stderr[-400:])))
+    want = "avx512" if cpu_has_avx512_parser() else "scalar"
+    v = LiveVswd(vswd, vswctl, "parser")
+    try:
+        v.start(["--mbufs", "16384", "--port", "p1,net_null8,no-rx=1,ofport=1"])
+        rc, out = v.ctl("pmd-stats")
+        results.append(("by default the parser is %s on this CPU" % want,
+                        rc == 0 and ("parser: %s" % want) in out, out))
     finally:
         v.stop()
     return results
@@ -796,7 +833,8 @@ def main():
     suites = [("jumbo", "jumbo", lambda: jumbo_checks(vswd, vswctl, args.keep)),
               ("live-traffic", "live", lambda: live_traffic_checks(vswd, vswctl)),
               ("shallow-masks", "shallow2", lambda: multimask_shallow_checks(vswd, vswctl)),
-              ("shared-actions", "shared", lambda: shared_actions_checks(vswd, vswctl))]
+              ("shared-actions", "shared", lambda: shared_actions_checks(vswd, vswctl)),
+              ("parser", "parser", lambda: parser_checks(vswd, vswctl))]
     for key, label, checks in suites:
         if args.k in key:
             p, f = report_checks(label, checks)
