@@ -91,6 +91,30 @@ dpcls_smc_lookup_batch(struct dpcls *cls, const struct vsw_flow *flows, const ui
     return hits;
 }
 
+/* Empties the indexes, the signature cache and the free list; the
+ * megaflows themselves are the caller's. */
+static void
+reset_indexes(struct dpcls *cls)
+{
+    for (uint32_t i = 0; i < cls->max_flows; i++) {
+        cls->free_stack[i] = cls->max_flows - 1 - i;
+    }
+    memset(cls->used_map, 0, sizeof(uint64_t) * ((cls->max_flows + 63) / 64));
+    cls->n_free = cls->max_flows;
+    cls->n_flows = 0;
+    memset(cls->slots, 0, sizeof *cls->slots * (cls->slot_mask + 1));
+    memset(cls->smc, 0, sizeof *cls->smc * DPCLS_SMC_BUCKETS);
+    memset(cls->fdb_heads, 0, sizeof(uint32_t) * (cls->fdb_mask + 1));
+    cls->fdb_any = 0;
+    cls->n_subtables = 0;
+    for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
+        cls->ports[p].in_port = UINT32_MAX;
+        cls->ports[p].n = 0;
+        cls->ports[p].n_deep = 0;
+        cls->ports[p].dup_skip = 0;
+    }
+}
+
 struct dpcls *
 dpcls_create(uint32_t max_flows, unsigned stats_idx, int socket)
 {
@@ -128,7 +152,7 @@ dpcls_create(uint32_t max_flows, unsigned stats_idx, int socket)
         return NULL;
     }
     cls->slot_mask = n_slots - 1;
-    dpcls_flush(cls);
+    reset_indexes(cls);      /* The megaflows are zeroed: none in use. */
     return cls;
 }
 
@@ -146,31 +170,22 @@ dpcls_destroy(struct dpcls *cls)
     }
 }
 
+/* Only the megaflows in use are visited (the used map): with the default
+ * limit the array is tens of megabytes, and walking all of it stalled the
+ * PMD for milliseconds on every flush, and at start-up made every page of
+ * it resident. */
 void
 dpcls_flush(struct dpcls *cls)
 {
-    for (uint32_t i = 0; i < cls->max_flows; i++) {
-        if (cls->flows[i].st) {
-            dpcls_push_stats(cls, &cls->flows[i]);
-            cls->flows[i].gen++;
-            cls->flows[i].st = NULL;
+    for (uint32_t w = 0; w < (cls->max_flows + 63) / 64; w++) {
+        for (uint64_t bits = cls->used_map[w]; bits; bits &= bits - 1) {
+            struct megaflow *mf = &cls->flows[w * 64 + (uint32_t) __builtin_ctzll(bits)];
+            dpcls_push_stats(cls, mf);
+            mf->gen++;
+            mf->st = NULL;
         }
-        cls->free_stack[i] = cls->max_flows - 1 - i;
     }
-    memset(cls->used_map, 0, sizeof(uint64_t) * ((cls->max_flows + 63) / 64));
-    cls->n_free = cls->max_flows;
-    cls->n_flows = 0;
-    memset(cls->slots, 0, sizeof *cls->slots * (cls->slot_mask + 1));
-    memset(cls->smc, 0, sizeof *cls->smc * DPCLS_SMC_BUCKETS);
-    memset(cls->fdb_heads, 0, sizeof(uint32_t) * (cls->fdb_mask + 1));
-    cls->fdb_any = 0;
-    cls->n_subtables = 0;
-    for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
-        cls->ports[p].in_port = UINT32_MAX;
-        cls->ports[p].n = 0;
-        cls->ports[p].n_deep = 0;
-        cls->ports[p].dup_skip = 0;
-    }
+    reset_indexes(cls);
 }
 
 struct dpcls_port *

@@ -687,6 +687,69 @@ test_megaflow_stats_push(void **state)
     dpcls_destroy(dc);
 }
 
+/* A flush (which visits only the megaflows in use) empties everything:
+ * megaflows spread over several words of the used map, with holes left by
+ * deletions; every one pushes its counts, is invalidated for the EMC and
+ * is gone from lookups; the pool is whole again afterwards. */
+static void
+test_flush_all(void **state)
+{
+    enum { LIMIT = 300, N = 260 };
+    struct dpcls *dc = dpcls_create(LIMIT, 0, SOCKET_ID_ANY);
+    static struct vsw_rule r;
+    struct vsw_counted *dep = &r.c;
+    struct vsw_flow f, mask;
+    struct megaflow *mfs[N];
+    uint32_t gens[N];
+
+    (void) state;
+    assert_non_null(dc);
+    memset(&f, 0, sizeof f);
+    memset(&mask, 0, sizeof mask);
+    mask.in_port = UINT32_MAX;
+    mask.nw_dst = UINT32_MAX;
+    f.in_port = 1;
+    for (uint32_t i = 0; i < N; i++) {
+        f.nw_dst = i;
+        mfs[i] = dpcls_insert(dc, &f, &mask, NULL, &dep, 1, &no_acts, 10, NULL);
+        assert_non_null(mfs[i]);
+        mfs[i]->packets = 1;
+        mfs[i]->bytes = 100;
+    }
+    unsigned deleted = 0;
+    for (uint32_t i = 5; i < N; i += 7) {
+        uint32_t idx = (uint32_t) (mfs[i] - dc->flows), gen = mfs[i]->gen;
+        deleted += dpcls_delete(dc, &idx, &gen, 1);
+        mfs[i] = NULL;
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        gens[i] = mfs[i] ? mfs[i]->gen : 0;
+    }
+    dpcls_flush(dc);
+    assert_int_equal(r.c.stats[0].n_packets, N);          /* Deleted ones pushed too. */
+    assert_int_equal(r.c.stats[0].n_bytes, 100 * N);
+    assert_int_equal(dc->n_flows, 0);
+    assert_int_equal(dc->n_free, LIMIT);
+    assert_null(dpcls_port_get(dc, 1, false));
+    for (uint32_t i = 0; i < N; i++) {
+        if (mfs[i]) {
+            assert_null(mfs[i]->st);
+            assert_int_equal(mfs[i]->gen, gens[i] + 1);
+        }
+    }
+    uint32_t pos = 0;
+    assert_null(dpcls_next(dc, &pos));
+    /* The whole pool can be filled again. */
+    for (uint32_t i = 0; i < LIMIT; i++) {
+        f.nw_dst = 1000 + i;
+        assert_non_null(dpcls_insert(dc, &f, &mask, NULL, &dep, 1, &no_acts, 20, NULL));
+    }
+    f.nw_dst = 5000;
+    assert_null(dpcls_insert(dc, &f, &mask, NULL, &dep, 1, &no_acts, 20, NULL));
+    assert_true(deleted > 30);
+    dpcls_destroy(dc);
+}
+
 /* Idle megaflows expire; a pool more than 7/8 full expires sooner. */
 static void
 test_sweep_flow_limit(void **state)
@@ -811,6 +874,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_revalidation_random),
         cmocka_unit_test(test_megaflow_stats_push),
         cmocka_unit_test(test_sweep_flow_limit),
+        cmocka_unit_test(test_flush_all),
         cmocka_unit_test(test_forget_mac),
     };
     int rc = cmocka_run_group_tests_name("fastpath", tests, NULL, NULL);
