@@ -633,6 +633,18 @@ test_revalidation_random(void **state)
     assert_true(candidates < megaflows / 2);
 }
 
+/* A key on in_port 1 and a mask of in_port and nw_dst: megaflows that
+ * differ by nw_dst alone. */
+static void
+in_port_nw_dst(struct vsw_flow *f, struct vsw_flow *mask)
+{
+    memset(f, 0, sizeof *f);
+    memset(mask, 0, sizeof *mask);
+    mask->in_port = UINT32_MAX;
+    mask->nw_dst = UINT32_MAX;
+    f->in_port = 1;
+}
+
 /* A megaflow's hits reach every rule its translation passed through, once:
  * at a sweep, at its deletion and at a flush; never twice. */
 static void
@@ -645,11 +657,7 @@ test_megaflow_stats_push(void **state)
 
     (void) state;
     assert_non_null(dc);
-    memset(&f, 0, sizeof f);
-    memset(&mask, 0, sizeof mask);
-    mask.in_port = UINT32_MAX;
-    mask.nw_dst = UINT32_MAX;
-    f.in_port = 1;
+    in_port_nw_dst(&f, &mask);
     f.nw_dst = 1;
     struct megaflow *a = dpcls_insert(dc, &f, &mask, NULL, deps, 2, &no_acts, 100, NULL);
     f.nw_dst = 2;
@@ -704,11 +712,7 @@ test_flush_all(void **state)
 
     (void) state;
     assert_non_null(dc);
-    memset(&f, 0, sizeof f);
-    memset(&mask, 0, sizeof mask);
-    mask.in_port = UINT32_MAX;
-    mask.nw_dst = UINT32_MAX;
-    f.in_port = 1;
+    in_port_nw_dst(&f, &mask);
     for (uint32_t i = 0; i < N; i++) {
         f.nw_dst = i;
         mfs[i] = dpcls_insert(dc, &f, &mask, NULL, &dep, 1, &no_acts, 10, NULL);
@@ -760,11 +764,7 @@ test_sweep_flow_limit(void **state)
     struct vsw_flow f, mask;
 
     (void) state;
-    memset(&f, 0, sizeof f);
-    memset(&mask, 0, sizeof mask);
-    mask.in_port = UINT32_MAX;
-    mask.nw_dst = UINT32_MAX;
-    f.in_port = 1;
+    in_port_nw_dst(&f, &mask);
     for (uint32_t i = 0; i < 60; i++) {
         f.nw_dst = i;
         assert_non_null(dpcls_insert(dc, &f, &mask, NULL, &dep, 1, &no_acts, 1000, NULL));
