@@ -147,6 +147,7 @@ struct vsw_ports_snap {
     X(probes, VSW_PC_CUSTOM, "avg subtables probed per megaflow hit", "")                    \
     X(shallow, VSW_PC_SHARE, "forwarded after a shallow parse only", "")                     \
     X(upcalls, VSW_PC_SHARE, "upcalls", "")                                                  \
+    X(upcalls_done, VSW_PC_COUNT, "upcalls answered", " (the rest are at the handler)")       \
     X(megaflows_expired, VSW_PC_CUSTOM, "idle megaflows removed", "")                        \
     X(missed, VSW_PC_COUNT, "dropped, no matching rule", "")                                 \
     X(upcall_full, VSW_PC_CUSTOM, "upcall queue full", "")                                   \

@@ -517,11 +517,13 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
             c->pending[up->flow.in_port % PENDING_BUCKETS]--;
             rte_pktmbuf_free(up->m);
             q->free_stack[q->n_free++] = idxs[k];
+            pmd->stats.upcalls_done++;
             continue;
         }
         c->pending[up->flow.in_port % PENDING_BUCKETS]--;
         complete_upcall(c, ps, up, now);
         q->free_stack[q->n_free++] = idxs[k];
+        pmd->stats.upcalls_done++;
     }
     if (requeued && handler_kick(pmd->dp)) {
         c->waking_until = now + c->wake_tsc;

@@ -587,6 +587,11 @@ def live_traffic_checks(vswd, vswctl):
         rc, out = ctlcmd("pmd-stats")
         results.append(("pmd-stats counts cache hits",
                         rc == 0 and "emc hits" in out and "megaflow hits" in out, out))
+        ups = re.search(r"^\s*upcalls: (\d+)", out, re.M)
+        done = re.search(r"^\s*upcalls answered: (\d+)", out, re.M)
+        results.append(("pmd-stats: every upcall of the cached flow has been answered",
+                        ups and done and int(ups.group(1)) >= 1
+                        and done.group(1) == ups.group(1), out))
         # Switch the traffic: once add-flow has returned, nothing more may go to port 2.
         rc, out = ctlcmd("add-flow", "priority=20,udp,actions=output:3")
         b2 = tx(2)
