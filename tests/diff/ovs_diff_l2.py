@@ -423,6 +423,22 @@ class TapVsw:
     def send(self, port, frame):
         self.socks[port - 1].send(frame)
 
+    def pmd_progress(self):
+        """(packets received, upcalls, upcalls answered) over all PMDs."""
+        _, text = self.ctl.call("pmd-stats")
+        return tuple(sum(int(x) for x in re.findall(r"^\s*%s: (\d+)" % k, text, re.M))
+                     for k in ("packets received", "upcalls", "upcalls answered"))
+
+    def settled(self, rx, last):
+        """One poll: has vswd received 'rx' packets in all, with no upcall
+        left at the handler, as in the previous poll 'last' too?  Returns
+        (yes, this poll).  For a packet that should come out nowhere: once
+        it is in and its translation (and what that taught the MAC table)
+        is done, the next packet may go.  Two equal polls, because the
+        counters of one burst are not all updated at once."""
+        now = self.pmd_progress()
+        return now[0] >= rx and now[1] == now[2] and now == last, now
+
     def stop(self):
         for s in self.socks:
             s.close()
@@ -441,10 +457,13 @@ def run_vsw(workdir, vswd, port_cfgs, rules, seq, expected, wait_reval=False):
     sw = TapVsw(workdir, vswd, [c[1] for c in port_cfgs], rules_path)
     got = {}
     try:
+        rx = sw.pmd_progress()[0]
         for k, (port, frame, _) in enumerate(seq):
             sw.send(port, frame)
+            rx += 1
             want = expected.get(k, 0)
             have = 0
+            last = None
             deadline = time.time() + 0.5
             while True:
                 for p, frames in sw.drain(0.002).items():
@@ -453,9 +472,12 @@ def run_vsw(workdir, vswd, port_cfgs, rules, seq, expected, wait_reval=False):
                         if i is not None:
                             got.setdefault(i, []).append((p, f))
                             have += i == k
-                if (want and have >= want) or time.time() > deadline or (
-                        not want and time.time() > deadline - 0.47):
+                if (want and have >= want) or time.time() > deadline:
                     break
+                if not want:
+                    done, last = sw.settled(rx, last)
+                    if done:
+                        break
             # The next packet must meet the megaflows as the MAC table is
             # now.  A MAC the handler learned or moved reaches every PMD's
             # megaflows before the packet that taught it is answered, so
