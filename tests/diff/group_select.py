@@ -24,7 +24,6 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ovs import Ovs  # noqa: E402
 from packets import eth, ipv4, tcp, pseudo4, ETH_P_IP, IPPROTO_TCP  # noqa: E402
-from pcapio import read_pcap  # noqa: E402
 from packets import find_tag  # noqa: E402
 from pktgen import PacketGen  # noqa: E402
 from rules import Pools  # noqa: E402

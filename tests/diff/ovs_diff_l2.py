@@ -56,7 +56,6 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from ovs import Ovs, OvsError, find_bad            # noqa: E402
-from pcapio import read_pcap                       # noqa: E402
 from vsw import find_binary                        # noqa: E402
 
 NPORTS = 4

@@ -59,7 +59,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import packets as P                                        # noqa: E402
 from monitor import OvsMonitor, VswMonitor, marker_frame    # noqa: E402
 from ovs import Ovs, OvsError, find_bad                    # noqa: E402
-from pcapio import read_pcap                               # noqa: E402
 from pipeline_rules import PipelineGen                     # noqa: E402
 from pktgen import PacketGen                               # noqa: E402
 from rules import Pools                                    # noqa: E402
@@ -160,7 +159,6 @@ def make_sequence(rng, gen, pools, targets, npkts, toggle):
 def load_replay(d, gen):
     """The rules, groups and packet sequence of a kept work directory (or
     hand-edited copies: a minimal reproduction)."""
-    from pipeline_rules import PRule, Group
     from pktgen import Packet
     rules = []
     with open(os.path.join(d, "rules.flows")) as f:
@@ -362,7 +360,6 @@ def run_vsw(args, workdir, rules_path, groups_path, events, ctrl, expect):
             else:
                 raise HarnessError("vswctl monitor never received a packet-in")
         sw.drain(0.05)           # kernel noise on the taps, before we start
-        npre = mon.count() if mon else 0
 
         def collect(timeout):
             got = sw.drain(timeout)

@@ -147,7 +147,6 @@ class PipelineGen:
         return self.rng.choice(self.datapaths)
 
     def _md_match(self, rule):
-        r = self.rng
         dp = self._dp()
         if self._chance(0.7):
             rule.add("metadata", dp, 0xFFFFFFFF,

@@ -86,7 +86,6 @@ def main():
             time.sleep(0.2)
         time.sleep(0.5)
         rc, st = v.ctl("fdb-stats")
-        n = stat(st, "Current/maximum MAC entries in the table")
         check("MAC flood: the table stays at its limit",
               "Current/maximum MAC entries in the table: 1000/1000" in st, st)
         # (Flood frames a PMD had to translate itself, its upcall queue full,

@@ -280,7 +280,6 @@ def main():
               "port 4 tx %d -> %d %s" % (t4, t4b, out))
 
         # 4. A higher-priority rule over 10.0.1.0/24 (256 of the flows).
-        t2 = tx(2)
         r0 = reval()
         rc, out = ctlcmd("add-flow", "priority=500,udp,nw_dst=10.0.1.0/24,actions=drop")
         c = cost(r0, reval())

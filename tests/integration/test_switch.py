@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "diff"))
 
 import packets as P  # noqa: E402
 from livevswd import LiveVswd  # noqa: E402
-from pcapio import read_pcap, write_pcap  # noqa: E402
+from pcapio import write_pcap  # noqa: E402
 from vsw import Vsw, find_binary  # noqa: E402
 
 MAC1 = "00:00:00:00:00:01"
