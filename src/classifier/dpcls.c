@@ -112,6 +112,7 @@ reset_indexes(struct dpcls *cls)
         cls->ports[p].n = 0;
         cls->ports[p].n_deep = 0;
         cls->ports[p].dup_skip = 0;
+        cls->ports[p].repeat_skip = 0;
     }
 }
 
@@ -206,6 +207,7 @@ dpcls_port_get(struct dpcls *cls, uint32_t in_port, bool create)
         free_p->n = 0;
         free_p->n_deep = 0;
         free_p->dup_skip = 0;
+        free_p->repeat_skip = 0;
         return free_p;
     }
     return NULL;
@@ -385,6 +387,31 @@ dpcls_lookup_batch(struct dpcls *cls, struct dpcls_port *port, const struct vsw_
     }
     (void) n;
     *keep = left;
+    return hits;
+}
+
+unsigned
+dpcls_answer_repeats(struct dpcls_port *port, uint64_t same, const uint8_t *head,
+                     uint64_t *keep, struct megaflow **mfs, uint64_t *probes)
+{
+    unsigned hits = 0;
+
+    for (; same; same &= same - 1) {
+        unsigned i = (unsigned) __builtin_ctzll(same), h = head[i];
+        if ((*keep >> h) & 1) {
+            *keep |= 1ull << i;
+            continue;
+        }
+        struct megaflow *mf = mfs[h];
+        unsigned k = 0;
+        while (k < port->n && port->order[k] != mf->st->id) {
+            k++;
+        }
+        mfs[i] = mf;
+        port->hits[mf->st->id]++;
+        *probes += k + 1;
+        hits++;
+    }
     return hits;
 }
 

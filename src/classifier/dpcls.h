@@ -162,6 +162,9 @@ struct dpcls_port {
     uint16_t n_deep;                   /* Of those, not 'shallow'. */
     uint16_t dup_skip;                 /* Bursts left to look up without the
                                         * repeated-key shortcut (dpcls.c). */
+    uint16_t repeat_skip;              /* Bursts left in which the PMD does not
+                                        * look for runs of one shallow key
+                                        * (dpcls_answer_repeats(), pmd.c). */
     uint16_t order[DPCLS_MAX_SUBTABLES];
     uint64_t hits[DPCLS_MAX_SUBTABLES];/* Hits per subtable id since the last rerank. */
 };
@@ -211,6 +214,16 @@ void dpcls_flush(struct dpcls *cls);
 
 /** The ranking for 'in_port' (created on first use; NULL if full). */
 struct dpcls_port *dpcls_port_get(struct dpcls *cls, uint32_t in_port, bool create);
+
+/**
+ * The packets in 'same' have the key of packet 'head[i]', an earlier one
+ * of the burst that was looked up (they were not): each gets its head's
+ * answer.  A hit is credited as dpcls_lookup_batch() credits a repeated
+ * key (subtable ranking, '*probes'); a miss sets its bit in '*keep'.
+ * Returns the hits.
+ */
+unsigned dpcls_answer_repeats(struct dpcls_port *port, uint64_t same, const uint8_t *head,
+                              uint64_t *keep, struct megaflow **mfs, uint64_t *probes);
 
 /**
  * Looks up the packets of 'flows' whose bit is set in '*keep' (all from

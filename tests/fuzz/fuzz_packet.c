@@ -6,7 +6,10 @@
  * vsw_flow_extract(), which must agree exactly with
  * vsw_flow_extract_general() and, where that one answers, with
  * vsw_flow_extract_shallow(); so must the AVX-512 burst parse where the CPU
- * runs it (classifier/flow_burst.h).  Then every action list of 'lists' below is
+ * runs it (classifier/flow_burst.h).  vsw_flow_shallow_same() must call the
+ * frame the same as a twin changed only in bytes the shallow parse does
+ * not read, and may call it the same as a twin changed elsewhere only if
+ * the shallow parse answers both alike.  Then every action list of 'lists' below is
  * executed on a copy of the frame, and each output is checked:
  *  - an IPv4 header checksum that was valid stays valid; so does the
  *    TCP/UDP (non-zero)/ICMP/ICMPv6 checksum of an unfragmented packet
@@ -558,6 +561,48 @@ check_parsers(const uint8_t *data, size_t size, const struct vsw_flow *flow,
     }
 }
 
+/* The shallow parse's answer for 'p', as the fields it writes. */
+static bool
+shallow_fields(const uint8_t *p, size_t size, struct vsw_flow *s)
+{
+    memset(s, 0, sizeof *s);
+    return vsw_flow_extract_shallow(p, (uint32_t) size, IN_PORT, s);
+}
+
+static void
+check_shallow_same(const uint8_t *data, size_t size)
+{
+    if (size < 1) {
+        return;
+    }
+    uint8_t *twin = malloc(size);   /* Exactly 'size' bytes: ASan sees overreads. */
+    struct vsw_flow a, b;
+    bool oka = shallow_fields(data, size, &a);
+
+    for (int k = 0; k < 2; k++) {
+        memcpy(twin, data, size);
+        if (k == 0) {
+            static const size_t unread[] = { 15, 18, 19, 22, 24, 40 };
+            for (size_t u = 0; u < sizeof unread / sizeof unread[0]; u++) {
+                if (unread[u] < size) {
+                    twin[unread[u]] ^= 0x5a;
+                }
+            }
+        } else {
+            twin[data[size - 1] % (size < 24 ? size : 24)] ^= (uint8_t) (1u << (data[0] % 8));
+        }
+        bool same = vsw_flow_shallow_same(data, twin, (uint32_t) size);
+        bool okb = shallow_fields(twin, size, &b);
+        if ((k == 0 && size >= 24 && !same)
+            || (same && (oka != okb || (oka && memcmp(&a, &b, sizeof a))))) {
+            fprintf(stderr, "vsw_flow_shallow_same: %s for twin %d of a %zu-byte frame, "
+                    "shallow parse %d/%d\n", same ? "same" : "not same", k, size, oka, okb);
+            abort();
+        }
+    }
+    free(twin);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -582,6 +627,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     vsw_flow_extract(data, (uint32_t) size, IN_PORT, &flow, &lay);
     check_parsers(data, size, &flow, &lay);
+    check_shallow_same(data, size);
     for (size_t i = 0; i < N_LISTS; i++) {
         run_list(&lists[i], data, size, &flow, &lay);
     }

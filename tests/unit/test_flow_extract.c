@@ -399,6 +399,32 @@ test_burst_variants_equal_general(void **state)
     }
 }
 
+/* A frame for the shallow parse: valid IPv4 (fragments too), ARP, VLAN,
+ * LLC, IPv6 and others, a few random bytes mutated; its length (0..69). */
+static uint32_t
+gen_shallow_frame(uint32_t *seedp, uint8_t pkt[80])
+{
+    static const uint16_t types[] = { 0x0800, 0x0800, 0x0800, 0x0806, 0x8035, 0x8100, 0x88a8,
+                                      0x86dd, 0x0040, 0x05ff, 0x0600, 0x88cc };
+    uint32_t seed = *seedp * 1103515245 + 12345;
+    uint16_t type = types[(seed >> 8) % (sizeof types / sizeof types[0])];
+    size_t n = put_eth(pkt, type);
+
+    memset(pkt + n, 0, 80 - n);
+    if (type == 0x0800) {
+        uint16_t frag = (seed >> 12) % 3 == 0 ? (uint16_t) ((seed >> 14) & 0x3fff) : 0;
+        static const uint8_t protos[] = { 17, 6, 1, 47 };
+        put_ipv4(pkt + n, protos[(seed >> 10) % 4], (uint16_t) (20 + 8 + (seed >> 16) % 20),
+                 frag, 5);
+    }
+    for (int k = 0; k < (int) ((seed >> 20) % 4); k++) {
+        seed = seed * 1103515245 + 12345;
+        pkt[(seed >> 8) % 60] = (uint8_t) (seed >> 16);
+    }
+    *seedp = seed;
+    return (seed >> 24) % 70;
+}
+
 /* The shallow parse gives the general parser's values for every field it
  * claims (and only claims fields vsw_flow_mask_is_shallow() accepts), on
  * valid IPv4 (fragments too), ARP, VLAN, LLC, IPv6 and mutations of them;
@@ -406,8 +432,6 @@ test_burst_variants_equal_general(void **state)
 static void
 test_shallow_equals_general(void **state)
 {
-    static const uint16_t types[] = { 0x0800, 0x0800, 0x0800, 0x0806, 0x8035, 0x8100, 0x88a8,
-                                      0x86dd, 0x0040, 0x05ff, 0x0600, 0x88cc };
     uint32_t seed = 7;
     unsigned shallow = 0, frags = 0;
     struct vsw_flow m;
@@ -432,21 +456,7 @@ test_shallow_equals_general(void **state)
 
     for (int iter = 0; iter < 200000; iter++) {
         uint8_t pkt[80];
-        seed = seed * 1103515245 + 12345;
-        uint16_t type = types[(seed >> 8) % (sizeof types / sizeof types[0])];
-        size_t n = put_eth(pkt, type);
-        memset(pkt + n, 0, sizeof pkt - n);
-        if (type == 0x0800) {
-            uint16_t frag = (seed >> 12) % 3 == 0 ? (uint16_t) ((seed >> 14) & 0x3fff) : 0;
-            static const uint8_t protos[] = { 17, 6, 1, 47 };
-            put_ipv4(pkt + n, protos[(seed >> 10) % 4], (uint16_t) (20 + 8 + (seed >> 16) % 20),
-                     frag, 5);
-        }
-        for (int k = 0; k < (int) ((seed >> 20) % 4); k++) {
-            seed = seed * 1103515245 + 12345;
-            pkt[(seed >> 8) % 60] = (uint8_t) (seed >> 16);
-        }
-        uint32_t len = (seed >> 24) % 70;
+        uint32_t len = gen_shallow_frame(&seed, pkt);
         struct vsw_flow a, b;
         struct vsw_layout lb;
         memset(&a, 0xa5, sizeof a);     /* Fields it does not write stay garbage. */
@@ -475,6 +485,83 @@ test_shallow_equals_general(void **state)
     assert_true(frags > 1000);
 }
 
+/* The shallow key of frame 'p' as bytes (the fields the parse writes), or
+ * false if it declines. */
+static bool
+shallow_key(const uint8_t *p, uint32_t len, uint8_t key[24])
+{
+    struct vsw_flow f;
+
+    memset(&f, 0, sizeof f);
+    if (!vsw_flow_extract_shallow_inline(p, len, 3, &f)) {
+        return false;
+    }
+    memcpy(key, &f.in_port, 4);
+    memcpy(key + 4, f.dl_dst, 6);
+    memcpy(key + 10, f.dl_src, 6);
+    memcpy(key + 16, &f.dl_type, 2);
+    memcpy(key + 18, &f.vlan_tci, 2);
+    memcpy(key + 20, &f.vlan_tci2, 2);
+    key[22] = f.nw_proto;
+    key[23] = f.nw_frag;
+    return true;
+}
+
+/* vsw_flow_shallow_same(): frames it calls the same get the same answer
+ * from the shallow parse (both declined, or equal keys); frames that
+ * differ only where the parse does not read (IP TOS, ID, TTL, past byte
+ * 23) are called the same; one byte changed where it reads, usually not.
+ * Each frame is in a heap block of exactly its length (ASan sees any read
+ * past it). */
+static void
+test_shallow_same(void **state)
+{
+    uint32_t seed = 11;
+    unsigned same = 0, same_ip = 0, differ = 0;
+
+    (void) state;
+    for (int iter = 0; iter < 100000; iter++) {
+        uint8_t pkt[80], twin[80];
+        uint32_t len = gen_shallow_frame(&seed, pkt);
+        memcpy(twin, pkt, sizeof pkt);
+        seed = seed * 1103515245 + 12345;
+        bool blind = (seed >> 3) & 1;       /* Only bytes the parse does not read. */
+        static const uint8_t unread[] = { 15, 18, 19, 22, 24, 30, 33, 40, 50, 60 };
+        uint32_t at = blind ? unread[(seed >> 8) % sizeof unread] : (seed >> 8) % 24;
+        twin[at] ^= (uint8_t) (1u << ((seed >> 16) % 8));
+
+        uint8_t *p = malloc(len ? len : 1), *q = malloc(len ? len : 1);
+        memcpy(p, pkt, len);
+        memcpy(q, twin, len);
+        bool s = vsw_flow_shallow_same(p, q, len);
+        uint8_t kp[24], kq[24];
+        bool okp = shallow_key(p, len, kp), okq = shallow_key(q, len, kq);
+        if (s) {
+            assert_int_equal(okp, okq);
+            if (okp) {
+                assert_memory_equal(kp, kq, sizeof kp);
+                same_ip += pkt[12] == 0x08 && pkt[13] == 0x00;
+            }
+            same++;
+        } else {
+            differ++;
+        }
+        if (len < 24) {
+            assert_false(s);
+        } else if (blind) {
+            assert_true(s);
+        } else if (okp && okq && memcmp(kp, kq, sizeof kp) != 0) {
+            assert_false(s);
+        }
+        free(p);
+        free(q);
+    }
+    assert_true(same > 20000);
+    print_message("shallow same: %u same (%u IPv4), %u not\n", same, same_ip, differ);
+    assert_true(same_ip > 5000);
+    assert_true(differ > 20000);
+}
+
 int
 main(void)
 {
@@ -489,6 +576,7 @@ main(void)
         cmocka_unit_test(test_fast_path_equals_general),
         cmocka_unit_test(test_burst_variants_equal_general),
         cmocka_unit_test(test_shallow_equals_general),
+        cmocka_unit_test(test_shallow_same),
     };
     return cmocka_run_group_tests_name("flow_extract", tests, NULL, NULL);
 }
