@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Megaflow classifier; see dpcls.h. */
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,17 @@ dpcls_smc_lookup_batch(struct dpcls *cls, const struct vsw_flow *flows, const ui
     return hits;
 }
 
+/* Makes 'p' the empty ranking of 'in_port' (UINT32_MAX: unused). */
+static void
+port_reset(struct dpcls_port *p, uint32_t in_port)
+{
+    p->in_port = in_port;
+    p->n = 0;
+    p->n_deep = 0;
+    p->dup_skip = 0;
+    p->repeat_skip = 0;
+}
+
 /* Empties the indexes, the signature cache and the free list; the
  * megaflows themselves are the caller's. */
 static void
@@ -108,11 +120,7 @@ reset_indexes(struct dpcls *cls)
     cls->fdb_any = 0;
     cls->n_subtables = 0;
     for (unsigned p = 0; p < DPCLS_MAX_PORTS; p++) {
-        cls->ports[p].in_port = UINT32_MAX;
-        cls->ports[p].n = 0;
-        cls->ports[p].n_deep = 0;
-        cls->ports[p].dup_skip = 0;
-        cls->ports[p].repeat_skip = 0;
+        port_reset(&cls->ports[p], UINT32_MAX);
     }
 }
 
@@ -203,11 +211,7 @@ dpcls_port_get(struct dpcls *cls, uint32_t in_port, bool create)
         }
     }
     if (create && free_p) {
-        free_p->in_port = in_port;
-        free_p->n = 0;
-        free_p->n_deep = 0;
-        free_p->dup_skip = 0;
-        free_p->repeat_skip = 0;
+        port_reset(free_p, in_port);
         return free_p;
     }
     return NULL;
@@ -394,7 +398,7 @@ unsigned
 dpcls_answer_repeats(struct dpcls_port *port, uint64_t same, const uint8_t *head,
                      uint64_t *keep, struct megaflow **mfs, uint64_t *probes)
 {
-    unsigned hits = 0;
+    unsigned hits = 0, last_h = UINT_MAX, k = 0;
 
     for (; same; same &= same - 1) {
         unsigned i = (unsigned) __builtin_ctzll(same), h = head[i];
@@ -403,9 +407,10 @@ dpcls_answer_repeats(struct dpcls_port *port, uint64_t same, const uint8_t *head
             continue;
         }
         struct megaflow *mf = mfs[h];
-        unsigned k = 0;
-        while (k < port->n && port->order[k] != mf->st->id) {
-            k++;
+        if (h != last_h) {      /* The rank of its subtable, once per run. */
+            last_h = h;
+            for (k = 0; k < port->n && port->order[k] != mf->st->id; k++) {
+            }
         }
         mfs[i] = mf;
         port->hits[mf->st->id]++;
