@@ -27,6 +27,8 @@
 #include "util.h"
 
 #define MBUF_CACHE 256
+/* Buffers a port must leave in its pool once started (see port_setup()). */
+#define POOL_RESERVE 1024
 
 struct vsw_dp *
 vsw_dp_create(unsigned n_pmds, const unsigned *pmd_lcores, unsigned n_mbufs,
@@ -447,6 +449,15 @@ port_setup(struct vsw_dp *dp, struct vsw_port *port, uint16_t mtu, char *err,
     for (uint16_t q = 0; q < port->n_rxq; q++) {
         ret = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd, (unsigned) socket, NULL,
                                      port->mp);
+        if (ret == -ENOMEM) {
+            /* A device that fills its ring at setup (net_tap) found the
+             * pool short. */
+            snprintf(err, err_size,
+                     "%s: rx queue %u could not take its %u packet buffers from the pool of "
+                     "%u (%u left, some in other threads' caches): raise --mbufs", port->name,
+                     q, nb_rxd, port->mp->size, rte_mempool_avail_count(port->mp));
+            return ENOBUFS;
+        }
         if (ret) {
             snprintf(err, err_size, "%s: rx queue %u setup failed: %s", port->name, q,
                      strerror(-ret));
@@ -465,6 +476,19 @@ port_setup(struct vsw_dp *dp, struct vsw_port *port, uint16_t mtu, char *err,
     if (ret) {
         snprintf(err, err_size, "%s: cannot start device: %s", port->name, strerror(-ret));
         return -ret;
+    }
+    /* Some devices fill their rx rings from the pool when they start
+     * (net_tap: one buffer per descriptor).  One that took nearly all
+     * that was left would start, and then nothing could be received or
+     * copied: every frame dropped, or waited for, with no error anywhere.
+     * Refused instead, naming the option to raise. */
+    unsigned left = rte_mempool_avail_count(port->mp);
+    if (left < POOL_RESERVE) {
+        snprintf(err, err_size,
+                 "%s: its rx rings left %u of the pool's %u packet buffers, fewer than the "
+                 "%u the switch needs to forward: raise --mbufs",
+                 port->name, left, port->mp->size, POOL_RESERVE);
+        return ENOBUFS;
     }
     rte_eth_promiscuous_enable(port->port_id);
     if (port->is_vhost) {

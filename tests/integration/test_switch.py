@@ -543,6 +543,43 @@ def control_checks(dm):
     yield check("set-port unknown port", rc == 1 and 'no port "nosuch"' in err, err)
     rc, out, err = dm.ctl_cmd("del-port", "j1")
     yield check("del-port j1", rc == 0, err)
+    # A tap fills its rx ring from the pool (8 192 buffers here) when it
+    # starts: the port that would leave too few to forward is refused,
+    # naming --mbufs, and nothing else changes; deleting a tap gives its
+    # buffers back.
+    taps, refused = [], None
+    for k in range(12):
+        name = "t%d" % k
+        rc, out, err = dm.ctl_cmd("add-port", name, "net_tap%d,iface=vswt%d_%d"
+                                  % (20 + k, os.getpid() % 10000, k))
+        if rc != 0:
+            refused = (name, rc, err)
+            break
+        taps.append(name)
+    rc2, out2, _ = dm.ctl_cmd("show")
+    yield check("taps until the pool is short: refused with the option to raise",
+                refused is not None and refused[1] == 1 and "raise --mbufs" in refused[2]
+                and "packet buffers" in refused[2] and 4 <= len(taps) < 12
+                and "(%s)" % refused[0] not in out2
+                and all("(%s)" % t in out2 for t in taps) and "(p1)" in out2,
+                "%s %s\n%s" % (taps, refused, out2))
+    if taps:
+        rc, out, err = dm.ctl_cmd("del-port", taps[-1])
+        rc2, out2, err2 = dm.ctl_cmd("add-port", "tagain", "net_tap40,iface=vswt%d_a"
+                                     % (os.getpid() % 10000))
+        yield check("a deleted tap's buffers go back to the pool", rc == 0 and rc2 == 0,
+                    err + err2)
+        for t in taps[:-1] + ["tagain"]:
+            dm.ctl_cmd("del-port", t)
+    # At start-up too: four taps in a pool of 4 096 leave it empty.
+    tag = os.getpid() % 10000
+    cmd = [dm.vswd, "-l", "0,1", "--file-prefix=%sm" % dm.prefix, "--no-huge", "-m", "256",
+           "--no-pci", "--", "--ctl", dm.ctl + ".m", "--mbufs", "4096"]
+    for k in range(4):
+        cmd += ["--port", "m%d,net_tap%d,iface=vswm%d_%d" % (k, 50 + k, tag, k)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    yield check("vswd --mbufs too small for its taps: says so and exits",
+                p.returncode == 1 and "raise --mbufs" in p.stderr, p.stderr[-600:])
     # A second vswd with the same --file-prefix says so.
     p = subprocess.run([dm.vswd, "-l", "0,1", "--file-prefix=" + dm.prefix, "--no-huge",
                         "-m", "64", "--no-pci", "--", "--ctl", dm.ctl + ".2"],
