@@ -342,8 +342,12 @@ class TapVsw:
         tag = "%d" % (os.getpid() % 100000)
         self.ifaces = ["vl2%sp%d" % (tag, i) for i in range(1, NPORTS + 1)]
         self.ctlpath = os.path.join(workdir, "vswd.ctl")
+        # Packets go in one at a time: the taps' rx rings (1 024 buffers
+        # each) and a little more are plenty, and filling the default pool
+        # (32 768 buffers) took half of vswd's start-up.
         cmd = [vswd, "-l", "0,1", "--file-prefix=l2d%s" % tag, "--no-huge", "-m", "512",
-               "--no-pci", "--", "--ctl", self.ctlpath, "--flows", rules_path]
+               "--no-pci", "--", "--ctl", self.ctlpath, "--mbufs", str(1024 * (NPORTS + 2)),
+               "--flows", rules_path]
         for i in range(1, NPORTS + 1):
             cmd += ["--port", "p%d,net_tap%d,iface=%s,ofport=%d%s"
                     % (i, i, self.ifaces[i - 1], i, port_specs[i - 1])]
