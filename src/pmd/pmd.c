@@ -543,22 +543,23 @@ drain_completions(struct pmd_ctx *c, const struct vsw_ports_snap *ps, uint64_t n
 
     for (unsigned k = 0; k < n; k++) {
         struct upcall *up = &q->slots[idxs[k]];
+        bool stale = up->gen != pmd->mf_gen;
 
-        if (up->gen != pmd->mf_gen) {
-            /* Translated with rules that have since changed: again. */
+        if (stale) {
+            /* Translated with rules that have since changed: again, or
+             * dropped if the queue back to the handler is full. */
             pmd->stats.upcall_stale++;
             if (rte_ring_sp_enqueue_elem(q->to_handler, &idxs[k], sizeof idxs[k]) == 0) {
                 requeued = true;
                 continue;
             }
-            c->pending[up->flow.in_port % PENDING_BUCKETS]--;
-            rte_pktmbuf_free(up->m);
-            q->free_stack[q->n_free++] = idxs[k];
-            pmd->stats.upcalls_done++;
-            continue;
         }
         c->pending[up->flow.in_port % PENDING_BUCKETS]--;
-        complete_upcall(c, ps, up, now);
+        if (stale) {
+            rte_pktmbuf_free(up->m);
+        } else {
+            complete_upcall(c, ps, up, now);
+        }
         q->free_stack[q->n_free++] = idxs[k];
         pmd->stats.upcalls_done++;
     }
